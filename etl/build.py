@@ -1,0 +1,146 @@
+"""Build the DuckDB database atomically: temp file → load every source → derive → validate → rename."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import checks
+from etl.fetch import Fetched, fetch
+from etl.source import Source, SourceError
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded: per-table row counts and the sources it could not find."""
+
+    db_path: Path
+    tables: dict[str, int] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def temp_path_for(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+
+
+def remove_stale_temps(db_path: Path) -> None:
+    """Delete temp files left by builds that were killed (their process no longer matters)."""
+    for stale in db_path.parent.glob(f".{db_path.name}.building-*"):
+        stale.unlink(missing_ok=True)
+
+
+def rows_per_file(fetched: Fetched, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Rows loaded from each file: frames tag their file with attrs['file_key']; untagged count for all."""
+    counts = dict.fromkeys(fetched.paths, 0)
+    for frame in frames.values():
+        key = frame.attrs.get("file_key")
+        for file_key in [key] if key in counts else counts:
+            counts[file_key] += len(frame)
+    return counts
+
+
+def insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    for table, frame in frames.items():
+        con.register("incoming_frame", frame)
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")  # table names come from code
+        finally:
+            con.unregister("incoming_frame")
+
+
+def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched, rows: dict[str, int]) -> None:
+    loaded_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    for remote in fetched.distribution.files:
+        con.execute(
+            "INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                source.source_id, source.title, source.publisher, remote.url, source.licence, source.vintage,
+                remote.file_name, fetched.sha256[remote.key], rows[remote.key], loaded_at,
+                fetched.distribution.name, fetched.distribution.official,
+            ],
+        )
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path | None, cache: Path) -> bool:
+    """Fetch, parse and insert one source. Returns False when an optional source is absent."""
+    fetched = fetch(source, mirror=mirror, cache=cache)
+    if fetched is None:
+        con.execute(
+            "INSERT INTO missing_layers VALUES (?, ?, ?, ?, ?)",
+            [source.source_id, source.title, source.publisher, source.landing_url, "not in the mirror folder"],
+        )
+        return False
+    try:
+        frames = fetched.distribution.reader(fetched.paths)
+    except SourceError:
+        raise
+    except Exception as error:  # a reader's unexpected failure still names the source and file
+        names = ", ".join(p.name for p in fetched.paths.values())
+        raise SourceError(source.source_id, names, f"could not be read ({type(error).__name__}: {error})") from error
+    try:
+        insert_frames(con, frames)
+    except duckdb.Error as error:
+        names = ", ".join(p.name for p in fetched.paths.values())
+        raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
+    record_provenance(con, source, fetched, rows_per_file(fetched, frames))
+    return True
+
+
+def build(
+    db_path: Path,
+    *,
+    sources: Iterable[Source],
+    mirror: Path | None,
+    cache: Path,
+    progress: Progress = print,
+    validate: bool = True,
+) -> BuildReport:
+    """Build a complete database at db_path, replacing the old one only if everything succeeds.
+
+    Raises:
+        SourceError: a source could not be fetched, verified or parsed.
+        ValidationError: the assembled data failed a cross-source check.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(db_path)
+    temp = temp_path_for(db_path)
+    report = BuildReport(db_path)
+    sources = list(sources)
+    try:
+        con = duckdb.connect(str(temp))
+        try:
+            con.execute(SCHEMA_SQL.read_text())
+            loaded = []
+            for number, source in enumerate(sources, 1):
+                progress(f"[{number}/{len(sources)}] {source.source_id}: {source.title}")
+                if load_source(con, source, mirror=mirror, cache=cache):
+                    loaded.append(source)
+                else:
+                    report.missing.append(source.source_id)
+                    progress(f"    not in the mirror: {source.source_id} (layer will show as not loaded)")
+            for source in loaded:
+                if source.derive_sql:
+                    progress(f"    deriving measures: {source.source_id}")
+                    con.execute(source.derive_sql)
+            if validate:
+                progress("validating")
+                checks.validate(con)
+            report.tables = checks.table_counts(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(temp, db_path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+        raise
+    return report

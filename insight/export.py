@@ -1,0 +1,34 @@
+"""Safe table exports: CSV cells that a spreadsheet would run as formulas are neutralised."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text cell starting with a formula character with an apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV (UTF-8 with BOM so Excel reads it) with every text cell and header neutralised; numbers untouched."""
+    safe = frame.copy()
+    safe.columns = [str(neutralise(str(c))) for c in safe.columns]
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
