@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -49,23 +49,36 @@ def rows_per_file(fetched: Fetched, frames: dict[str, pd.DataFrame]) -> dict[str
 
 
 def insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """Insert each frame by column name into the schema table of the same name."""
+    known = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     for table, frame in frames.items():
+        if table not in known:
+            raise ValueError(f"reader returned a frame for unknown table {table!r}")
         con.register("incoming_frame", frame)
         try:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")  # table names come from code
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming_frame')  # noqa: S608 - checked above
         finally:
             con.unregister("incoming_frame")
 
 
 def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched, rows: dict[str, int]) -> None:
-    loaded_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     for remote in fetched.distribution.files:
         con.execute(
             "INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                source.source_id, source.title, source.publisher, remote.url, source.licence, source.vintage,
-                remote.file_name, fetched.sha256[remote.key], rows[remote.key], loaded_at,
-                fetched.distribution.name, fetched.distribution.official,
+                source.source_id,
+                source.title,
+                source.publisher,
+                remote.url,
+                source.licence,
+                source.vintage,
+                remote.file_name,
+                fetched.sha256[remote.key],
+                rows[remote.key],
+                loaded_at,
+                fetched.distribution.name,
+                fetched.distribution.official,
             ],
         )
 

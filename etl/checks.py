@@ -120,4 +120,5 @@ def validate(con: duckdb.DuckDBPyConnection) -> None:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = [t for (t,) in rows(con, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")]
-    return {t: rows(con, f'SELECT count(*) FROM "{t}"')[0][0] for t in sorted(tables)}
+    # Table names come from the catalog, not from input.
+    return {t: rows(con, f'SELECT count(*) FROM "{t}"')[0][0] for t in sorted(tables)}  # noqa: S608

@@ -41,11 +41,15 @@ def verify(source_id: str, remote: RemoteFile, path: Path) -> str:
         raise SourceError(source_id, remote.file_name, "file is missing or empty")
     if remote.size is not None and path.stat().st_size != remote.size:
         raise SourceError(
-            source_id, remote.file_name, f"size {path.stat().st_size:,} bytes, expected {remote.size:,} (truncated or changed)"
+            source_id,
+            remote.file_name,
+            f"size {path.stat().st_size:,} bytes, expected {remote.size:,} (truncated or changed)",
         )
     digest = sha256_of(path)
     if remote.sha256 is not None and digest != remote.sha256:
-        raise SourceError(source_id, remote.file_name, f"sha256 {digest[:12]}… does not match the published {remote.sha256[:12]}…")
+        raise SourceError(
+            source_id, remote.file_name, f"sha256 {digest[:12]}… does not match the published {remote.sha256[:12]}…"
+        )
     return digest
 
 
@@ -62,9 +66,12 @@ def download(source_id: str, remote: RemoteFile, cache: Path) -> Path:
             with requests.get(remote.url, stream=True, timeout=TIMEOUT_S) as response:
                 response.raise_for_status()
                 total = int(response.headers.get("content-length", 0)) or None
-                with partial.open("wb") as out, tqdm(
-                    total=total, unit="B", unit_scale=True, desc=remote.file_name, file=sys.stderr, leave=False
-                ) as bar:
+                with (
+                    partial.open("wb") as out,
+                    tqdm(
+                        total=total, unit="B", unit_scale=True, desc=remote.file_name, file=sys.stderr, leave=False
+                    ) as bar,
+                ):
                     for block in response.iter_content(CHUNK):
                         out.write(block)
                         bar.update(len(block))
@@ -94,7 +101,9 @@ def fetch(source: Source, *, mirror: Path | None, cache: Path) -> Fetched | None
             if not source.required:
                 return None
             wanted = "; ".join(f.mirror_path or f.url for d in source.distributions for f in d.files)
-            raise SourceError(source.source_id, str(mirror), f"no accepted distribution in the mirror (looked for {wanted})")
+            raise SourceError(
+                source.source_id, str(mirror), f"no accepted distribution in the mirror (looked for {wanted})"
+            )
         paths = {f.key: mirror / f.mirror_path for f in chosen.files}  # type: ignore[operator]
     else:
         chosen = next((d for d in source.distributions if d.official), None)

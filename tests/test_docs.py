@@ -1,0 +1,43 @@
+"""The documentation is an interface too: settings in the README, every table and column in docs/schema.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from insight.config import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_readme_documents_each_setting(setting) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"`{setting.name}`" in readme
+
+
+def test_readme_gives_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "bash scripts/run.sh" in readme and "bash scripts/test.sh" in readme
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def schema_sections() -> dict[str, str]:
+    text = (ROOT / "docs" / "schema.md").read_text()
+    parts = re.split(r"^## +", text, flags=re.MULTILINE)[1:]
+    return {part.splitlines()[0].strip(): part for part in parts}
+
+
+def test_every_table_and_column_is_documented(db_con) -> None:
+    sections = schema_sections()
+    columns = db_con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall()
+    undocumented = [
+        f"{table}.{column}"
+        for table, column in columns
+        if table not in sections or f"`{column}`" not in sections[table]
+    ]
+    assert undocumented == []
