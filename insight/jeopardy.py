@@ -1,0 +1,332 @@
+"""Triple jeopardy: which areas combine high need, low VCS capacity and high dependence on public money.
+
+Definitions (also shown on the Triple jeopardy page):
+- Orientation: each measure is turned round so that "worse" is the end that matters — higher need,
+  lower capacity, higher dependence (a measure whose catalog polarity says the opposite is flipped).
+- Flags: an area is in the worst X% for a measure when its rank from the worse end (1 = worst,
+  ties share the best rank) is at most X% of the areas with a value. With 309 areas and X = 20 that
+  is ranks 1..61. An area is flagged when it is in the worst share for every loaded measure.
+- Score: the mean of the areas' percentile ranks (rank from the better end / number of areas,
+  ties averaged; 100 = worst) over the loaded measures, so higher = worse; 0–100.
+- Capacity gap: observed capacity minus the capacity expected for the area's need, from an
+  ordinary least-squares line of capacity on need across all areas of the level with both values.
+  A negative gap means fewer charities than areas with the same need.
+When no dependence measure is loaded the same rules run on need and capacity alone (two jeopardy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from insight import db
+from insight.explore import measure_values
+
+LEVELS = {
+    "lad24": "Local authority districts",
+    "utla24": "Upper-tier local authorities",
+    "icb24": "Integrated care boards",
+}
+ROLES = ("need", "capacity", "dependence")
+PREFERRED = {
+    "need": ("imd_average_score", "imd_share_lsoas_most_deprived_20", "imd_share_most_deprived_10"),
+    "capacity": ("charities_per_1000", "ncvo_charities_per_1000", "charity_income_per_resident"),
+    "dependence": ("share_charities_govt_funded", "govt_income_share"),
+}
+DEFAULT_PERCENT = 20
+WORSE_LABEL = {"need": "top", "capacity": "bottom", "dependence": "top"}
+# Okabe-Ito: distinguishable with colour-blindness; flagged areas also get a different marker shape.
+FLAGGED_COLOUR, OTHER_COLOUR, LINE_COLOUR = "#D55E00", "#0072B2", "#000000"
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Ordinary least squares of capacity on need: capacity ≈ intercept + slope × need."""
+
+    slope: float
+    intercept: float
+    r2: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """Scored areas (one row each, ranked by score) and the national need–capacity fit."""
+
+    table: pd.DataFrame
+    fit: Fit | None
+    roles: tuple[str, ...]
+
+
+def loaded_measures(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
+    """Catalogued measures with at least one value at a level.
+
+    Args:
+        con: read-only connection to the built database.
+        level: area level, e.g. 'lad24'.
+
+    Returns:
+        measure, label, layer, unit, polarity, areas (count of areas with a value), ordered by layer and label.
+    """
+    return db.query(
+        con,
+        """
+        SELECT c.measure, c.label, c.layer, c.unit, c.polarity, count(m.value) AS areas
+        FROM measure_catalog c JOIN area_measures m ON m.measure = c.measure AND m.level = ?
+        GROUP BY ALL HAVING count(m.value) > 0 ORDER BY c.layer, c.label
+        """,
+        [level],
+    )
+
+
+def missing_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Sources looked for but not in this build (title, publisher, reason)."""
+    return db.query(con, "SELECT source_id, title, publisher, reason FROM missing_layers ORDER BY title")
+
+
+def default_measure(available: pd.DataFrame, *, role: str) -> str | None:
+    """The preferred loaded measure for a role, else the first loaded measure of that layer, else None."""
+    loaded = available.loc[available["layer"] == role, "measure"].tolist()
+    preferred = [m for m in PREFERRED[role] if m in loaded]
+    return (preferred or loaded or [None])[0]
+
+
+def worse_is_high(role: str, polarity: str | None) -> bool:
+    """Whether high values are the 'worse' end for a role: high need/dependence, low capacity, unless polarity flips it."""
+    flipped = {"need": "higher_is_better", "dependence": "higher_is_better", "capacity": "higher_is_worse"}[role]
+    high = role != "capacity"
+    return not high if polarity == flipped else high
+
+
+def badness(values: pd.Series, *, worse_high: bool) -> pd.Series:
+    """Values oriented so that larger = worse."""
+    return values.astype(float) if worse_high else -values.astype(float)
+
+
+def percentile_rank(values: pd.Series, *, worse_high: bool) -> pd.Series:
+    """Percentile rank 0–100 with 100 = worst: rank from the better end (ties averaged) / count of values × 100."""
+    return badness(values, worse_high=worse_high).rank(method="average", pct=True) * 100
+
+
+def in_worst_share(values: pd.Series, *, percent: float, worse_high: bool) -> pd.Series:
+    """True where the rank from the worse end (ties take the best rank) is at most percent% of areas with a value."""
+    ranks = badness(values, worse_high=worse_high).rank(method="min", ascending=False)
+    limit = percent / 100 * values.notna().sum()
+    return (ranks <= limit + 1e-9).fillna(False).astype(bool)
+
+
+def fit_ols(need: pd.Series, capacity: pd.Series) -> Fit | None:
+    """OLS of capacity on need over areas with both values; None when fewer than 3 areas or need is constant."""
+    both = pd.DataFrame({"x": need, "y": capacity}).dropna()
+    if len(both) < 3 or both["x"].nunique() < 2:
+        return None
+    slope, intercept = np.polyfit(both["x"], both["y"], 1)
+    residual = both["y"] - (intercept + slope * both["x"])
+    total = ((both["y"] - both["y"].mean()) ** 2).sum()
+    r2 = 1 - (residual**2).sum() / total if total > 0 else 0.0
+    return Fit(slope=float(slope), intercept=float(intercept), r2=float(r2), n=len(both))
+
+
+def score_areas(
+    frame: pd.DataFrame,
+    *,
+    measures: dict[str, str | None],
+    percents: dict[str, float],
+    polarities: dict[str, str | None] | None = None,
+) -> Result:
+    """Flag, score and compute the capacity gap for every area of one level.
+
+    Args:
+        frame: one row per area with area_code, area_name and the measure columns.
+        measures: role ('need', 'capacity', 'dependence') → measure column; a None or all-NULL dependence
+            gives the two-jeopardy version. Need and capacity are required.
+        percents: role → X/Y/Z threshold in percent.
+        polarities: role → catalog polarity of the chosen measure (None = the role's usual direction).
+
+    Returns:
+        Result whose table has, per area: need, capacity, dependence, <role>_pct, <role>_flag, flagged,
+        score, expected_capacity, gap and rank (1 = highest score), sorted by rank.
+
+    Raises:
+        ValueError: when the need or capacity measure is missing.
+    """
+    polarities = polarities or {}
+    roles = _roles_with_data(frame, measures)
+    table = frame[[c for c in ("area_code", "area_name", "region_name") if c in frame]].copy()
+    for role in ROLES:
+        column = measures.get(role)
+        table[role] = frame[column].astype(float) if column in frame else np.nan
+    for role in roles:
+        worse_high = worse_is_high(role, polarities.get(role))
+        table[f"{role}_pct"] = percentile_rank(table[role], worse_high=worse_high)
+        table[f"{role}_flag"] = in_worst_share(table[role], percent=percents[role], worse_high=worse_high)
+    table["flagged"] = table[[f"{r}_flag" for r in roles]].all(axis=1)
+    table["score"] = table[[f"{r}_pct" for r in roles]].mean(axis=1, skipna=False)
+    fit = fit_ols(table["need"], table["capacity"])
+    table["expected_capacity"] = fit.intercept + fit.slope * table["need"] if fit else np.nan
+    table["gap"] = table["capacity"] - table["expected_capacity"]
+    table = table.sort_values(["score", "area_code"], ascending=[False, True], na_position="last")
+    table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
+    return Result(table=table.reset_index(drop=True), fit=fit, roles=roles)
+
+
+def _roles_with_data(frame: pd.DataFrame, measures: dict[str, str | None]) -> tuple[str, ...]:
+    for role in ("need", "capacity"):
+        column = measures.get(role)
+        if column is None or column not in frame or frame[column].notna().sum() == 0:
+            raise ValueError(f"no {role} measure with values")
+    dependence = measures.get("dependence")
+    has_dependence = dependence is not None and dependence in frame and frame[dependence].notna().any()
+    return ROLES if has_dependence else ROLES[:2]
+
+
+def flag_counts(result: Result) -> dict[str, int]:
+    """Number of areas in each role's worst share, flagged overall, and with every chosen measure present."""
+    table = result.table
+    counts = {role: int(table[f"{role}_flag"].sum()) for role in result.roles}
+    counts["flagged"] = int(table["flagged"].sum())
+    counts["scored"] = int(table["score"].notna().sum())
+    return counts
+
+
+def top_areas(result: Result, *, n: int = 10, flagged_only: bool = True) -> pd.DataFrame:
+    """The n highest-scoring areas (flagged ones only by default)."""
+    table = result.table
+    return (table[table["flagged"]] if flagged_only else table).head(n).reset_index(drop=True)
+
+
+def build_top_bar(result: Result, *, n: int = 20, title: str) -> go.Figure:
+    """Horizontal bar chart of the n highest-scoring areas, flagged bars solid and labelled, others hatched."""
+    top = result.table.dropna(subset=["score"]).head(n).iloc[::-1]
+    colours = [FLAGGED_COLOUR if f else OTHER_COLOUR for f in top["flagged"]]
+    patterns = ["" if f else "/" for f in top["flagged"]]
+    figure = go.Figure(
+        go.Bar(
+            x=top["score"],
+            y=top["area_name"],
+            orientation="h",
+            marker={"color": colours, "pattern": {"shape": patterns}},
+            text=["flagged" if f else "" for f in top["flagged"]],
+            textposition="inside",
+            customdata=top[["area_code"]],
+            hovertemplate="%{y} (%{customdata[0]})<br>score %{x:.1f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis={"title": "Score (0–100, higher = worse)", "range": [0, 100]},
+        height=max(400, 28 * len(top) + 120),
+        font={"size": 14},
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    )
+    return figure
+
+
+def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -> go.Figure:
+    """Need (x) against capacity (y) for every area, the national OLS line, flagged areas as orange diamonds."""
+    table = result.table.dropna(subset=["need", "capacity"])
+    figure = go.Figure()
+    for flagged, name, colour, symbol in (
+        (False, "Other areas", OTHER_COLOUR, "circle"),
+        (True, "Flagged", FLAGGED_COLOUR, "diamond"),
+    ):
+        part = table[table["flagged"] == flagged]
+        figure.add_trace(
+            go.Scatter(
+                x=part["need"],
+                y=part["capacity"],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 9 if flagged else 7,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+                customdata=part[["area_name", "area_code", "gap"]],
+                hovertemplate="%{customdata[0]} (%{customdata[1]})<br>need %{x:,.2f}<br>capacity %{y:,.2f}"
+                "<br>gap %{customdata[2]:+,.2f}<extra></extra>",
+            )
+        )
+    if result.fit is not None and len(table):
+        xs = np.array([table["need"].min(), table["need"].max()])
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=result.fit.intercept + result.fit.slope * xs,
+                mode="lines",
+                name=f"Expected for need (OLS, r² = {result.fit.r2:.2f})",
+                line={"color": LINE_COLOUR, "dash": "dash"},
+                hoverinfo="skip",
+            )
+        )
+    figure.update_layout(
+        xaxis_title=need_label, yaxis_title=capacity_label, font={"size": 14}, legend={"orientation": "h", "y": -0.2}
+    )
+    return figure
+
+
+def scored_areas(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    level: str,
+    need: str,
+    capacity: str,
+    dependence: str | None,
+    percents: tuple[float, float, float] = (DEFAULT_PERCENT, DEFAULT_PERCENT, DEFAULT_PERCENT),
+) -> Result:
+    """Load the chosen measures for every area of a level and score them (see the module docstring).
+
+    Args:
+        con: read-only connection.
+        level: 'lad24', 'utla24' or 'icb24'.
+        need: need measure id.
+        capacity: capacity measure id.
+        dependence: dependence measure id, or None for the two-jeopardy version.
+        percents: X (need), Y (capacity), Z (dependence) in percent.
+
+    Returns:
+        Result (see score_areas); dependence is dropped from the roles when it has no values at this level.
+
+    Raises:
+        ValueError: when the need or capacity measure has no values at this level.
+    """
+    measures = {"need": need, "capacity": capacity, "dependence": dependence}
+    chosen = tuple(dict.fromkeys(m for m in measures.values() if m))
+    frame = measure_values(con, level=level, measures=chosen)
+    catalog = loaded_measures(con, level=level).set_index("measure")["polarity"].to_dict()
+    polarities = {role: catalog.get(m) for role, m in measures.items() if m}
+    return score_areas(
+        frame, measures=measures, percents=dict(zip(ROLES, percents, strict=True)), polarities=polarities
+    )
+
+
+def parse_percent(value: object, *, default: int = DEFAULT_PERCENT) -> int:
+    """A threshold from the URL: an integer 1–100, else the default."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and 1 <= int(text) <= 100 else default
+
+
+def parse_state(params: dict[str, str] | object, *, available: pd.DataFrame) -> dict[str, object]:
+    """Read the page's URL parameters into a state, falling back to defaults for anything unknown or not loaded.
+
+    Args:
+        params: mapping of URL query parameters: level, need, capacity, dependence, x, y, z.
+        available: loaded_measures() at the chosen level.
+
+    Returns:
+        dict with level, need, capacity, dependence (measure ids or None) and x, y, z (int percents).
+    """
+    get = params.get  # type: ignore[attr-defined]
+    state: dict[str, object] = {"level": get("level") if get("level") in LEVELS else "lad24"}
+    for role in ROLES:
+        loaded = set(available.loc[available["layer"] == role, "measure"])
+        asked = get(role)
+        state[role] = asked if asked in loaded else default_measure(available, role=role)
+    for key in ("x", "y", "z"):
+        state[key] = parse_percent(get(key))
+    return state

@@ -1,0 +1,103 @@
+"""insight.explore on the invented districts of tests/fixtures/jeopardy/tiny.sql."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from insight import explore
+
+ROOT = Path(__file__).resolve().parents[2]
+MEASURES = ("imd_average_score", "ncvo_charities_per_1000")
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = duckdb.connect()
+    connection.execute((ROOT / "etl" / "schema.sql").read_text())
+    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
+    yield connection
+    connection.close()
+
+
+def test_measure_values_wide(con):
+    table = explore.measure_values(con, level="lad24", measures=(*MEASURES, "govt_income_share"))
+    assert table.columns.tolist() == [
+        "area_code",
+        "area_name",
+        "region_code",
+        "region_name",
+        *MEASURES,
+        "govt_income_share",
+    ]
+    assert len(table) == 10
+    assert table.iloc[3][["area_name", "imd_average_score", "ncvo_charities_per_1000"]].tolist() == [
+        "Testshire D",
+        4.0,
+        17.0,
+    ]
+    assert table["govt_income_share"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("region", "deciles", "names"),
+    [
+        (None, (), [f"Testshire {c}" for c in "ABCDEFGHIJ"]),
+        ("E12000901", (), [f"Testshire {c}" for c in "ABCDE"]),
+        (None, (1, 2), ["Testshire I", "Testshire J"]),
+        ("E12000901", (1, 2), []),
+        ("E12000902", (2, 5), ["Testshire F", "Testshire I"]),
+    ],
+)
+def test_wide_table_filters(con, region, deciles, names):
+    table = explore.wide_table(con, level="lad24", measures=MEASURES, region=region, deciles=deciles)
+    assert table["area_name"].tolist() == names
+    assert ("imd_lad_decile" in table.columns) == bool(deciles)
+
+
+def test_decile_filter_ignored_where_no_decile_measure(con):
+    assert explore.wide_table(con, level="region", measures=MEASURES, deciles=(1,))["area_code"].tolist() == [
+        "E12000901",
+        "E12000902",
+    ]
+
+
+def test_catalog_and_regions(con):
+    catalog = explore.measure_catalog(con, level="lad24")
+    assert catalog["measure"].tolist() == [
+        "ncvo_charities_per_1000",
+        "share_charities_govt_funded",
+        "imd_average_score",
+        "imd_lad_decile",
+        "imd_rank_test",
+    ]
+    assert catalog["areas"].tolist() == [10] * 5
+    assert set(catalog["vintage"]) == {"test-vintage"}
+    assert explore.regions(con)["name"].tolist() == ["Invented North", "Invented South"]
+
+
+def test_schema_browser(con):
+    columns = explore.schema_columns(con)
+    areas = columns[columns["table_name"] == "areas"]
+    assert areas["column_name"].tolist()[:3] == ["code", "name", "level"]
+    tables = explore.schema_tables(con).set_index("table_name")
+    assert tables.loc["grants", "columns"] == 7
+    assert tables.loc["area_measures", "column_list"].startswith("level, area_code, measure, value")
+    assert tables.loc["areas", "table_type"] == "BASE TABLE"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"level": "lad24", "measures": (), "region": None, "deciles": ()}),
+        (
+            {"level": "lsoa21", "measures": "imd_score,imd_decile", "region": "E12000901", "deciles": "3,1,x,11,1"},
+            {"level": "lsoa21", "measures": ("imd_score", "imd_decile"), "region": "E12000901", "deciles": (1, 3)},
+        ),
+        ({"level": "planet"}, {"level": "lad24", "measures": (), "region": None, "deciles": ()}),
+    ],
+)
+def test_parse_state(params, expected):
+    assert explore.parse_state(params) == expected

@@ -1,0 +1,98 @@
+"""insight.funding on invented grants to ten invented districts (tests/fixtures/jeopardy/tiny.sql)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from insight import funding
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = duckdb.connect()
+    connection.execute((ROOT / "etl" / "schema.sql").read_text())
+    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
+    yield connection
+    connection.close()
+
+
+def test_funders_and_years(con):
+    table = funding.funders(con)
+    assert table.to_dict("records") == [
+        {"funder": "Fund A", "amount": 12500.0, "grants": 7, "first_year": 2014, "last_year": 2016},
+        {"funder": "Fund B", "amount": 3000.0, "grants": 1, "first_year": 2018, "last_year": 2018},
+    ]
+    assert funding.award_years(con) == (2014, 2018)
+    assert funding.grants_loaded(con)
+
+
+@pytest.mark.parametrize(
+    ("years", "vintage"), [((2013, 2018), "mid-2015"), ((2018, 2018), "mid-2015"), ((2019, 2024), "census-2021")]
+)
+def test_population_vintage_closest_to_middle(con, years, vintage):
+    assert funding.population_vintage(con, years=years) == vintage
+
+
+@pytest.mark.parametrize(
+    ("funder", "years", "expected"),
+    [
+        (None, (2013, 2018), {"E06000909": (10000, 4, 2.0), "E06000900": (2000, 2, 4.0), "E06000904": (3000, 1, 1.2)}),
+        ("Fund A", (2016, 2016), {"E06000909": (4000, 1, 0.8), "E06000900": (2000, 2, 4.0), "E06000904": (0, 0, 0.0)}),
+        ("Fund B", (2013, 2017), {"E06000909": (0, 0, 0.0), "E06000904": (0, 0, 0.0)}),
+    ],
+)
+def test_grants_by_area(con, funder, years, expected):
+    table = funding.grants_by_area(con, funder=funder, years=years).set_index("area_code")
+    assert len(table) == 10
+    for code, (amount, grants, per_resident) in expected.items():
+        assert (table.loc[code, "amount"], table.loc[code, "grants"]) == (amount, grants)
+        assert table.loc[code, "amount_per_resident"] == pytest.approx(per_resident)
+    assert table.loc["E06000909", ["need", "decile", "population"]].tolist() == [10.0, 1.0, 5000.0]
+
+
+def test_unmatched_and_by_year(con):
+    assert funding.unmatched_grants(con, funder="Fund A", years=(2013, 2018)).to_dict("records") == [
+        {"lad_code": "E07000999", "amount": 500.0, "grants": 1}
+    ]
+    assert funding.unmatched_grants(con, funder="Fund B", years=(2013, 2018)).empty
+    by_year = funding.grants_by_year(con, funder="Fund A", years=(2013, 2018))
+    assert by_year.values.tolist() == [[2014, 6000, 3], [2015, 500, 1], [2016, 6000, 3]]
+
+
+def test_share_by_decile(con):
+    shares = funding.share_by_decile(funding.grants_by_area(con, years=(2013, 2018))).set_index("decile")
+    assert shares.index.tolist() == list(range(1, 11))
+    assert shares.loc[1, "share_amount"] == pytest.approx(10000 / 15000)
+    assert shares.loc[6, "share_amount"] == pytest.approx(0.2)
+    assert shares.loc[1, "share_population"] == pytest.approx(5000 / 27500)
+    assert shares.loc[1, "ratio"] == pytest.approx((10000 / 15000) / (5000 / 27500))
+    assert shares["share_amount"].sum() == pytest.approx(1.0)
+    assert shares.loc[2, "amount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"funder": None, "years": (2014, 2018)}),
+        ({"funder": "Fund B", "from": "2016", "to": "2015"}, {"funder": "Fund B", "years": (2015, 2016)}),
+        ({"funder": "Nobody", "from": "1990", "to": "x"}, {"funder": None, "years": (2014, 2018)}),
+    ],
+)
+def test_parse_state(params, expected):
+    assert funding.parse_state(params, funder_names=["Fund A", "Fund B"], years=(2014, 2018)) == expected
+
+
+def test_figures(con):
+    by_area = funding.grants_by_area(con, years=(2013, 2018))
+    bars = funding.build_decile_bars(funding.share_by_decile(by_area), title="All funders")
+    assert [t.name for t in bars.data] == ["Share of grant £", "Share of residents"]
+    assert list(bars.data[0].x) == [str(d) for d in range(1, 11)]
+    scatter = funding.build_need_scatter(by_area, title="t")
+    assert len(scatter.data[0].x) == 10
+    years = funding.build_year_bars(funding.grants_by_year(con, years=(2013, 2018)), title="t")
+    assert list(years.data[0].x) == ["2014", "2015", "2016", "2018"]

@@ -1,0 +1,190 @@
+"""insight.jeopardy on ten invented districts whose flags, scores and gaps are worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight import jeopardy
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY_SQL = ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql"
+CODES = [f"E0600090{i}" for i in range(10)]
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = duckdb.connect()
+    connection.execute((ROOT / "etl" / "schema.sql").read_text())
+    connection.execute(TINY_SQL.read_text())
+    yield connection
+    connection.close()
+
+
+def frame() -> pd.DataFrame:
+    """Need 1..10; capacity 20 - need with residuals +1 (need 4, 7) and -1 (need 5, 6); dependence as in tiny.sql."""
+    need = np.arange(1, 11, dtype=float)
+    residual = np.array([0, 0, 0, 1, -1, -1, 1, 0, 0, 0], dtype=float)
+    dependence = np.array([1.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    return pd.DataFrame(
+        {"area_code": CODES, "area_name": list("ABCDEFGHIJ"), "n": need, "c": 20 - need + residual, "d": dependence}
+    )
+
+
+PERCENTS = {"need": 20, "capacity": 20, "dependence": 20}
+
+
+def test_fit_is_the_exact_line_and_gap_is_the_residual():
+    result = jeopardy.score_areas(
+        frame(), measures={"need": "n", "capacity": "c", "dependence": "d"}, percents=PERCENTS
+    )
+    assert result.fit.slope == pytest.approx(-1.0)
+    assert result.fit.intercept == pytest.approx(20.0)
+    assert result.fit.r2 == pytest.approx(1 - 4 / 86.5)
+    assert result.fit.n == 10
+    gaps = result.table.set_index("area_name")["gap"]
+    assert gaps.round(9).to_dict() == {"A": 0, "B": 0, "C": 0, "D": 1, "E": -1, "F": -1, "G": 1, "H": 0, "I": 0, "J": 0}
+
+
+@pytest.mark.parametrize(
+    ("percent", "dependence", "flagged", "counts"),
+    [
+        (20, "d", ["J"], {"need": 2, "capacity": 2, "dependence": 2, "flagged": 1, "scored": 10}),
+        (30, "d", ["J", "I"], {"need": 3, "capacity": 3, "dependence": 3, "flagged": 2, "scored": 10}),
+        (20, None, ["J", "I"], {"need": 2, "capacity": 2, "flagged": 2, "scored": 10}),
+        (10, None, ["J"], {"need": 1, "capacity": 1, "flagged": 1, "scored": 10}),
+    ],
+)
+def test_flags_at_thresholds(percent, dependence, flagged, counts):
+    percents = dict.fromkeys(jeopardy.ROLES, percent)
+    result = jeopardy.score_areas(
+        frame(), measures={"need": "n", "capacity": "c", "dependence": dependence}, percents=percents
+    )
+    assert jeopardy.top_areas(result)["area_name"].tolist() == flagged
+    assert jeopardy.flag_counts(result) == counts
+    assert result.roles == (jeopardy.ROLES if dependence else ("need", "capacity"))
+
+
+def test_scores_are_mean_percentile_ranks():
+    result = jeopardy.score_areas(
+        frame(), measures={"need": "n", "capacity": "c", "dependence": "d"}, percents=PERCENTS
+    )
+    scores = result.table.set_index("area_name")["score"]
+    assert scores["J"] == pytest.approx((100 + 100 + 90) / 3)
+    assert scores["I"] == pytest.approx((90 + 90 + 80) / 3)
+    # A: need pct 10, capacity highest (19) pct 10, dependence 1.0 pct 100.
+    assert scores["A"] == pytest.approx(40.0)
+    assert result.table["rank"].iloc[0] == 1 and result.table["area_name"].iloc[0] == "J"
+
+
+def test_two_jeopardy_when_dependence_column_is_empty():
+    data = frame().assign(d=np.nan)
+    result = jeopardy.score_areas(data, measures={"need": "n", "capacity": "c", "dependence": "d"}, percents=PERCENTS)
+    assert result.roles == ("need", "capacity")
+    assert result.table.set_index("area_name")["score"]["J"] == pytest.approx(100.0)
+
+
+def test_missing_need_raises():
+    with pytest.raises(ValueError, match="need"):
+        jeopardy.score_areas(frame().assign(n=np.nan), measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
+
+
+@pytest.mark.parametrize(
+    ("role", "polarity", "expected"),
+    [
+        ("need", "higher_is_worse", True),
+        ("need", "higher_is_better", False),
+        ("need", "none", True),
+        ("capacity", "higher_is_better", False),
+        ("capacity", "higher_is_worse", True),
+        ("dependence", None, True),
+    ],
+)
+def test_worse_is_high(role, polarity, expected):
+    assert jeopardy.worse_is_high(role, polarity) is expected
+
+
+def test_ties_at_the_boundary_are_all_in():
+    values = pd.Series([5, 5, 5, 1, 1, 1, 1, 1, 1, 1], dtype=float)
+    assert jeopardy.in_worst_share(values, percent=20, worse_high=True).tolist() == [True] * 3 + [False] * 7
+
+
+def test_missing_values_are_never_flagged():
+    values = pd.Series([np.nan, 9, 8, 7, 6], dtype=float)
+    assert jeopardy.in_worst_share(values, percent=25, worse_high=True).tolist() == [False, True, False, False, False]
+
+
+def test_scored_areas_from_database(con):
+    result = jeopardy.scored_areas(
+        con,
+        level="lad24",
+        need="imd_average_score",
+        capacity="ncvo_charities_per_1000",
+        dependence="share_charities_govt_funded",
+    )
+    assert jeopardy.top_areas(result)["area_code"].tolist() == ["E06000909"]
+    assert result.table.iloc[0][["area_name", "region_name"]].tolist() == ["Testshire J", "Invented South"]
+    assert result.fit.slope == pytest.approx(-1.0)
+
+
+def test_rank_measure_is_flipped_by_polarity(con):
+    result = jeopardy.scored_areas(
+        con, level="lad24", need="imd_rank_test", capacity="ncvo_charities_per_1000", dependence=None
+    )
+    assert sorted(jeopardy.top_areas(result)["area_name"]) == ["Testshire I", "Testshire J"]
+
+
+def test_dependence_without_values_gives_two_jeopardy(con):
+    result = jeopardy.scored_areas(
+        con, level="lad24", need="imd_average_score", capacity="ncvo_charities_per_1000", dependence="govt_income_share"
+    )
+    assert result.roles == ("need", "capacity")
+    assert jeopardy.flag_counts(result)["flagged"] == 2
+
+
+def test_loaded_measures_and_defaults(con):
+    available = jeopardy.loaded_measures(con, level="lad24")
+    assert "govt_income_share" not in set(available["measure"])
+    assert available.set_index("measure")["areas"]["imd_average_score"] == 10
+    assert jeopardy.default_measure(available, role="need") == "imd_average_score"
+    assert jeopardy.default_measure(available, role="capacity") == "ncvo_charities_per_1000"
+    assert jeopardy.default_measure(available, role="dependence") == "share_charities_govt_funded"
+    assert jeopardy.default_measure(available.iloc[0:0], role="dependence") is None
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"level": "lad24", "need": "imd_average_score", "x": 20, "y": 20, "z": 20}),
+        ({"level": "utla24", "x": "35", "y": "0", "z": "abc"}, {"level": "utla24", "x": 35, "y": 20, "z": 20}),
+        (
+            {"need": "imd_rank_test", "capacity": "nonsense"},
+            {"need": "imd_rank_test", "capacity": "ncvo_charities_per_1000"},
+        ),
+        ({"dependence": "govt_income_share"}, {"dependence": "share_charities_govt_funded"}),
+    ],
+)
+def test_parse_state(con, params, expected):
+    state = jeopardy.parse_state(params, available=jeopardy.loaded_measures(con, level="lad24"))
+    assert {k: state[k] for k in expected} == expected
+
+
+def test_missing_sources(con):
+    assert jeopardy.missing_sources(con)["title"].tolist() == ["Invented charity register"]
+
+
+def test_figures():
+    result = jeopardy.score_areas(
+        frame(), measures={"need": "n", "capacity": "c", "dependence": "d"}, percents=PERCENTS
+    )
+    bar = jeopardy.build_top_bar(result, n=3, title="Top")
+    assert list(bar.data[0].y) == ["H", "I", "J"]
+    assert list(bar.data[0].text) == ["", "", "flagged"]
+    scatter = jeopardy.build_gap_scatter(result, need_label="Need", capacity_label="Capacity")
+    assert [t.name for t in scatter.data][:2] == ["Other areas", "Flagged"]
+    assert list(scatter.data[1].x) == [10.0]
+    assert list(scatter.data[2].y) == pytest.approx([19.0, 10.0])
