@@ -94,3 +94,86 @@ CREATE TABLE measure_catalog (
     measure VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, layer VARCHAR NOT NULL,
     unit VARCHAR NOT NULL, polarity VARCHAR NOT NULL, definition VARCHAR NOT NULL
 );
+
+-- ===== VCS capacity, dependence, funding and health (issue 3) =====
+
+-- ONS postcode lookup (NSPL). postcode: uppercase, one space before the inward code ('SW1A 1AA');
+-- terminated postcodes are kept (terminated = TRUE). lsoa21_code NULL where the LSOA 2011 was split.
+CREATE TABLE postcodes (
+    postcode VARCHAR PRIMARY KEY, pcd_compact VARCHAR NOT NULL, lsoa11_code VARCHAR, lsoa21_code VARCHAR,
+    lad_code VARCHAR, lad24_code VARCHAR, country_code VARCHAR, terminated BOOLEAN NOT NULL,
+    nspl_vintage VARCHAR NOT NULL
+);
+
+-- Charity Commission register: main charities (linked_charity_number = 0), removed ones kept with status.
+CREATE TABLE charities (
+    charity_number BIGINT PRIMARY KEY, organisation_number BIGINT, name VARCHAR, status VARCHAR,
+    registered_date DATE, removed_date DATE, insolvent BOOLEAN, in_administration BOOLEAN,
+    postcode VARCHAR, postcode_normalised VARCHAR, lsoa11_code VARCHAR, lsoa21_code VARCHAR, lad24_code VARCHAR,
+    latest_income DOUBLE, latest_expenditure DOUBLE, income_band VARCHAR, reach VARCHAR,
+    receives_govt_contracts BOOLEAN, receives_govt_grants BOOLEAN,
+    income_govt_contracts DOUBLE, income_govt_grants DOUBLE, total_income_parta DOUBLE,
+    parta_fin_period_end DATE, extract_date DATE
+);
+CREATE TABLE charity_area_of_operation (
+    charity_number BIGINT NOT NULL, geographic_area_type VARCHAR, description VARCHAR,
+    welsh_ind BOOLEAN, gss_code VARCHAR, utla24_code VARCHAR
+);
+CREATE TABLE charity_classification (
+    charity_number BIGINT NOT NULL, classification_code VARCHAR, classification_type VARCHAR, description VARCHAR
+);
+CREATE TABLE charity_annual_returns (
+    charity_number BIGINT NOT NULL, fin_period_end_date DATE, total_gross_income DOUBLE,
+    total_gross_expenditure DOUBLE
+);
+CREATE TABLE charity_partb (
+    charity_number BIGINT NOT NULL, fin_period_end_date DATE, income_total DOUBLE,
+    income_charitable_activities DOUBLE, expenditure_total DOUBLE, count_employees DOUBLE
+);
+-- Registered-office postcodes that did not geocode: counted and listed, never dropped.
+CREATE TABLE charity_geocode_unmatched (postcode VARCHAR, charities BIGINT NOT NULL, reason VARCHAR NOT NULL);
+-- Register quality figures (e.g. geocode_match_rate), one row per metric.
+CREATE TABLE register_quality (metric VARCHAR PRIMARY KEY, value DOUBLE, note VARCHAR);
+-- The Commission's area-of-operation names → GSS (drkane/charity-lookups, ODbL), corrected and validated.
+CREATE TABLE cc_aoo_lookup (
+    geographic_area_type VARCHAR NOT NULL, description VARCHAR NOT NULL, gss_code VARCHAR,
+    utla24_code VARCHAR, correction VARCHAR
+);
+
+-- NCVO UK Civil Society Almanac 2020, sheet A5 "General charities" (data year 2017/18), by LAD 2019.
+CREATE TABLE ncvo_charities_lad (lad19_code VARCHAR PRIMARY KEY, charities INTEGER NOT NULL, vintage VARCHAR NOT NULL);
+
+-- Grants by funder x award year x recipient district (and ward where known).
+CREATE TABLE grants (
+    funder VARCHAR NOT NULL, award_year INTEGER NOT NULL, lad_code VARCHAR, ward_code VARCHAR,
+    amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL
+);
+
+-- ONS Health Index for England by LTLA 2021 (England 2015 = 100) and its underlying indicator values.
+CREATE TABLE health_index_lad (
+    ltla21_code VARCHAR NOT NULL, year INTEGER NOT NULL, overall_score DOUBLE,
+    healthy_people_score DOUBLE, healthy_lives_score DOUBLE, healthy_places_score DOUBLE,
+    PRIMARY KEY (ltla21_code, year)
+);
+CREATE TABLE health_indicators_lad (
+    ltla21_code VARCHAR NOT NULL, year INTEGER NOT NULL, indicator VARCHAR NOT NULL, value DOUBLE,
+    PRIMARY KEY (ltla21_code, year, indicator)
+);
+-- OHID Fingertips indicator values (online only).
+CREATE TABLE fingertips_values (
+    indicator_id INTEGER NOT NULL, indicator VARCHAR, area_code VARCHAR NOT NULL, area_type VARCHAR,
+    sex VARCHAR, age VARCHAR, time_period VARCHAR NOT NULL, value DOUBLE
+);
+
+-- Charities per 1,000 residents by IMD decile of LADs (decile 1 = most deprived), NCVO counts pooled:
+-- sum of charities / sum of residents (the NCVO denominator vintage) per decile.
+CREATE VIEW capacity_by_need_decile AS
+SELECT CAST(d.value AS INTEGER) AS imd_decile, count(*) AS areas, sum(c.value) AS charities,
+       sum(p.population) AS population, 1000 * sum(c.value) / sum(p.population) AS charities_per_1000
+FROM area_measures d
+JOIN area_measures c ON c.level = 'lad24' AND c.area_code = d.area_code AND c.measure = 'ncvo_charities'
+JOIN area_measures r ON r.level = 'lad24' AND r.area_code = d.area_code AND r.measure = 'ncvo_charities_per_1000'
+JOIN population p ON p.level = 'lad24' AND p.area_code = d.area_code AND p.vintage = r.denominator_vintage
+     AND p.age_group = 'all'
+WHERE d.level = 'lad24' AND d.measure = 'imd_lad_decile' AND d.value IS NOT NULL
+GROUP BY 1;

@@ -1,0 +1,25 @@
+-- Catalog rows for the capacity, dependence, funding and health measures (docs/metrics.md).
+-- Inserted whether or not the layer is loaded: an absent layer has catalog rows and no values.
+INSERT INTO measure_catalog VALUES
+('ncvo_charities', 'General charities (NCVO Almanac, 2017/18)', 'capacity', 'charities', 'higher_is_better',
+ 'Number of general charities in the area in NCVO''s UK Civil Society Almanac 2020 (sheet A5, data year 2017/18); LAD 2019 counts summed into merged 2024 districts and upward.'),
+('ncvo_charities_per_1000', 'General charities per 1,000 residents (NCVO)', 'capacity', 'per 1,000 residents', 'higher_is_better',
+ 'NCVO general charities (2017/18) per 1,000 residents (ONS mid-2019 estimate).'),
+('charities_per_1000', 'Registered charities per 1,000 residents (by registered office)', 'capacity', 'per 1,000 residents', 'higher_is_better',
+ 'Registered main charities whose registered-office postcode lies in the area, per 1,000 residents (Census 2021); a charity''s office is not necessarily where it works.'),
+('charities_aoo_per_1000', 'Local charities per 1,000 residents (by area of operation)', 'capacity', 'per 1,000 residents', 'higher_is_better',
+ 'Registered main charities of local reach naming the upper-tier council as an area of operation, per 1,000 residents (Census 2021).'),
+('charity_income_per_resident', 'Charity income per resident', 'capacity', '£ per resident', 'higher_is_better',
+ 'Sum of the latest reported gross income of registered main charities with their registered office in the area, per resident (Census 2021).'),
+('share_charities_govt_funded', 'Share of charities receiving government contracts or grants', 'dependence', 'share', 'higher_is_worse',
+ 'Of registered main charities in the area that answered the annual return Part A question, the share that received income from government contracts or grants in their latest period.'),
+('govt_income_share', 'Government income as a share of charity income', 'dependence', 'share', 'higher_is_worse',
+ 'Income from government contracts and grants divided by total gross income, summed over registered main charities in the area that reported both (annual return Part A, latest period).'),
+('grants_count', 'Grants received, 2013-2018 (360Giving, 54 funders)', 'funding', 'grants', 'higher_is_better',
+ 'Number of grants from the 54 funders in the 360Giving aggregation awarded 2013-2018 to organisations with a registered address in the area.'),
+('grants_amount_per_resident', 'Grant funding per resident, 2013-2018 total (360Giving)', 'funding', '£ per resident', 'higher_is_better',
+ 'Total amount awarded 2013-2018 by the 54 funders in the 360Giving aggregation to organisations registered in the area, per resident (ONS mid-2015 estimate).'),
+('health_index_overall', 'ONS Health Index, overall (latest year)', 'health', 'index (England 2015 = 100)', 'higher_is_better',
+ 'ONS Health Index for England overall score in the latest year published (2021); 100 = England in 2015.'),
+('life_expectancy', 'Life expectancy at birth (ONS Health Index indicator)', 'health', 'years', 'higher_is_better',
+ 'Life expectancy at birth in years, the underlying indicator value of the ONS Health Index for the latest year published.');
