@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +55,48 @@ def require_database() -> duckdb.DuckDBPyConnection:
         )
         st.stop()
         raise  # unreachable: st.stop() ends the script run
+
+
+def url_value(key: str, *, options: Sequence[str], default: str) -> str:
+    """Seed a widget's session value from the URL on first load (or when no longer valid); returns it.
+
+    Give the widget the same `key` and no index/default; call `to_url` after it so a link reproduces the view.
+    """
+    current = st.session_state.get(key)
+    if current not in options:
+        wanted = st.query_params.get(key)
+        st.session_state[key] = wanted if wanted in options else default
+    return st.session_state[key]
+
+
+def url_values(key: str, *, options: Sequence[str], default: Sequence[str]) -> list[str]:
+    """Like url_value for a multiselect: the URL holds comma-separated values."""
+    if key not in st.session_state:
+        wanted = [v for v in st.query_params.get(key, "").split(",") if v in options]
+        st.session_state[key] = wanted or [v for v in default if v in options]
+    return st.session_state[key]
+
+
+def to_url(**values: str | Sequence[str]) -> None:
+    """Write the current selection into the URL (lists comma-separated)."""
+    for key, value in values.items():
+        text = value if isinstance(value, str) else ",".join(value)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+
+
+def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
+    """Render a Plotly figure full width with the modebar PNG download named `filename`."""
+    from insight.charts import plotly_config  # local import: charts sits below this module
+
+    st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(filename), key=key)
+
+
+def show_table(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
+    """Render a table with a CSV download button (formula-safe, Excel-readable)."""
+    from insight.export import to_csv_bytes
+
+    st.dataframe(frame, width="stretch", hide_index=True)
+    st.download_button(
+        label, data=to_csv_bytes(frame), file_name=f"{filename}.csv", mime="text/csv", key=key or f"csv_{filename}"
+    )

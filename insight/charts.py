@@ -1,0 +1,200 @@
+"""Pure figure builders: data in, go.Figure out. Projector-readable fonts, colour-blind-safe colours, labels."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from insight.formatting import format_value, hover_format, unit_suffix
+from insight.queries import ols_fit
+
+FONT_SIZE = 16
+# Government Analysis Function categorical palette (colour-blind-safe in this order).
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D"
+COMPARATOR_COLOURS = {"area": DARK_BLUE, "region": TURQUOISE, "similar": DARK_PINK, "england": DARK_GREY}
+DECILE_AXIS = "IMD decile of the area (1 = most deprived 10%)"
+
+
+def plotly_config(filename: str, *, scale: int = 2) -> dict:
+    """st.plotly_chart config: modebar PNG download with a readable file name, no Plotly logo."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", filename).strip("_").lower() or "chart"
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": safe, "scale": scale, "width": 1200, "height": 700},
+    }
+
+
+def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE) -> go.Figure:
+    """Common layout: title, large fonts, white background, room for labels."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"size": font_size, "family": "Arial, Helvetica, sans-serif"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        hoverlabel={"font_size": font_size},
+    )
+    return fig
+
+
+def empty_figure(message: str, *, title: str = "") -> go.Figure:
+    """A blank figure that says why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title=title, height=300)
+
+
+def decile_bar(
+    frame: pd.DataFrame, *, decile: str, value: str, title: str, value_label: str, unit: str, count: str | None = None
+) -> go.Figure:
+    """Bars of a value by IMD decile (1 = most deprived), each bar labelled with its formatted value."""
+    if frame.empty:
+        return empty_figure("No values to show.", title=title)
+    labels = [format_value(v, unit=unit) for v in frame[value]]
+    custom = frame[[count]].to_numpy() if count else None
+    hover = f"Decile %{{x}}<br>{value_label}: %{{y:{hover_format(unit)}}}"
+    hover += "<br>Areas: %{customdata[0]:,}" if count else ""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[decile],
+            y=frame[value],
+            text=labels,
+            textposition="outside",
+            marker_color=DARK_BLUE,
+            customdata=custom,
+            hovertemplate=hover + "<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(title=DECILE_AXIS, tickmode="linear", dtick=1)
+    fig.update_yaxes(title=value_label + unit_suffix(unit), tickformat=hover_format(unit).replace(".2f", ".1f"))
+    return style(fig, title=title)
+
+
+def need_capacity_scatter(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    x_label: str,
+    y_label: str,
+    x_unit: str = "",
+    y_unit: str = "",
+    highlight: str | None = None,
+) -> go.Figure:
+    """Scatter of areas (need on x, capacity on y) with an OLS trend line and one area highlighted and labelled."""
+    data = frame.dropna(subset=[x, y])
+    title = f"{y_label} against {x_label}, by area"
+    if data.empty:
+        return empty_figure("No area has both values.", title=title)
+    hover = (
+        f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{x_label}: %{{x:{hover_format(x_unit)}}}"
+        f"<br>{y_label}: %{{y:{hover_format(y_unit)}}}<extra></extra>"
+    )
+    custom = data[["area_name", "area_code"]].to_numpy()
+    fig = go.Figure(
+        go.Scatter(
+            x=data[x],
+            y=data[y],
+            mode="markers",
+            name="Areas",
+            customdata=custom,
+            hovertemplate=hover,
+            marker={"color": DARK_BLUE, "opacity": 0.6, "size": 9},
+        )
+    )
+    add_trend_line(fig, data[x].to_numpy(), data[y].to_numpy())
+    if highlight is not None and highlight in set(data["area_code"]):
+        add_highlight(fig, data[data["area_code"] == highlight].iloc[0], x=x, y=y, hover=hover)
+    fig.update_xaxes(title=x_label + unit_suffix(x_unit), tickformat=hover_format(x_unit).replace(".2f", ""))
+    fig.update_yaxes(title=y_label + unit_suffix(y_unit), tickformat=hover_format(y_unit).replace(".2f", ""))
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return style(fig, title=title, height=560)
+
+
+def add_trend_line(fig: go.Figure, x: np.ndarray, y: np.ndarray) -> None:
+    """Add the least-squares line y = a + b·x (numpy), named with its slope and r."""
+    if len(x) < 3:
+        return
+    fit = ols_fit(x, y)
+    xs = np.array([x.min(), x.max()])
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=fit.intercept + fit.slope * xs,
+            mode="lines",
+            name=f"Trend (least squares, r = {fit.r:.2f})",
+            line={"color": DARK_GREY, "dash": "dash", "width": 3},
+            hoverinfo="skip",
+        )
+    )
+
+
+def add_highlight(fig: go.Figure, row: pd.Series, *, x: str, y: str, hover: str) -> None:
+    """Mark one area with a large diamond and its name (shape and label, not colour alone)."""
+    fig.add_trace(
+        go.Scatter(
+            x=[row[x]],
+            y=[row[y]],
+            mode="markers+text",
+            name=str(row["area_name"]),
+            text=[str(row["area_name"])],
+            textposition="top center",
+            customdata=[[row["area_name"], row["area_code"]]],
+            hovertemplate=hover,
+            marker={"color": ORANGE, "size": 20, "symbol": "diamond", "line": {"color": "black", "width": 2}},
+            textfont={"size": FONT_SIZE + 2, "color": "black"},
+        )
+    )
+
+
+def comparison_chart(frame: pd.DataFrame, *, title: str, unit: str, font_size: int = FONT_SIZE) -> go.Figure:
+    """Horizontal bars of one measure: the area and its comparators (columns: name, kind, value)."""
+    data = frame.dropna(subset=["value"])
+    if data.empty:
+        return empty_figure("No values for this measure.", title=title)
+    colours = [COMPARATOR_COLOURS.get(kind, DARK_GREY) for kind in data["kind"]]
+    fig = go.Figure(
+        go.Bar(
+            y=data["name"],
+            x=data["value"],
+            orientation="h",
+            marker_color=colours,
+            cliponaxis=False,
+            text=[format_value(v, unit=unit) for v in data["value"]],
+            textposition="outside",
+            hovertemplate=f"%{{y}}: %{{x:{hover_format(unit)}}}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=unit or None, tickformat=hover_format(unit).replace(".2f", ""))
+    return style(fig, title=title, height=max(260, 70 * len(data) + 110), font_size=font_size)
+
+
+def ranked_bar(
+    frame: pd.DataFrame, *, value: str, name: str, title: str, value_label: str, unit: str, font_size: int = FONT_SIZE
+) -> go.Figure:
+    """Horizontal bars of areas ranked by a value, highest first (e.g. neighbourhoods by need)."""
+    data = frame.dropna(subset=[value])
+    if data.empty:
+        return empty_figure("No values to rank.", title=title)
+    fig = go.Figure(
+        go.Bar(
+            y=data[name],
+            x=data[value],
+            orientation="h",
+            marker_color=DARK_BLUE,
+            cliponaxis=False,
+            text=[format_value(v, unit=unit) for v in data[value]],
+            textposition="outside",
+            hovertemplate=f"%{{y}}<br>{value_label}: %{{x:{hover_format(unit)}}}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    fig.update_xaxes(title=value_label + unit_suffix(unit))
+    return style(fig, title=title, height=max(300, 32 * len(data) + 120), font_size=font_size)

@@ -1,0 +1,69 @@
+"""Numbers for people: thousands separators, percentages, pounds, and units from the measure catalog."""
+
+from __future__ import annotations
+
+import math
+
+SHARE_UNITS = {"share", "proportion", "percent", "%"}
+
+
+def is_missing(value: object) -> bool:
+    """True for None and NaN (pandas NA included)."""
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def format_int(value: object) -> str:
+    """1234.4 -> '1,234'; missing -> 'n/a'."""
+    return "n/a" if is_missing(value) else f"{round(float(value)):,}"  # type: ignore[arg-type]
+
+
+def format_share(value: object, *, digits: int = 1) -> str:
+    """0.123 -> '12.3%'; missing -> 'n/a'."""
+    return "n/a" if is_missing(value) else f"{float(value):.{digits}%}"  # type: ignore[arg-type]
+
+
+def format_decimal(value: object, *, digits: int = 1) -> str:
+    """1234.56 -> '1,234.6'; missing -> 'n/a'."""
+    return "n/a" if is_missing(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+
+
+def format_value(value: object, *, unit: str = "") -> str:
+    """Format a measure value by its catalog unit: shares as %, £ with a pound sign, deciles as integers."""
+    unit_lower = unit.lower()
+    if is_missing(value):
+        return "n/a"
+    if unit_lower in SHARE_UNITS:
+        return format_share(value)
+    if "£" in unit_lower:
+        return "£" + format_decimal(value, digits=2 if abs(float(value)) < 100 else 0)  # type: ignore[arg-type]
+    if unit_lower in {"decile", "rank", "count", "residents", "people"}:
+        return format_int(value)
+    return format_decimal(value, digits=2 if abs(float(value)) < 10 else 1)  # type: ignore[arg-type]
+
+
+def hover_format(unit: str) -> str:
+    """A Plotly d3 number format for a unit (used in hover templates and axes)."""
+    unit_lower = unit.lower()
+    if unit_lower in SHARE_UNITS:
+        return ".1%"
+    if unit_lower in {"decile", "rank", "count"}:
+        return ",.0f"
+    return ",.2f"
+
+
+def unit_suffix(unit: str) -> str:
+    """Axis-label suffix for a unit: '' for shares (shown as %), ' (per 1,000 residents)' otherwise."""
+    return "" if not unit or unit.lower() in SHARE_UNITS else f" ({unit})"
+
+
+def not_loaded_sentence(what: str, *, missing_titles: list[str]) -> str:
+    """'<what> is not loaded in this build.' plus the sources the build looked for and did not find."""
+    sentence = f"{what} is not loaded in this build."
+    if missing_titles:
+        sentence += " Sources not in this build: " + "; ".join(missing_titles) + "."
+    return sentence

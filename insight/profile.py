@@ -1,0 +1,225 @@
+"""Area profile: comparisons with England / region / similar areas, neighbourhoods ranked, and the HTML brief."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from insight import queries
+from insight.formatting import format_value, is_missing
+
+SIMILAR_COUNT = 10
+SIMILARITY_METHOD = (
+    "Most similar areas: the {n} areas at the same level nearest to this one (Euclidean distance) on the "
+    "standardised (z-score) values of {features}. Each measure counts equally."
+)
+COMPARISON_RULE = (
+    "Compared with England, Fingertips-style: 'Similar' when the area is within half a standard deviation "
+    "(of all English areas at this level) of the England value; otherwise 'Better' or 'Worse' by the "
+    "measure's polarity. Measures without a polarity show their quintile among English areas "
+    "(1 = lowest fifth, 5 = highest). Where no England figure is published, the median English area is used."
+)
+LSOA_MEASURES = ("imd_score", "imd_decile")
+
+
+def similarity_features(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
+    """Need-domain average scores with values at a level (measure, label), the inputs of the similarity."""
+    need = queries.available_measures(con, level=level, layer="need")
+    domains = need[need["measure"].str.endswith("_average_score")]
+    if domains.empty:
+        domains = need[need["polarity"] != "none"]
+    return domains[["measure", "label"]].reset_index(drop=True)
+
+
+def similar_areas(con: duckdb.DuckDBPyConnection, *, level: str, code: str, n: int = SIMILAR_COUNT) -> pd.DataFrame:
+    """The n nearest areas on standardised need-domain scores and log10 population.
+
+    Args:
+        con: read-only connection.
+        level: 'lad24', 'utla24' or 'icb24'.
+        code: the area compared.
+        n: how many neighbours.
+
+    Returns:
+        area_code, area_name, distance (ascending); empty when the area lacks the inputs.
+    """
+    features = similarity_features(con, level=level)["measure"].tolist()
+    if not features:
+        return pd.DataFrame(columns=["area_code", "area_name", "distance"])
+    frame = queries.measure_wide(con, level=level, measures=tuple(features))
+    population = queries.population_totals(con, level=level)
+    if not population.empty:
+        frame = frame.merge(population[["area_code", "population"]], on="area_code", how="left")
+        frame["log_population"] = np.log10(frame["population"])
+        features = [*features, "log_population"]
+    frame = frame.dropna(subset=features).reset_index(drop=True)
+    if code not in set(frame["area_code"]):
+        return pd.DataFrame(columns=["area_code", "area_name", "distance"])
+    values = frame[features].to_numpy(dtype=float)
+    spread = values.std(axis=0)
+    z = (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    target = z[frame.index[frame["area_code"] == code][0]]
+    frame["distance"] = np.sqrt(((z - target) ** 2).sum(axis=1))
+    others = frame[frame["area_code"] != code].nsmallest(n, "distance")
+    return others[["area_code", "area_name", "distance"]].reset_index(drop=True)
+
+
+def similarity_statement(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
+    """The similar-areas method in one sentence, naming the measures actually used."""
+    labels = similarity_features(con, level=level)["label"].tolist()
+    if not queries.population_totals(con, level=level).empty:
+        labels.append("log population")
+    features = ", ".join(labels) if labels else "no need measures (none are loaded at this level)"
+    return SIMILARITY_METHOD.format(n=SIMILAR_COUNT, features=features)
+
+
+def compare(value: float, *, england: float, sd: float, polarity: str, unit: str, quintile: int | None) -> str:
+    """Fingertips-style label: Better / Similar / Worse than England, or a quintile / decile when no polarity."""
+    if is_missing(value):
+        return "No data"
+    if unit == "decile":
+        return f"Decile {int(value)} (1 = most deprived)"
+    if polarity not in {"higher_is_worse", "higher_is_better"}:
+        return f"Quintile {quintile} of 5" if quintile else "Not compared"
+    if is_missing(england) or is_missing(sd):
+        return "Not compared"
+    if abs(value - england) <= 0.5 * sd:
+        return "Similar"
+    higher = value > england
+    return "Worse" if higher == (polarity == "higher_is_worse") else "Better"
+
+
+def quintile_of(value: float, distribution: pd.Series) -> int | None:
+    """1..5: which fifth of the distribution the value falls in (1 = lowest)."""
+    values = distribution.dropna()
+    if is_missing(value) or values.empty:
+        return None
+    share = float((values < value).mean())
+    return min(5, int(share * 5) + 1)
+
+
+def comparison_table(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.DataFrame:
+    """Every loaded measure for one area against England, its region and its similar areas.
+
+    Args:
+        con: read-only connection.
+        level: the area's level.
+        code: the area's GSS code.
+
+    Returns:
+        layer, measure, label, unit, polarity, value, england, region, similar, comparison, source_id, vintage;
+        one row per measure with values at the level, in catalog order.
+    """
+    catalog = queries.available_measures(con, level=level)
+    measures = tuple(catalog["measure"])
+    area = queries.area_row(con, level=level, code=code)
+    region_code = None if area.empty else area["region_code"].iloc[0]
+    comparators = queries.comparator_values(con, level=level, region_code=region_code, measures=measures)
+    everyone = queries.measure_wide(con, level=level, measures=measures)
+    similar = similar_areas(con, level=level, code=code)
+    similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][list(measures)].mean()
+    own = everyone[everyone["area_code"] == code]
+    table = catalog.merge(comparators, on="measure", how="left")
+    table["value"] = [own[m].iloc[0] if not own.empty else np.nan for m in table["measure"]]
+    table["england"] = table["england"].fillna(table["level_median"])
+    table["similar"] = [similar_means.get(m, np.nan) for m in table["measure"]]
+    english = everyone[everyone["area_code"].str.startswith("E")]
+    table["comparison"] = [
+        compare(
+            row.value, england=row.england, sd=row.level_sd, polarity=row.polarity, unit=row.unit,
+            quintile=quintile_of(row.value, english[row.measure]),
+        )
+        for row in table.itertuples()
+    ]  # fmt: skip
+    columns = ["layer", "measure", "label", "unit", "polarity", "value", "england", "region", "similar"]
+    return table[[*columns, "comparison", "source_id", "vintage"]]
+
+
+def comparator_frame(row: pd.Series, *, area_name: str, region_name: str | None) -> pd.DataFrame:
+    """One measure's bars for the comparison chart: the area, its region, similar areas' mean, England."""
+    rows = [
+        (area_name, "area", row["value"]),
+        (region_name or "Region", "region", row["region"]),
+        (f"Mean of {SIMILAR_COUNT} similar areas", "similar", row["similar"]),
+        ("England", "england", row["england"]),
+    ]
+    return pd.DataFrame(rows, columns=["name", "kind", "value"])
+
+
+def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.DataFrame:
+    """The area's LSOAs ranked by need (rank 1 = most deprived), with an LSOA capacity gap when one is loaded.
+
+    Args:
+        con: read-only connection.
+        level: 'lad24', 'utla24' or 'icb24'.
+        code: the area's code.
+
+    Returns:
+        lsoa_code, lsoa_name, lad_name, imd_score, imd_decile, need_rank, and — when an LSOA capacity measure
+        exists — that measure plus capacity_gap (observed minus expected from the national least-squares line).
+    """
+    capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
+    extra = tuple(capacity["measure"].head(1))
+    frame = queries.lsoas_in_area(con, level=level, codes=(code,), measures=LSOA_MEASURES + extra)
+    frame = frame.sort_values("imd_score", ascending=False, na_position="last").reset_index(drop=True)
+    frame["need_rank"] = frame["imd_score"].rank(ascending=False, method="min").astype("Int64")
+    if extra:
+        national = queries.measure_wide(con, level="lsoa21", measures=("imd_score", extra[0]))
+        fit = queries.ols_fit(national["imd_score"].to_numpy(), national[extra[0]].to_numpy())
+        frame["capacity_gap"] = frame[extra[0]] - (fit.intercept + fit.slope * frame["imd_score"])
+    return frame
+
+
+def brief_table_html(table: pd.DataFrame) -> str:
+    """The comparison table as escaped HTML rows."""
+    header = (
+        "<tr><th>Measure</th><th>Area</th><th>Region</th><th>Similar areas</th><th>England</th><th>vs England</th></tr>"
+    )
+    body = []
+    for row in table.itertuples():
+        cells = [format_value(getattr(row, c), unit=row.unit) for c in ("value", "region", "similar", "england")]
+        values = "".join(f"<td class='num'>{html.escape(c)}</td>" for c in cells)
+        body.append(
+            f"<tr><td>{html.escape(str(row.label))}</td>{values}<td>{html.escape(str(row.comparison))}</td></tr>"
+        )
+    return f"<table>{header}{''.join(body)}</table>"
+
+
+BRIEF_STYLE = """body{font-family:Arial,Helvetica,sans-serif;max-width:1000px;margin:2em auto;color:#0b0c0c}
+table{border-collapse:collapse;width:100%;margin:1em 0}td,th{border:1px solid #b1b4b6;padding:4px 8px;text-align:left}
+td.num{text-align:right}h1{font-size:2em}.note{color:#505a5f;font-size:.9em}"""
+
+
+def brief_html(
+    *,
+    area_name: str,
+    level_label: str,
+    table: pd.DataFrame,
+    figures: list[go.Figure],
+    sources: pd.DataFrame,
+    notes: list[str],
+) -> str:
+    """A one-page, self-contained HTML brief: title, comparison table, charts, notes, sources and vintages."""
+    charts = "".join(
+        fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False, config={"displaylogo": False})
+        for i, fig in enumerate(figures)
+    )
+    source_items = "".join(
+        f"<li>{html.escape(str(r.title))} — {html.escape(str(r.publisher))}, {html.escape(str(r.vintage))} "
+        f"({html.escape(str(r.licence))})</li>"
+        for r in sources.itertuples()
+    )
+    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    title = html.escape(f"{area_name}: need and voluntary-sector capacity")
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{BRIEF_STYLE}</style></head><body><h1>{title}</h1>"
+        f"<p class='note'>{html.escape(level_label)} · VCS Insight brief produced {date.today():%d %B %Y}</p>"
+        f"{brief_table_html(table)}{charts}<h2>Notes</h2><ul>{note_items}</ul>"
+        f"<h2>Sources and vintages</h2><ul>{source_items}</ul></body></html>"
+    )

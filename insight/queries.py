@@ -1,0 +1,340 @@
+"""Read-side queries: plain functions over the built database, connection first, keyword-only args after.
+
+Nothing here assumes a measure is present: callers ask the catalog what has values at a level.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from insight.db import query
+
+LEVEL_LABELS = {
+    "lad24": "Local authority districts (2024)",
+    "utla24": "Upper-tier local authorities / health and wellbeing boards (2024)",
+    "icb24": "Integrated care boards (2024)",
+    "region": "Regions",
+    "lsoa21": "Neighbourhoods (LSOA 2021)",
+    "country": "Countries",
+}
+LAYER_ORDER = ("need", "capacity", "dependence", "funding", "health")
+ENGLAND = "E92000001"
+DECILE_COLUMNS = ["imd_decile", "areas", "charities", "population", "charities_per_1000"]
+
+
+class LineFit(NamedTuple):
+    """A least-squares line y = intercept + slope·x and the Pearson correlation r."""
+
+    slope: float
+    intercept: float
+    r: float
+
+
+def ols_fit(x: np.ndarray, y: np.ndarray) -> LineFit:
+    """Ordinary least squares of y on x (numpy only); NaN pairs are dropped first."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    slope, intercept = np.polyfit(x, y, 1)
+    r = float(np.corrcoef(x, y)[0, 1])
+    return LineFit(float(slope), float(intercept), r)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when a table or view of that name exists in the database."""
+    found = query(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
+    return int(found["n"].iloc[0]) > 0
+
+
+def available_measures(con: duckdb.DuckDBPyConnection, *, level: str, layer: str | None = None) -> pd.DataFrame:
+    """Catalog rows of the measures that have at least one non-NULL value at a level.
+
+    Args:
+        con: read-only connection.
+        level: area level, e.g. 'lad24'.
+        layer: restrict to one layer ('need', 'capacity', ...); None for all.
+
+    Returns:
+        measure, label, layer, unit, polarity, definition, areas (count with a value), source_id, vintage;
+        ordered by layer (need first) then label.
+    """
+    frame = query(
+        con,
+        """SELECT c.measure, c.label, c.layer, c.unit, c.polarity, c.definition,
+                  count(*) AS areas, min(m.source_id) AS source_id, min(m.vintage) AS vintage
+           FROM measure_catalog c JOIN area_measures m ON m.measure = c.measure
+           WHERE m.level = ? AND m.value IS NOT NULL AND (? IS NULL OR c.layer = ?)
+           GROUP BY ALL""",
+        [level, layer, layer],
+    )
+    frame["layer_order"] = frame["layer"].map({name: i for i, name in enumerate(LAYER_ORDER)}).fillna(99)
+    return frame.sort_values(["layer_order", "label"]).drop(columns="layer_order").reset_index(drop=True)
+
+
+def measure_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole catalog with the levels at which each measure has values (empty list when not loaded)."""
+    return query(
+        con,
+        """SELECT c.measure, c.label, c.layer, c.unit, c.polarity, c.definition,
+                  coalesce(list(DISTINCT m.level ORDER BY m.level) FILTER (WHERE m.value IS NOT NULL), [])
+                      AS levels
+           FROM measure_catalog c LEFT JOIN area_measures m ON m.measure = c.measure
+           GROUP BY ALL ORDER BY c.layer, c.label""",
+    )
+
+
+def missing_layers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Sources this build looked for and did not find: source_id, title, publisher, url, reason."""
+    return query(con, "SELECT * FROM missing_layers ORDER BY title")
+
+
+def provenance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The provenance table, one row per loaded file."""
+    return query(con, "SELECT * FROM provenance ORDER BY source_id, file_name")
+
+
+def source_vintages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per loaded source: source_id, title, publisher, vintage, licence."""
+    return query(
+        con,
+        """SELECT source_id, any_value(title) AS title, any_value(publisher) AS publisher,
+                  string_agg(DISTINCT vintage, ', ') AS vintage, any_value(licence) AS licence
+           FROM provenance GROUP BY source_id ORDER BY title""",
+    )
+
+
+def area_list(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
+    """Areas at a level that have at least one measure value: code, name, region_code; ordered by name."""
+    return query(
+        con,
+        """SELECT a.code, coalesce(a.name, a.code) AS name, a.region_code
+           FROM areas a
+           WHERE a.level = ? AND EXISTS (SELECT 1 FROM area_measures m
+                                         WHERE m.level = a.level AND m.area_code = a.code AND m.value IS NOT NULL)
+           ORDER BY name""",
+        [level],
+    )
+
+
+def measure_long(
+    con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...], codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Long form values: area_code, area_name, measure, value, source_id, vintage (codes=None for all areas)."""
+    return query(
+        con,
+        """SELECT m.area_code, coalesce(a.name, b.name, m.area_code) AS area_name, m.measure, m.value,
+                  m.source_id, m.vintage
+           FROM area_measures m
+           LEFT JOIN areas a ON a.level = m.level AND a.code = m.area_code
+           LEFT JOIN boundaries b ON b.level = m.level AND b.code = m.area_code
+           WHERE m.level = ? AND list_contains(?, m.measure)
+             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.area_code))
+           ORDER BY m.area_code""",
+        [level, list(measures), list(codes) if codes else None, list(codes) if codes else None],
+    )
+
+
+def measure_wide(
+    con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...], codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """One row per area, one column per measure (NaN where absent): area_code, area_name, <measures...>."""
+    long = measure_long(con, level=level, measures=measures, codes=codes)
+    wide = long.pivot(index=["area_code", "area_name"], columns="measure", values="value")
+    wide = wide.reindex(columns=list(measures)).reset_index()
+    wide.columns.name = None
+    return wide.sort_values("area_name").reset_index(drop=True)
+
+
+def lsoas_in_area(
+    con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...], measures: tuple[str, ...]
+) -> pd.DataFrame:
+    """LSOAs inside the given LAD / UTLA / ICB codes with their values: lsoa_code, lsoa_name, lad_name, <measures>."""
+    frame = query(
+        con,
+        """SELECT a.code AS lsoa_code, coalesce(a.name, a.code) AS lsoa_name, coalesce(l.name, a.lad_code) AS lad_name,
+                  m.measure, m.value
+           FROM areas a
+           LEFT JOIN areas l ON l.level = 'lad24' AND l.code = a.lad_code
+           LEFT JOIN area_measures m ON m.level = 'lsoa21' AND m.area_code = a.code AND list_contains(?, m.measure)
+           WHERE a.level = 'lsoa21'
+             AND list_contains(?, CASE ? WHEN 'lad24' THEN a.lad_code WHEN 'utla24' THEN a.utla_code
+                                         WHEN 'icb24' THEN a.icb_code WHEN 'region' THEN a.region_code END)""",
+        [list(measures), list(codes), level],
+    )
+    frame["measure"] = frame["measure"].fillna("")  # LSOAs with no value still get a row
+    wide = frame.pivot(index=["lsoa_code", "lsoa_name", "lad_name"], columns="measure", values="value")
+    wide = wide.reindex(columns=list(measures)).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def capacity_by_need_decile(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The capacity_by_need_decile view (LAD IMD deciles); an empty frame when the build has no such view."""
+    if not table_exists(con, "capacity_by_need_decile"):
+        return pd.DataFrame(columns=DECILE_COLUMNS)
+    return query(con, "SELECT * FROM capacity_by_need_decile ORDER BY imd_decile")
+
+
+def measure_by_decile(con: duckdb.DuckDBPyConnection, *, level: str, measure: str, decile_measure: str) -> pd.DataFrame:
+    """Mean and median of a measure over the areas in each need decile (1 = most deprived).
+
+    Args:
+        con: read-only connection.
+        level: level of both measures ('lad24' with imd_lad_decile, 'lsoa21' with imd_decile).
+        measure: the measure summarised.
+        decile_measure: the measure holding each area's decile.
+
+    Returns:
+        decile, areas, mean, median — one row per decile that has values.
+    """
+    return query(
+        con,
+        """SELECT d.value::INTEGER AS decile, count(v.value) AS areas, avg(v.value) AS mean, median(v.value) AS median
+           FROM area_measures d JOIN area_measures v ON v.level = d.level AND v.area_code = d.area_code
+           WHERE d.level = ? AND d.measure = ? AND v.measure = ? AND v.value IS NOT NULL AND d.value IS NOT NULL
+           GROUP BY ALL ORDER BY decile""",
+        [level, decile_measure, measure],
+    )
+
+
+def comparator_values(
+    con: duckdb.DuckDBPyConnection, *, level: str, region_code: str | None, measures: tuple[str, ...]
+) -> pd.DataFrame:
+    """England, region and median-of-areas values per measure: measure, england, region, level_median, level_sd."""
+    return query(
+        con,
+        """SELECT v.measure,
+                  any_value(e.value) AS england, any_value(r.value) AS region,
+                  median(v.value) AS level_median, stddev_samp(v.value) AS level_sd
+           FROM area_measures v
+           LEFT JOIN area_measures e ON e.level = 'country' AND e.area_code = ? AND e.measure = v.measure
+           LEFT JOIN area_measures r ON r.level = 'region' AND r.area_code = ? AND r.measure = v.measure
+           WHERE v.level = ? AND list_contains(?, v.measure) AND v.value IS NOT NULL
+             AND (v.area_code LIKE 'E%')
+           GROUP BY v.measure""",
+        [ENGLAND, region_code, level, list(measures)],
+    )
+
+
+def area_row(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.DataFrame:
+    """The areas row of one area (with its region's name as region_name); empty when unknown."""
+    return query(
+        con,
+        """SELECT a.*, r.name AS region_name FROM areas a
+           LEFT JOIN areas r ON r.level = 'region' AND r.code = a.region_code
+           WHERE a.level = ? AND a.code = ?""",
+        [level, code],
+    )
+
+
+def population_totals(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
+    """Latest all-ages residents per area at a level: area_code, population, vintage."""
+    return query(
+        con,
+        """SELECT area_code, population, vintage FROM population
+           WHERE level = ? AND age_group = 'all'
+           QUALIFY vintage = max(vintage) OVER (PARTITION BY area_code)""",
+        [level],
+    )
+
+
+def geometry(con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Boundaries at a level (all, or the given codes): code, name, geojson (geometry text, WGS84)."""
+    return query(
+        con,
+        """SELECT code, name, geojson FROM boundaries
+           WHERE level = ? AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], code)) ORDER BY code""",
+        [level, list(codes) if codes else None, list(codes) if codes else None],
+    )
+
+
+def lsoa_geometry_in_lads(con: duckdb.DuckDBPyConnection, *, lad_codes: tuple[str, ...]) -> pd.DataFrame:
+    """LSOA 2021 boundaries inside the given LADs: code, name, geojson."""
+    return query(
+        con,
+        """SELECT b.code, b.name, b.geojson FROM boundaries b JOIN areas a ON a.level = 'lsoa21' AND a.code = b.code
+           WHERE b.level = 'lsoa21' AND list_contains(?, a.lad_code) ORDER BY b.code""",
+        [list(lad_codes)],
+    )
+
+
+def source_titles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """source_id -> title from the provenance table."""
+    frame = query(con, "SELECT source_id, any_value(title) AS title FROM provenance GROUP BY source_id")
+    return dict(zip(frame["source_id"], frame["title"], strict=True))
+
+
+def measure_source(con: duckdb.DuckDBPyConnection, *, level: str, measure: str) -> dict[str, str]:
+    """Where a measure's values come from: {'source': title (or id), 'vintage': ...}; empty values when absent."""
+    frame = query(
+        con,
+        """SELECT coalesce(any_value(p.title), any_value(m.source_id)) AS source,
+                  string_agg(DISTINCT m.vintage, ', ') AS vintage
+           FROM area_measures m LEFT JOIN provenance p ON p.source_id = m.source_id
+           WHERE m.level = ? AND m.measure = ? AND m.value IS NOT NULL""",
+        [level, measure],
+    )
+    row = frame.iloc[0]
+    return {"source": row["source"] or "", "vintage": row["vintage"] or ""}
+
+
+def headline_numbers(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str) -> pd.DataFrame:
+    """Headline figures for the Overview: label, value, unit, source, vintage (rows only for loaded data).
+
+    Args:
+        con: read-only connection.
+        need: LAD need measure (e.g. 'imd_average_score').
+        capacity: LAD capacity measure (e.g. 'ncvo_charities_per_1000').
+    """
+    rows = []
+    deciles = capacity_by_need_decile(con)
+    cap_source = measure_source(con, level="lad24", measure=capacity)
+    for decile, words in ((1, "most"), (10, "least")):
+        match = deciles[deciles["imd_decile"] == decile]
+        if not match.empty:
+            label = f"Charities per 1,000 residents in the {words} deprived tenth of districts"
+            rows.append((label, match["charities_per_1000"].iloc[0], "per 1,000 residents", *cap_source.values()))
+    both = measure_wide(con, level="lad24", measures=(need, capacity)).dropna()
+    if len(both) >= 3:
+        fit = ols_fit(both[need].to_numpy(), both[capacity].to_numpy())
+        rows.append(("Correlation of district need with capacity (r)", fit.r, "r", *cap_source.values()))
+    lsoas = query(con, "SELECT count(*) AS n FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score'")
+    if int(lsoas["n"].iloc[0]):
+        imd_source = measure_source(con, level="lsoa21", measure="imd_score")
+        rows.append(("Neighbourhoods (LSOAs) with an IMD score", lsoas["n"].iloc[0], "count", *imd_source.values()))
+    return pd.DataFrame(rows, columns=["label", "value", "unit", "source", "vintage"])
+
+
+MAP_GEOGRAPHIES = {
+    "lad24": "Local authority districts",
+    "utla24": "Upper-tier local authorities (HWB)",
+    "icb24": "Integrated care boards",
+    "lsoa_in_lads": "Neighbourhoods (LSOAs) in chosen districts",
+    "lsoa21": "All neighbourhoods (LSOAs), national",
+}
+
+
+def map_level(geography: str) -> str:
+    """The area level behind a Map-page geography choice ('lsoa_in_lads' -> 'lsoa21')."""
+    return "lsoa21" if geography.startswith("lsoa") else geography
+
+
+def map_frame(
+    con: duckdb.DuckDBPyConnection, *, geography: str, measures: tuple[str, ...], lad_codes: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Values for a Map-page geography: area_code, area_name, <measures...> (LSOAs limited to lad_codes)."""
+    if geography == "lsoa_in_lads":
+        frame = lsoas_in_area(con, level="lad24", codes=lad_codes, measures=measures)
+        return frame.rename(columns={"lsoa_code": "area_code", "lsoa_name": "area_name"}).drop(columns="lad_name")
+    return measure_wide(con, level=map_level(geography), measures=measures)
+
+
+def map_geometry(con: duckdb.DuckDBPyConnection, *, geography: str, lad_codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Boundaries for a Map-page geography: code, name, geojson."""
+    if geography == "lsoa_in_lads":
+        return lsoa_geometry_in_lads(con, lad_codes=lad_codes)
+    return geometry(con, level=map_level(geography))

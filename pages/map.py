@@ -1,0 +1,102 @@
+"""Map: a choropleth of any loaded measure, or the bivariate need × capacity map."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, maps, queries
+from insight.formatting import not_loaded_sentence
+
+cache.require_database()
+st.title("Map")
+st.write(
+    "Colour each area by one measure, or by need and capacity together. Hover an area for its name, code and values."
+)
+
+missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
+views = {"single": "One measure", "bivariate": "Need × capacity (bivariate)"}
+geographies = list(queries.MAP_GEOGRAPHIES)
+cache.url_value("view", options=list(views), default="single")
+cache.url_value("geo", options=geographies, default="lad24")
+left, right = st.columns(2)
+view = left.radio("Map", list(views), format_func=views.get, key="view", horizontal=True)
+geography = right.selectbox("Areas", geographies, format_func=queries.MAP_GEOGRAPHIES.get, key="geo")
+level = queries.map_level(geography)
+cache.to_url(view=view, geo=geography)
+
+lad_codes: tuple[str, ...] = ()
+if geography == "lsoa_in_lads":
+    lads = cache.cached_query(queries.area_list, level="lad24")
+    lad_names = dict(zip(lads["code"], lads["name"], strict=True))
+    cache.url_values("lads", options=list(lad_names), default=list(lad_names)[:1])
+    chosen = st.multiselect("Districts", list(lad_names), format_func=lad_names.get, key="lads")
+    cache.to_url(lads=chosen)
+    lad_codes = tuple(chosen)
+    if not lad_codes:
+        st.info("Choose one or more districts to map their neighbourhoods.")
+        st.stop()
+elif geography == "lsoa21":
+    st.caption("All ~35,700 neighbourhoods: the map takes several seconds to draw.")
+
+catalog = cache.cached_query(queries.available_measures, level=level)
+catalog = catalog[catalog["unit"] != "count"]
+labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
+units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
+geo = cache.cached_query(queries.map_geometry, geography=geography, lad_codes=lad_codes)
+if catalog.empty or geo.empty:
+    what = "Measures" if catalog.empty else "Boundaries"
+    st.warning(
+        not_loaded_sentence(f"{what} for this geography ({queries.MAP_GEOGRAPHIES[geography]})", missing_titles=missing_titles)
+    )
+    st.stop()
+revision = f"{geography}:{','.join(lad_codes)}"
+options = catalog["measure"].tolist()
+
+if view == "single":
+    default = next((m for m in ("imd_average_score", "imd_score") if m in options), options[0])
+    cache.url_value("measure", options=options, default=default)
+    measure = st.selectbox("Measure", options, format_func=labels.get, key="measure")
+    cache.to_url(measure=measure)
+    frame = cache.cached_query(queries.map_frame, geography=geography, measures=(measure,), lad_codes=lad_codes)
+    values = frame.rename(columns={measure: "value"})
+    title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
+    figure = maps.choropleth(values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision)
+    cache.show_chart(figure, filename=f"map_{measure}_{geography}")
+    row = catalog[catalog["measure"] == measure].iloc[0]
+    source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
+    st.caption(f"{row['definition']} Source: {source}, {row['vintage']}. Grey: no value.")
+    cache.show_table(frame, filename=f"{measure}_{geography}")
+    st.stop()
+
+need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
+capacity_options = catalog.loc[catalog["layer"] == "capacity", "measure"].tolist()
+if not need_options or not capacity_options:
+    st.warning(
+        not_loaded_sentence(f"A capacity measure for this geography ({queries.MAP_GEOGRAPHIES[geography]})", missing_titles=missing_titles)
+    )
+    st.stop()
+need_default = next((m for m in ("imd_average_score", "imd_score") if m in need_options), need_options[0])
+cache.url_value("need", options=need_options, default=need_default)
+cache.url_value("capacity", options=capacity_options, default=capacity_options[0])
+left, right = st.columns(2)
+need = left.selectbox("Need measure", need_options, format_func=labels.get, key="need")
+capacity = right.selectbox("Capacity measure", capacity_options, format_func=labels.get, key="capacity")
+cache.to_url(need=need, capacity=capacity)
+frame = cache.cached_query(queries.map_frame, geography=geography, measures=(need, capacity), lad_codes=lad_codes)
+map_column, key_column = st.columns([3, 1])
+with map_column:
+    figure = maps.bivariate_map(
+        frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
+        title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision,
+    )  # fmt: skip
+    cache.show_chart(figure, filename=f"bivariate_{need}_{capacity}_{geography}")
+with key_column:
+    legend = maps.bivariate_legend(need_label=labels[need], capacity_label=labels[capacity])
+    cache.show_chart(legend, filename="bivariate_key")
+st.caption(
+    "Areas are split into thirds on each measure. Orange-red: high need, low capacity — where need most outstrips "
+    "the voluntary sector. Capacity counts charities by registered office, which is not always where they work."
+)
+cache.show_table(
+    maps.bivariate_classes(frame, need=need, capacity=capacity), filename=f"bivariate_{need}_{capacity}_{geography}"
+)

@@ -1,0 +1,129 @@
+"""Overview: the national picture — capacity and dependence by need decile, need vs capacity across districts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, charts, queries
+from insight.formatting import format_value, not_loaded_sentence
+
+cache.require_database()
+st.title("Overview: need and voluntary-sector capacity in England and Wales")
+st.write(
+    "Do the places with the greatest need have the fewest charities? Each chart below answers one part of "
+    "that question. IMD deciles: 1 = the most deprived 10% of areas."
+)
+
+catalog = cache.cached_query(queries.available_measures, level="lad24")
+missing = cache.cached_query(queries.missing_layers)
+missing_titles = missing["title"].tolist()
+labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
+units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
+need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
+capacity_options = catalog.loc[(catalog["layer"] == "capacity") & (catalog["unit"] != "count"), "measure"].tolist()
+
+if missing_titles:
+    st.info(not_loaded_sentence("Part of the data", missing_titles=missing_titles))
+
+# Headline numbers
+if need_options and capacity_options:
+    headlines = cache.cached_query(
+        queries.headline_numbers, need=need_options[0] if "imd_average_score" not in need_options
+        else "imd_average_score", capacity=capacity_options[0],
+    )  # fmt: skip
+    columns = st.columns(max(len(headlines), 1))
+    for column, row in zip(columns, headlines.itertuples(), strict=False):
+        value = f"{row.value:.2f}" if row.unit == "r" else format_value(row.value, unit=row.unit)
+        column.metric(row.label, value)
+        column.caption(f"Source: {row.source}, {row.vintage}")
+
+# 1. Capacity by decile
+st.header("1. Charities per 1,000 residents, by how deprived the district is")
+deciles = cache.cached_query(queries.capacity_by_need_decile)
+if deciles.empty:
+    st.warning(not_loaded_sentence("District charity counts by need decile", missing_titles=missing_titles))
+else:
+    st.caption("Districts grouped by their IMD decile (rank of average score); charities pooled over the decile.")
+    figure = charts.decile_bar(
+        deciles, decile="imd_decile", value="charities_per_1000", count="areas", unit="per 1,000 residents",
+        title="Charities per 1,000 residents by district IMD decile", value_label="Charities per 1,000 residents",
+    )  # fmt: skip
+    cache.show_chart(figure, filename="charities_per_1000_by_district_imd_decile")
+    cache.show_table(deciles, filename="capacity_by_need_decile")
+
+lsoa_capacity = cache.cached_query(queries.available_measures, level="lsoa21", layer="capacity")
+st.subheader("Neighbourhood (LSOA) deciles")
+if lsoa_capacity.empty:
+    st.write(
+        not_loaded_sentence(
+            "A neighbourhood-level capacity measure (charities geocoded from the Charity Commission register)",
+            missing_titles=missing_titles,
+        )
+        + " The district view above is shown instead."
+    )
+else:
+    lsoa_measure = lsoa_capacity.iloc[0]
+    by_lsoa = cache.cached_query(
+        queries.measure_by_decile, level="lsoa21", measure=lsoa_measure["measure"], decile_measure="imd_decile"
+    )
+    figure = charts.decile_bar(
+        by_lsoa, decile="decile", value="mean", count="areas", unit=lsoa_measure["unit"],
+        title=f"{lsoa_measure['label']} by neighbourhood IMD decile", value_label=lsoa_measure["label"],
+    )  # fmt: skip
+    cache.show_chart(figure, filename=f"{lsoa_measure['measure']}_by_lsoa_imd_decile")
+    cache.show_table(by_lsoa, filename=f"{lsoa_measure['measure']}_by_lsoa_decile")
+
+# 2. Dependence by decile
+st.header("2. Dependence on public money, by need decile")
+dependence = catalog[catalog["layer"] == "dependence"]
+if dependence.empty:
+    st.warning(not_loaded_sentence("Public-funding dependence", missing_titles=missing_titles))
+else:
+    for row in dependence.itertuples():
+        by_decile = cache.cached_query(
+            queries.measure_by_decile, level="lad24", measure=row.measure, decile_measure="imd_lad_decile"
+        )
+        figure = charts.decile_bar(
+            by_decile, decile="decile", value="mean", count="areas", unit=row.unit,
+            title=f"{row.label} by district IMD decile (mean of districts)", value_label=row.label,
+        )  # fmt: skip
+        cache.show_chart(figure, filename=f"{row.measure}_by_district_imd_decile")
+        cache.show_table(by_decile, filename=f"{row.measure}_by_district_decile")
+
+# 3. Scatter
+st.header("3. Need against capacity, district by district")
+if not need_options or not capacity_options:
+    st.warning(not_loaded_sentence("Need or capacity for districts", missing_titles=missing_titles))
+    st.stop()
+areas = cache.cached_query(queries.area_list, level="lad24")
+names = dict(zip(areas["code"], areas["name"], strict=True))
+left, middle, right = st.columns(3)
+default_need = "imd_average_score" if "imd_average_score" in need_options else need_options[0]
+cache.url_value("need", options=need_options, default=default_need)
+cache.url_value("capacity", options=capacity_options, default=capacity_options[0])
+cache.url_value("area", options=["", *names], default="")
+need = left.selectbox("Need measure", need_options, format_func=labels.get, key="need")
+capacity = middle.selectbox("Capacity measure", capacity_options, format_func=labels.get, key="capacity")
+area = right.selectbox(
+    "Highlight an area", ["", *names], format_func=lambda c: names.get(c, "(none)"), key="area"
+)  # fmt: skip
+cache.to_url(need=need, capacity=capacity, area=area)
+scatter_data = cache.cached_query(queries.measure_wide, level="lad24", measures=(need, capacity))
+figure = charts.need_capacity_scatter(
+    scatter_data, x=need, y=capacity, x_label=labels[need], y_label=labels[capacity],
+    x_unit=units[need], y_unit=units[capacity], highlight=area or None,
+)  # fmt: skip
+cache.show_chart(figure, filename=f"{capacity}_vs_{need}_districts")
+complete = scatter_data.dropna()
+st.caption(
+    f"{len(complete):,} districts have both values. Dashed line: least-squares trend across districts. "
+    "Capacity counts charities by registered office, which is not always where a charity works."
+)
+if area:
+    row = scatter_data[scatter_data["area_code"] == area]
+    if not row.empty:
+        st.write(
+            f"**{names[area]}**: {labels[need]} {format_value(row[need].iloc[0], unit=units[need])}; "
+            f"{labels[capacity]} {format_value(row[capacity].iloc[0], unit=units[capacity])}."
+        )
+cache.show_table(scatter_data, filename=f"{capacity}_vs_{need}_districts")
