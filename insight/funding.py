@@ -278,3 +278,9 @@ def parse_state(params: object, *, funder_names: list[str], years: tuple[int, in
 def _year(value: object, *, default: int, bounds: tuple[int, int]) -> int:
     text = str(value) if value is not None else ""
     return min(max(int(text), bounds[0]), bounds[1]) if text.isdigit() else default
+
+
+def grants_phrase(count: object) -> str:
+    """'1 grant', '1,234 grants'."""
+    number = int(count)  # type: ignore[call-overload]
+    return f"{number:,} grant" + ("" if number == 1 else "s")

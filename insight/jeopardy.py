@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import db
+from insight import db, maps
 from insight.explore import measure_values
 
 LEVELS = {
@@ -330,3 +330,67 @@ def parse_state(params: dict[str, str] | object, *, available: pd.DataFrame) -> 
     for key in ("x", "y", "z"):
         state[key] = parse_percent(get(key))
     return state
+
+
+def dependence_missing_sentence(missing: pd.DataFrame, *, level_label: str) -> str:
+    """Say that no dependence measure is loaded at this level, naming the sources not in this build."""
+    register = missing[
+        missing["title"].str.contains("charit", case=False) | missing["source_id"].str.contains("charit")
+    ]
+    named = register if len(register) else missing
+    sources = "; ".join(f"{t} ({p})" for t, p in zip(named["title"], named["publisher"], strict=True))
+    because = f" The source it comes from is not in this build: {sources}." if sources else ""
+    return (
+        f"No public-funding dependence measure has values for {level_label.lower()} in this database.{because} "
+        "So this is the two-jeopardy version: high need and low capacity only. The Z% slider has no effect until "
+        "dependence is loaded."
+    )
+
+
+def display_table(result: Result, *, labels: dict[str, str], flagged_only: bool) -> pd.DataFrame:
+    """The ranked table with people-readable column names (numbers left numeric for sorting and CSV).
+
+    Args:
+        result: scored areas.
+        labels: role → label of the chosen measure.
+        flagged_only: keep only flagged areas.
+
+    Returns:
+        Rank, Area, Code, Region, one column per role's measure, Score, Expected capacity, Capacity gap, Flagged.
+    """
+    table = result.table[result.table["flagged"]] if flagged_only else result.table
+    columns = {"rank": "Rank", "area_name": "Area", "area_code": "Code", "region_name": "Region"}
+    columns |= {role: labels[role] for role in result.roles}
+    columns |= {"score": "Score", "expected_capacity": "Expected capacity", "gap": "Capacity gap", "flagged": "Flagged"}
+    return table[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figure:
+    """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score."""
+    collection = maps.feature_collection(geo)
+    table = result.table[result.table["area_code"].isin(set(geo["code"]))]
+    figure = go.Figure()
+    groups = (
+        ("Flagged", FLAGGED_COLOUR, table[table["flagged"]]),
+        ("Not flagged", "#9ecae1", table[~table["flagged"] & table["score"].notna()]),
+        ("No data", maps.NO_DATA_COLOUR, table[table["score"].isna()]),
+    )
+    for name, colour, part in groups:
+        figure.add_trace(
+            go.Choroplethmap(
+                geojson=collection,
+                locations=part["area_code"],
+                z=[1] * len(part),
+                featureidkey="id",
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                showlegend=True,
+                name=f"{name} ({len(part)})",
+                marker={"line": {"width": 0.4, "color": "white"}},
+                customdata=part[["area_name", "area_code", "score"]].to_numpy(dtype=object),
+                hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{name}<br>"
+                "score %{customdata[2]:.1f}<extra></extra>",
+            )
+        )
+    figure.update_layout(legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
+    return maps.map_layout(figure, geo=geo, title=title, revision="jeopardy")

@@ -96,3 +96,8 @@ def test_figures(con):
     assert len(scatter.data[0].x) == 10
     years = funding.build_year_bars(funding.grants_by_year(con, years=(2013, 2018)), title="t")
     assert list(years.data[0].x) == ["2014", "2015", "2016", "2018"]
+
+
+@pytest.mark.parametrize(("count", "phrase"), [(1, "1 grant"), (0, "0 grants"), (1234, "1,234 grants")])
+def test_grants_phrase(count, phrase):
+    assert funding.grants_phrase(count) == phrase

@@ -1,0 +1,131 @@
+"""Funding & services: grants per resident against need, and where a funder's money goes by deprivation decile."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, charts, funding
+from insight.export import to_csv_bytes
+from insight.formatting import format_int, format_share
+
+cache.require_database()
+st.title("Funding & services")
+st.caption("Where does grant money go, relative to need? Choose a funder and years; the link keeps your choices.")
+
+if not cache.cached_query(funding.grants_loaded):
+    st.info("No grants are loaded in this database, so there is nothing to show here yet. See Methods & sources.")
+    st.stop()
+
+st.warning(
+    "These grants come from a third-party aggregation of 360Giving GrantNav data (54 funders, awards 2013–2018, "
+    "exported November 2018), not an official 360Giving file. Each grant is placed at the recipient organisation's "
+    "registered address, which is not always where the work happens.",
+    icon=":material/info:",
+)
+
+funders = cache.cached_query(funding.funders)
+years_available = cache.cached_query(funding.award_years)
+state = funding.parse_state(st.query_params.to_dict(), funder_names=funders["funder"].tolist(), years=years_available)
+options = [None, *funders["funder"].tolist()]
+if "fu_funder" not in st.session_state:
+    st.session_state.fu_funder = state["funder"]
+    st.session_state.fu_years = state["years"]
+
+left, right = st.columns([2, 1])
+funder = left.selectbox("Funder", options, format_func=funding.funder_label, key="fu_funder")
+years = right.slider("Award years", years_available[0], years_available[1], key="fu_years")
+years = (int(years[0]), int(years[1]))
+st.query_params.from_dict(({"funder": funder} if funder else {}) | {"from": str(years[0]), "to": str(years[1])})
+
+who = funding.funder_label(funder)
+span = f"{years[0]}–{years[1]}" if years[0] != years[1] else str(years[0])
+by_area = cache.cached_query(funding.grants_by_area, funder=funder, years=years)
+by_year = cache.cached_query(funding.grants_by_year, funder=funder, years=years)
+unmatched = cache.cached_query(funding.unmatched_grants, funder=funder, years=years)
+total = by_area["amount"].sum() + unmatched["amount"].sum()
+
+if by_year.empty:
+    st.info(f"{who} made no grants in {span} in this data. Widen the years or choose another funder.")
+    st.stop()
+
+metrics = st.columns(4)
+metrics[0].metric("Grant £", f"£{format_int(total)}")
+metrics[1].metric("Grants", format_int(by_year["grants"].sum()))
+metrics[2].metric("Districts receiving grants", format_int((by_area["amount"] > 0).sum()))
+vintage = by_area["population_vintage"].dropna()
+metrics[3].metric("Residents counted (population)", vintage.iloc[0] if len(vintage) else "not loaded")
+if len(unmatched):
+    st.caption(
+        f"£{format_int(unmatched['amount'].sum())} in {funding.grants_phrase(unmatched['grants'].sum())} is recorded against "
+        f"district codes that are not 2024 districts and have no successor in the lookup "
+        f"({', '.join(unmatched['lad_code'].head(8))}{'…' if len(unmatched) > 8 else ''}); it is left out of the per-resident "
+        "figures and the decile chart."
+    )
+
+decile_tab, scatter_tab, year_tab = st.tabs(["By deprivation decile", "Per resident vs need", "By year"])
+with decile_tab:
+    shares = funding.share_by_decile(by_area)
+    if shares.empty or shares["share_amount"].isna().all():
+        st.info("No district in this selection has both an IMD decile and a population, so shares cannot be shown.")
+    else:
+        st.plotly_chart(
+            funding.build_decile_bars(
+                shares, title=f"Where {who}'s money went, {span}: share of £ vs share of residents"
+            ),
+            config=charts.plotly_config(f"funding_deciles_{who}_{span}"),
+        )
+        most = shares.iloc[0]
+        st.markdown(
+            f"Districts in the most deprived 10% (decile 1) received **{format_share(most['share_amount'])}** of the £ "
+            f"and hold **{format_share(most['share_population'])}** of residents. English districts only (IMD 2025 "
+            "decile of districts); Welsh grants are counted in the totals above."
+        )
+        table = shares.rename(
+            columns={
+                "decile": "IMD decile of district",
+                "amount": "Grant £",
+                "population": "Residents",
+                "share_amount": "Share of £",
+                "share_population": "Share of residents",
+                "ratio": "£ share ÷ resident share",
+            }
+        )
+        st.dataframe(
+            table, hide_index=True, column_config={"Grant £": st.column_config.NumberColumn(format="localized")}
+        )
+        st.download_button(
+            "Download decile shares (CSV)", to_csv_bytes(table), file_name="funding_by_decile.csv", mime="text/csv"
+        )
+with scatter_tab:
+    st.plotly_chart(
+        funding.build_need_scatter(by_area, title=f"{who}, {span}: grant £ per resident by district"),
+        config=charts.plotly_config(f"funding_per_resident_{who}_{span}"),
+    )
+    areas = by_area.rename(
+        columns={
+            "area_code": "Code",
+            "area_name": "District",
+            "region_name": "Region",
+            "amount": "Grant £",
+            "grants": "Grants",
+            "population": "Residents",
+            "population_vintage": "Population vintage",
+            "amount_per_resident": "£ per resident",
+            "need": "IMD 2025 average score",
+            "decile": "IMD decile of district",
+        }
+    ).sort_values("£ per resident", ascending=False)
+    st.dataframe(
+        areas, hide_index=True, column_config={"£ per resident": st.column_config.NumberColumn(format="£%.2f")}
+    )
+    st.download_button(
+        "Download districts (CSV)", to_csv_bytes(areas), file_name="funding_by_district.csv", mime="text/csv"
+    )
+with year_tab:
+    st.plotly_chart(
+        funding.build_year_bars(by_year, title=f"{who}: grant £ by award year"),
+        config=charts.plotly_config(f"funding_by_year_{who}"),
+    )
+    st.download_button(
+        "Download by year (CSV)", to_csv_bytes(by_year), file_name="funding_by_year.csv", mime="text/csv"
+    )

@@ -1,0 +1,148 @@
+"""Triple jeopardy: areas in the top X% for need, bottom Y% for capacity and top Z% for dependence."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, charts, jeopardy, queries
+from insight.export import to_csv_bytes
+from insight.formatting import format_decimal, format_int
+
+cache.require_database()
+st.title("Triple jeopardy")
+st.caption(
+    "Which areas combine high need, a thin voluntary and community sector, and charities that depend on public "
+    "money? Move the thresholds; the link in your address bar keeps your choices."
+)
+
+params = st.query_params.to_dict()
+if "tj_level" not in st.session_state:
+    st.session_state.tj_level = params.get("level") if params.get("level") in jeopardy.LEVELS else "lad24"
+level = st.selectbox("Geography", list(jeopardy.LEVELS), format_func=jeopardy.LEVELS.get, key="tj_level")
+level_label = jeopardy.LEVELS[level]
+available = cache.cached_query(jeopardy.loaded_measures, level=level)
+state = jeopardy.parse_state(params | {"level": level}, available=available)
+labels = dict(zip(available["measure"], available["label"], strict=True))
+
+
+def measure_picker(role: str, title: str) -> str | None:
+    """A selectbox over the loaded measures of one layer, initialised from the URL."""
+    options = available.loc[available["layer"] == role, "measure"].tolist()
+    if not options:
+        return None
+    key = f"tj_{role}_{level}"
+    if key not in st.session_state:
+        st.session_state[key] = state[role]
+    return st.selectbox(title, options, format_func=labels.get, key=key)
+
+
+def slider(key: str, title: str, *, disabled: bool = False) -> int:
+    if f"tj_{key}" not in st.session_state:
+        st.session_state[f"tj_{key}"] = state[key]
+    return st.slider(title, 1, 100, step=1, format="%d%%", key=f"tj_{key}", disabled=disabled)
+
+
+left, middle, right = st.columns(3)
+with left:
+    need = measure_picker("need", "Need measure")
+    x = slider("x", "Top X% for need")
+with middle:
+    capacity = measure_picker("capacity", "Capacity measure")
+    y = slider("y", "Bottom Y% for capacity")
+with right:
+    dependence = measure_picker("dependence", "Dependence measure")
+    z = slider("z", "Top Z% for dependence", disabled=dependence is None)
+
+st.query_params.from_dict(
+    {k: v for k, v in {"level": level, "need": need, "capacity": capacity, "dependence": dependence}.items() if v}
+    | {"x": str(x), "y": str(y), "z": str(z)}
+)
+
+if need is None or capacity is None:
+    missing_role = "need" if need is None else "capacity"
+    st.warning(
+        f"No {missing_role} measure has values for {level_label.lower()} in this database, so areas cannot be flagged "
+        "at this level. Choose another geography (local authority districts have need and capacity)."
+    )
+    st.stop()
+
+result = cache.cached_query(
+    jeopardy.scored_areas, level=level, need=need, capacity=capacity, dependence=dependence, percents=(x, y, z)
+)
+if dependence is None or "dependence" not in result.roles:
+    st.info(jeopardy.dependence_missing_sentence(cache.cached_query(jeopardy.missing_sources), level_label=level_label))
+
+counts = jeopardy.flag_counts(result)
+jeopardy_word = "Triple" if "dependence" in result.roles else "Two"
+metrics = st.columns(4)
+metrics[0].metric(
+    f"{jeopardy_word}-jeopardy areas", format_int(counts["flagged"]), help="In the worst share for every measure"
+)
+metrics[1].metric(f"Top {x}% for need", format_int(counts["need"]))
+metrics[2].metric(f"Bottom {y}% for capacity", format_int(counts["capacity"]))
+metrics[3].metric(
+    f"Top {z}% for dependence", format_int(counts["dependence"]) if "dependence" in counts else "not loaded"
+)
+st.caption(
+    f"{format_int(counts['scored'])} of {format_int(len(result.table))} {level_label.lower()} have every chosen measure."
+)
+
+role_labels = {
+    role: labels.get(m, m) for role, m in (("need", need), ("capacity", capacity), ("dependence", dependence))
+}
+flagged_only = st.toggle("Show only flagged areas", value=True, key="tj_flagged_only")
+table = jeopardy.display_table(result, labels=role_labels, flagged_only=flagged_only)
+if table.empty:
+    st.info("No area is in the worst share for every measure at these thresholds. Widen a threshold to see more.")
+else:
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "Score": st.column_config.NumberColumn(format="%.1f"),
+            "Expected capacity": st.column_config.NumberColumn(format="%.2f"),
+            "Capacity gap": st.column_config.NumberColumn(format="%+.2f"),
+            "Flagged": st.column_config.CheckboxColumn(),
+        },
+    )
+st.download_button(
+    "Download the ranked table (CSV)",
+    to_csv_bytes(jeopardy.display_table(result, labels=role_labels, flagged_only=False)),
+    file_name=f"triple_jeopardy_{level}.csv",
+    mime="text/csv",
+)
+
+chart_tab, map_tab, gap_tab = st.tabs(["Top 20", "Map", "Capacity gap"])
+with chart_tab:
+    bar = jeopardy.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
+    st.plotly_chart(bar, config=charts.plotly_config(f"jeopardy_top20_{level}"))
+with map_tab:
+    geo = cache.cached_query(queries.geometry, level=level)
+    if geo.empty:
+        st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
+    else:
+        figure = jeopardy.build_flag_map(result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}")
+        st.plotly_chart(figure, config=charts.plotly_config(f"jeopardy_map_{level}"))
+with gap_tab:
+    scatter = jeopardy.build_gap_scatter(result, need_label=role_labels["need"], capacity_label=role_labels["capacity"])
+    st.plotly_chart(scatter, config=charts.plotly_config(f"jeopardy_gap_{level}"))
+    if result.fit is not None:
+        st.caption(
+            f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "
+            f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
+            f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}). "
+            "The gap is observed minus expected: negative means fewer charities than areas with the same need."
+        )
+
+with st.expander("How flags, score and gap are defined"):
+    st.markdown(
+        "- **Flags.** Each measure is turned so that the worse end is high need, low capacity and high dependence. "
+        "An area is in the worst X% when its rank from the worse end (1 = worst; tied areas share the better rank) "
+        "is at most X% of the areas with a value. It is flagged when it is in the worst share for every measure.\n"
+        "- **Score (0–100, higher = worse).** The mean of the area's percentile ranks on the chosen measures "
+        "(rank from the better end ÷ number of areas × 100; ties averaged).\n"
+        "- **Capacity gap.** Observed capacity minus the capacity expected for the area's need, from a straight "
+        "line (ordinary least squares) of capacity on need across all areas of this geography.\n"
+        "- Charities are counted where they are registered, which is not always where they work. Measures come "
+        "from different years; see Methods & sources."
+    )
