@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import queries
+from insight import charts, queries
 from insight.formatting import format_value, is_missing
 
 SIMILAR_COUNT = 10
@@ -223,3 +223,40 @@ def brief_html(
         f"{brief_table_html(table)}{charts}<h2>Notes</h2><ul>{note_items}</ul>"
         f"<h2>Sources and vintages</h2><ul>{source_items}</ul></body></html>"
     )
+
+
+def display_table(table: pd.DataFrame, *, area_name: str, region_name: str | None) -> pd.DataFrame:
+    """The comparison table formatted for people, with the area's and region's names as headers."""
+    formatted = {
+        column: [format_value(v, unit=u) for v, u in zip(table[column], table["unit"], strict=True)]
+        for column in ("value", "region", "similar", "england")
+    }
+    display = table.assign(**formatted)[["layer", "label", "value", "region", "similar", "england", "comparison"]]
+    display["vintage"] = table["vintage"]
+    display.columns = [
+        "Layer", "Measure", area_name, region_name or "Region", "Similar areas (mean)", "England", "vs England",
+        "Vintage",
+    ]  # fmt: skip
+    return display
+
+
+def profile_figures(
+    table: pd.DataFrame, lsoas: pd.DataFrame, *, area_name: str, region_name: str | None, font_size: int
+) -> list[tuple[str, go.Figure]]:
+    """(name, figure) pairs: the lead measure of each loaded layer against comparators, then the top LSOAs."""
+    figures = []
+    for layer in queries.LAYER_ORDER:
+        rows = table[(table["layer"] == layer) & ~table["unit"].isin(["count", "decile"])]
+        for index, row in rows.head(1).iterrows():
+            bars = comparator_frame(table.loc[index], area_name=area_name, region_name=region_name)
+            title = f"{row['label']}: {row['comparison']} vs England"
+            figures.append(
+                (row["measure"], charts.comparison_chart(bars, title=title, unit=row["unit"], font_size=font_size))
+            )
+    top = lsoas.head(15)
+    ranked = charts.ranked_bar(
+        top, value="imd_score", name="lsoa_name", unit="score", value_label="IMD score", font_size=font_size,
+        title=f"The {len(top)} most deprived neighbourhoods in {area_name}",
+    )  # fmt: skip
+    figures.append(("most_deprived_lsoas", ranked))
+    return figures

@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight import config
 from insight.db import query
 
 LEVEL_LABELS = {
@@ -338,3 +339,9 @@ def map_geometry(con: duckdb.DuckDBPyConnection, *, geography: str, lad_codes: t
     if geography == "lsoa_in_lads":
         return lsoa_geometry_in_lads(con, lad_codes=lad_codes)
     return geometry(con, level=map_level(geography))
+
+
+def metrics_markdown() -> str:
+    """The text of docs/metrics.md (one definition per measure), or '' when the file is absent."""
+    path = config.ROOT / "docs" / "metrics.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -1,0 +1,105 @@
+"""Area profile: one district, upper-tier LA / HWB or ICB against England, its region and similar areas."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, charts, profile, queries
+from insight.formatting import not_loaded_sentence
+
+cache.require_database()
+st.title("Area profile")
+
+levels = {
+    "lad24": "District (LAD)",
+    "utla24": "Upper-tier LA / health and wellbeing board",
+    "icb24": "Integrated care board",
+}
+cache.url_value("level", options=list(levels), default="lad24")
+left, right = st.columns([1, 2])
+level = left.selectbox("Type of area", list(levels), format_func=levels.get, key="level")
+areas = cache.cached_query(queries.area_list, level=level)
+if areas.empty:
+    missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
+    st.warning(not_loaded_sentence(f"Data for {levels[level].lower()}s", missing_titles=missing_titles))
+    st.stop()
+names = dict(zip(areas["code"], areas["name"], strict=True))
+cache.url_value("area", options=list(names), default=next(iter(names)))
+code = right.selectbox("Area", list(names), format_func=lambda c: f"{names[c]} ({c})", key="area")
+meeting = st.toggle("Meeting view (large type, one chart at a time)", key="meeting")
+cache.to_url(level=level, area=code)
+
+table = cache.cached_query(profile.comparison_table, level=level, code=code)
+area = cache.cached_query(queries.area_row, level=level, code=code)
+region_name = None if area.empty else area["region_name"].iloc[0]
+similar = cache.cached_query(profile.similar_areas, level=level, code=code)
+lsoas = cache.cached_query(profile.area_lsoas, level=level, code=code)
+font = 22 if meeting else charts.FONT_SIZE
+
+figures = profile.profile_figures(table, lsoas, area_name=names[code], region_name=region_name, font_size=font)
+
+st.header(f"{names[code]}")
+st.caption(f"{levels[level]} {code}" + (f", {region_name}" if region_name else ""))
+
+if meeting:
+    position = st.session_state.setdefault("meeting_chart", 0) % len(figures)
+    back, counter, forward = st.columns([1, 2, 1])
+    if back.button("◀ Previous", key="previous", width="stretch"):
+        position = (position - 1) % len(figures)
+    if forward.button("Next ▶", key="next", width="stretch"):
+        position = (position + 1) % len(figures)
+    st.session_state["meeting_chart"] = position
+    counter.markdown(
+        f"<p style='text-align:center;font-size:1.6em'>Chart {position + 1} of {len(figures)}</p>",
+        unsafe_allow_html=True,
+    )
+    name, figure = figures[position]
+    cache.show_chart(figure.update_layout(height=650), filename=f"{names[code]}_{name}")
+    st.stop()
+
+st.subheader("How the area compares")
+st.caption(profile.COMPARISON_RULE)
+display = profile.display_table(table, area_name=names[code], region_name=region_name)
+cache.show_table(display, filename=f"{names[code]}_profile")
+missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
+if missing_layers:
+    missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
+    st.info(
+        not_loaded_sentence(f"The {', '.join(missing_layers)} layer(s) for this level", missing_titles=missing_titles)
+    )
+
+columns = st.columns(2)
+for i, (name, figure) in enumerate(figures[:-1]):
+    with columns[i % 2]:
+        cache.show_chart(figure, filename=f"{names[code]}_{name}")
+
+st.subheader("Most similar areas")
+st.caption(cache.cached_query(profile.similarity_statement, level=level))
+if similar.empty:
+    st.write("This area lacks the need measures or population needed to find similar areas.")
+else:
+    cache.show_table(similar.assign(distance=similar["distance"].round(2)), filename=f"{names[code]}_similar_areas")
+
+st.subheader("Neighbourhoods ranked by need")
+if lsoas.empty:
+    st.write("No neighbourhood (LSOA) data for this area in this build.")
+else:
+    cache.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
+    if "capacity_gap" not in lsoas.columns:
+        st.caption(
+            "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in this build."
+        )
+    cache.show_table(lsoas, filename=f"{names[code]}_lsoas")
+
+st.subheader("One-page brief")
+sources = cache.cached_query(queries.source_vintages)
+notes = [profile.COMPARISON_RULE, cache.cached_query(profile.similarity_statement, level=level),
+         "Charity counts are by registered office, which is not always where a charity works."]  # fmt: skip
+st.download_button(
+    "Download the HTML brief",
+    data=lambda: profile.brief_html(
+        area_name=names[code], level_label=levels[level], table=table, figures=[f for _, f in figures],
+        sources=sources, notes=notes,
+    ),
+    file_name=f"vcs_insight_brief_{code}.html", mime="text/html", key="brief",
+)  # fmt: skip

@@ -1,0 +1,51 @@
+"""Methods & sources: definitions, provenance, missing layers and caveats."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import cache, queries
+
+cache.require_database()
+st.title("Methods & sources")
+
+CAVEATS = [
+    "**Registered office is not where a charity works.** Charities are counted where their registered office is; "
+    "many work across several areas, or nationally, from one office (often in a city centre).",
+    "**Small numbers are unstable at neighbourhood (LSOA) level.** An LSOA has about 1,500 residents, so one or two "
+    "charities more or fewer changes its rate a lot; read LSOA maps as patterns, not league tables.",
+    "**Vintages differ.** Deprivation, population, charity counts, grants and health come from different years; "
+    "each table and chart states its source and vintage.",
+    "**NCVO charity counts are for 2017/18** (UK Civil Society Almanac 2020, 'general charities'), on 2019 district "
+    "boundaries; they are the offline build's capacity measure and are older than the deprivation data.",
+    "**Deciles and ranks follow the Indices of Deprivation convention:** 1 = most deprived.",
+]
+
+st.header("Measures")
+catalog = cache.cached_query(queries.measure_catalog)
+catalog = catalog.assign(levels=[", ".join(levels) or "not loaded" for levels in catalog["levels"]])
+st.write(f"{len(catalog):,} measures are defined; those marked 'not loaded' have no values in this build.")
+cache.show_table(catalog, filename="measure_catalog")
+metrics = queries.metrics_markdown()
+if metrics:
+    with st.expander("Full definitions (docs/metrics.md)"):
+        st.markdown(metrics)
+
+st.header("Caveats")
+st.markdown("\n".join(f"- {caveat}" for caveat in CAVEATS))
+
+st.header("Sources loaded (provenance)")
+provenance = cache.cached_query(queries.provenance)
+st.write(f"Loaded into this database: {provenance['source_id'].nunique():,} source(s), {len(provenance):,} file(s).")
+cache.show_table(provenance, filename="provenance")
+
+st.header("Layers not in this build")
+missing = cache.cached_query(queries.missing_layers)
+if missing.empty:
+    st.write("Every source the build looked for was loaded.")
+else:
+    st.write(
+        f"Looked for and not found: {len(missing):,} source(s); the app shows these layers as not loaded "
+        "rather than filling them from elsewhere. Online, the build downloads them from the URLs below."
+    )
+    cache.show_table(missing, filename="missing_layers")
