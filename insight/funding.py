@@ -28,7 +28,7 @@ WITH lookup AS (
     UNION ALL
     SELECT code, code FROM areas WHERE level = 'lad24' AND code NOT IN (SELECT lad_code FROM lad_successor)
 )
-SELECT g.lad_code, l.lad24_code, g.award_year, g.amount, g.grants
+SELECT g.lad_code, coalesce(g.lad24_code, l.lad24_code) AS lad24_code, g.award_year, g.amount, g.grants
 FROM grants g LEFT JOIN lookup l ON l.lad_code = g.lad_code
 WHERE (CAST(? AS VARCHAR) IS NULL OR g.funder = ?) AND g.award_year BETWEEN ? AND ?
 """
