@@ -11,13 +11,14 @@ INSERT INTO area_measures BY NAME
 SELECT 'lsoa21' AS level, lsoa_code AS area_code, measure, value,
        'imd2025_lsoa' AS source_id, 'IoD2025' AS vintage, NULL AS denominator_vintage
 FROM (
-    UNPIVOT INCLUDE NULLS (
-        SELECT lsoa_code, imd_score, imd_rank::DOUBLE AS imd_rank, imd_decile::DOUBLE AS imd_decile,
-               income_score, employment_score, education_score, health_score, crime_score,
-               housing_score, environment_score, idaci_score, idaopi_score
-        FROM imd_lsoa WHERE edition = 'IoD2025'
-    ) ON COLUMNS(* EXCLUDE (lsoa_code)) INTO NAME measure VALUE value
-);
+    SELECT lsoa_code, imd_score, imd_rank::DOUBLE AS imd_rank, imd_decile::DOUBLE AS imd_decile,
+           income_score, employment_score, education_score, health_score, crime_score,
+           housing_score, environment_score, idaci_score, idaopi_score
+    FROM imd_lsoa WHERE edition = 'IoD2025'
+) UNPIVOT INCLUDE NULLS (value FOR measure IN (
+    imd_score, imd_rank, imd_decile, income_score, employment_score, education_score, health_score,
+    crime_score, housing_score, environment_score, idaci_score, idaopi_score
+));
 """
 
 # Share of an area's LSOAs in national IMD deciles 1-2. LADs use the LAD the IoD file carries
