@@ -1,0 +1,111 @@
+"""Simplify a boundary layer once at build time: topology-preserving, rounded, RFC 7946 winding, no area lost.
+
+GeoPandas/Shapely stay on the write side: the app only ever sees the GeoJSON geometry text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+# Ring winding written into every geometry (RFC 7946 §3.1.6: exterior rings counter-clockwise).
+WINDING = "RFC 7946: exterior rings counter-clockwise, holes clockwise"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How one boundary layer is simplified: coverage tolerance in degrees and decimals kept."""
+
+    level: str
+    tolerance_deg: float
+    decimals: int
+
+
+def usable(geometries: np.ndarray) -> np.ndarray:
+    """True where a geometry is non-empty, valid and polygonal."""
+    polygonal = np.isin(shapely.get_type_id(geometries), [3, 6])
+    return ~shapely.is_empty(geometries) & shapely.is_valid(geometries) & polygonal
+
+
+def rounded(geometries: np.ndarray, decimals: int) -> np.ndarray:
+    """Round every coordinate to `decimals` places: fast, and shared vertices stay shared (may be invalid)."""
+    snapped = shapely.transform(geometries, lambda coords: np.round(coords, decimals))
+    return shapely.remove_repeated_points(snapped, 0.0)
+
+
+def snapped(geometries: np.ndarray, decimals: int) -> np.ndarray:
+    """Snap-round to a 10^-decimals grid with GEOS: slower, but the output is valid."""
+    return shapely.set_precision(geometries, 10.0**-decimals)
+
+
+def simplified_coverage(geometries: np.ndarray, tolerance_deg: float) -> np.ndarray:
+    """Simplify the whole layer as one coverage so neighbours keep their shared edges."""
+    if tolerance_deg <= 0:
+        return geometries
+    return gpd.GeoSeries(geometries).simplify_coverage(tolerance_deg).to_numpy()
+
+
+def with_fallback(original: np.ndarray, *, tolerance_deg: float, decimals: int) -> tuple[np.ndarray, int]:
+    """Per area: simplified+rounded, else simplified+snapped, else the snapped original, else the repaired original.
+
+    Returns:
+        The chosen geometries and how many areas fell back to an unsimplified geometry.
+    """
+    simplified = simplified_coverage(original, tolerance_deg)
+    chosen = rounded(simplified, decimals)
+    repair = ~usable(chosen)
+    chosen[repair] = snapped(simplified[repair], decimals)
+    bad = ~usable(chosen)
+    chosen[bad] = snapped(original[bad], decimals)
+    still_bad = ~usable(chosen)
+    chosen[still_bad] = shapely.make_valid(original[still_bad], method="structure", keep_collapsed=False)
+    return chosen, int(bad.sum())
+
+
+def area_ratio(simplified: np.ndarray, original: np.ndarray) -> np.ndarray:
+    """Simplified area / original area (planar in degrees: a ratio, so the unit cancels)."""
+    before = shapely.area(original)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(before > 0, shapely.area(simplified) / before, np.nan)
+
+
+def simplify_layer(codes: Sequence[str], geometries: np.ndarray, *, spec: LayerSpec) -> tuple[pd.DataFrame, int]:
+    """Simplify one layer and return one row per code in the boundaries layout.
+
+    Args:
+        codes: GSS code of each geometry.
+        geometries: Shapely polygons/multipolygons in WGS84 lon/lat, one per code.
+        spec: level name, tolerance (degrees) and decimals.
+
+    Returns:
+        Frame with code, level, geojson, tolerance_deg, vertices, area_ratio; and the fallback count.
+    """
+    original = np.asarray(geometries, dtype=object)
+    chosen, fallbacks = with_fallback(original, tolerance_deg=spec.tolerance_deg, decimals=spec.decimals)
+    oriented = shapely.orient_polygons(chosen, exterior_cw=False)
+    ratio = area_ratio(oriented, original)
+    frame = pd.DataFrame(
+        {
+            "code": list(codes),
+            "level": spec.level,
+            "geojson": shapely.to_geojson(oriented),
+            "tolerance_deg": spec.tolerance_deg,
+            "vertices": shapely.get_num_coordinates(oriented).astype("int32"),
+            "area_ratio": np.round(ratio, 6),
+        }
+    )
+    frame["area_ratio"] = frame["area_ratio"].astype(object).where(frame["area_ratio"].notna(), None)
+    return frame, fallbacks
+
+
+def dissolve(geometries: np.ndarray, groups: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Union geometries by group code (e.g. LADs into upper-tier LAs); groups in sorted order."""
+    frame = pd.DataFrame({"group": list(groups), "geometry": list(geometries)})
+    parts = frame.groupby("group", sort=True)["geometry"]
+    codes = list(parts.groups)
+    return codes, np.array([shapely.union_all(np.array(list(g), dtype=object)) for _, g in parts], dtype=object)
