@@ -1,0 +1,82 @@
+"""Area profile logic: similar areas, Fingertips-style comparisons, ranked neighbourhoods and the HTML brief."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from insight import profile
+from tests.fixtures.dashboard.tiny_db import build_tiny_db
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    path = build_tiny_db(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
+    connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_similar_areas_are_nearest_first(con) -> None:
+    similar = profile.similar_areas(con, level="lad24", code="E06000901", n=3)
+    assert similar["area_name"].tolist() == ["Brambleton", "Cressford", "Dunmere"]
+    assert similar["distance"].is_monotonic_increasing
+
+
+def test_similarity_statement_names_inputs(con) -> None:
+    text = profile.similarity_statement(con, level="lad24")
+    assert "IMD average score, Income average score, log population" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "england", "sd", "polarity", "unit", "quintile", "expected"),
+    [
+        (40.0, 21.0, 12.0, "higher_is_worse", "score", None, "Worse"),
+        (25.0, 21.0, 12.0, "higher_is_worse", "score", None, "Similar"),
+        (4.0, 2.4, 1.0, "higher_is_better", "per 1,000 residents", None, "Better"),
+        (1.0, 2.4, 1.0, "higher_is_better", "per 1,000 residents", None, "Worse"),
+        (100.0, 500.0, 50.0, "none", "count", 1, "Quintile 1 of 5"),
+        (3.0, 6.0, 2.0, "none", "decile", None, "Decile 3 (1 = most deprived)"),
+        (float("nan"), 2.0, 1.0, "higher_is_worse", "score", None, "No data"),
+    ],
+)
+def test_compare_rule(value, england, sd, polarity, unit, quintile, expected) -> None:
+    assert profile.compare(value, england=england, sd=sd, polarity=polarity, unit=unit, quintile=quintile) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1.0, 1), (2.5, 3), (4.0, 5)])
+def test_quintile_of(value: float, expected: int) -> None:
+    assert profile.quintile_of(value, pd.Series([1.0, 1.5, 2.0, 2.5, 3.0, 4.0])) == expected
+
+
+def test_comparison_table_for_aldbury(con) -> None:
+    table = profile.comparison_table(con, level="lad24", code="E06000901").set_index("measure")
+    score = table.loc["imd_average_score"]
+    assert (score["value"], score["england"], score["region"], score["comparison"]) == (40.0, 21.0, 30.0, "Worse")
+    # similar = mean of the other five districts (all of them are among the 10 nearest here)
+    assert score["similar"] == pytest.approx((32 + 25 + 18 + 12 + 8) / 5)
+    assert table.loc["ncvo_charities_per_1000", "comparison"] == "Worse"
+    assert table.loc["share_charities_govt_funded", "england"] == pytest.approx(0.35)  # median of districts
+
+
+def test_area_lsoas_ranked_by_need(con) -> None:
+    lsoas = profile.area_lsoas(con, level="icb24", code="E54000901")
+    assert lsoas["lsoa_name"].tolist()[:2] == ["Aldbury 001A", "Brambleton 001A"]
+    assert lsoas["need_rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert "capacity_gap" not in lsoas.columns  # no LSOA capacity measure in this database
+
+
+def test_brief_html_escapes_and_lists_sources(con) -> None:
+    table = profile.comparison_table(con, level="lad24", code="E06000901")
+    sources = pd.DataFrame(
+        [{"title": "Invented <source>", "publisher": "Nobody", "vintage": "2099", "licence": "none"}]
+    )
+    figures = [fig for _, fig in profile.profile_figures(table, pd.DataFrame({"imd_score": [], "lsoa_name": []}),
+                                                           area_name="Aldbury", region_name=None, font_size=16)]  # fmt: skip
+    text = profile.brief_html(area_name="A <b>", level_label="District", table=table, figures=figures[:1],
+                              sources=sources, notes=["note & more"])  # fmt: skip
+    assert "A &lt;b&gt;: need and voluntary-sector capacity" in text
+    assert "Invented &lt;source&gt; — Nobody, 2099" in text
+    assert "note &amp; more" in text
+    assert text.count("<table>") == 1 and "Plotly.newPlot" in text
