@@ -1,0 +1,221 @@
+"""Bring your own data: map an uploaded table's columns, geocode it in DuckDB and aggregate it with suppression.
+
+The upload stays in memory: a registered frame and a temp table on one cursor, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from insight import byod_sql as sql
+from insight import suppression
+from insight.byod_tables import ByodResult, build_result
+from insight.upload_readers import UploadError
+
+KINDS = ("postcode", "lsoa", "lad")
+KIND_LABELS = {"postcode": "postcode", "lsoa": "LSOA code", "lad": "local authority district code"}
+VALUE_PATTERNS = {
+    "postcode": re.compile(r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\s*$"),
+    "lsoa": re.compile(r"^\s*[EW]01[0-9]{6}\s*$"),
+    "lad": re.compile(r"^\s*[EW]0[6-9][0-9]{6}\s*$"),
+}
+HEADER_HINTS = {
+    "postcode": ("postcode", "postalcode", "pcd", "pcds", "zip"),
+    "lsoa": ("lsoa",),
+    "lad": ("lad", "localauthority", "district", "ltla"),
+    "count": ("count", "records", "number", "attendances", "visits", "people", "clients", "users", "contacts"),
+    "amount": ("amount", "value", "grant", "spend", "income", "£"),
+    "date": ("date", "awarded", "when", "period"),
+    "category": ("category", "type", "service", "programme", "project", "fundingorgname", "funder"),
+}
+SAMPLE = 2000
+MIN_VALUE_SHARE = 0.5
+LOW_NEED_DECILES = (1, 2)
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which uploaded column holds what; location_kind is one of KINDS."""
+
+    location: str | None
+    location_kind: str = "postcode"
+    count: str | None = None
+    amount: str | None = None
+    date: str | None = None
+    category: str | None = None
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9£]", "", name.lower())
+
+
+def _value_share(values: pd.Series, kind: str) -> float:
+    sample = values[values.str.strip() != ""].head(SAMPLE)
+    return float(sample.str.match(VALUE_PATTERNS[kind]).mean()) if len(sample) else 0.0
+
+
+def _numeric_share(values: pd.Series) -> float:
+    sample = values[values.str.strip() != ""].head(SAMPLE)
+    return float(parse_numbers(sample)[0].notna().mean()) if len(sample) else 0.0
+
+
+def detect_mapping(frame: pd.DataFrame) -> ColumnMapping:
+    """Guess the columns: a location (by values first, then header), then optional count/amount/date/category."""
+    columns = [str(c) for c in frame.columns]
+    location, kind = None, "postcode"
+    for candidate_kind in KINDS:
+        scored = [(c, _value_share(frame[c].astype(str), candidate_kind)) for c in columns]
+        named = [c for c, share in scored if share >= MIN_VALUE_SHARE and _hinted(c, candidate_kind)]
+        valued = [c for c, share in sorted(scored, key=lambda x: -x[1]) if share >= MIN_VALUE_SHARE]
+        if named or valued:
+            location, kind = (named or valued)[0], candidate_kind
+            break
+    rest = [c for c in columns if c != location]
+    count = _first(rest, "count", numeric=frame)
+    amount = _first([c for c in rest if c != count], "amount", numeric=frame)
+    date = _first(rest, "date")
+    category = _first([c for c in rest if c not in (count, amount, date)], "category")
+    return ColumnMapping(location, kind, count, amount, date, category)
+
+
+def _hinted(column: str, key: str) -> bool:
+    squashed = _squash(column)
+    return any(hint in squashed for hint in HEADER_HINTS[key])
+
+
+def _first(columns: list[str], key: str, numeric: pd.DataFrame | None = None) -> str | None:
+    for column in columns:
+        if _hinted(column, key) and (numeric is None or _numeric_share(numeric[column].astype(str)) >= MIN_VALUE_SHARE):
+            return column
+    return None
+
+
+def require_location(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
+    """Raise UploadError unless the mapping names a location column of a known kind present in the frame."""
+    if mapping.location is None or mapping.location not in frame.columns:
+        raise UploadError(
+            "No column with postcodes, LSOA codes or local authority district codes was found. "
+            f"Columns seen: {', '.join(map(str, frame.columns[:20]))}. Choose the location column below, "
+            "or check the file uses commas, semicolons, tabs or pipes between columns."
+        )
+    if mapping.location_kind not in KINDS:
+        raise UploadError(f"Unknown location kind {mapping.location_kind!r}.")
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, int]:
+    """Numbers from text like '£1,234.50' or '12'; returns (values with NA where unreadable, how many unreadable)."""
+    text = values.astype(str).str.replace(r"[£,\s]", "", regex=True)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = int((numbers.isna() & (text != "")).sum())
+    return numbers, bad
+
+
+def filter_rows(
+    frame: pd.DataFrame, mapping: ColumnMapping, *, categories: tuple[str, ...] = (), start=None, end=None
+) -> pd.DataFrame:
+    """Rows in the chosen categories and date range (unparseable dates are kept only when no range is set)."""
+    keep = pd.Series(True, index=frame.index)
+    if mapping.category and categories:
+        keep &= frame[mapping.category].isin(categories)
+    if mapping.date and (start is not None or end is not None):
+        dates = pd.to_datetime(frame[mapping.date], errors="coerce", dayfirst=True, format="mixed")
+        keep &= dates.notna()
+        keep &= dates >= pd.Timestamp(start) if start is not None else True
+        keep &= dates <= pd.Timestamp(end) if end is not None else True
+    return frame[keep]
+
+
+def input_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
+    """The slim frame DuckDB geocodes: row number, location text, weight (count or 1) and amount."""
+    notes = []
+    weight = pd.Series(1.0, index=frame.index)
+    if mapping.count:
+        counts, bad = parse_numbers(frame[mapping.count])
+        negative = int((counts < 0).sum())
+        weight = counts.where(counts >= 0).fillna(0.0)
+        if bad or negative:
+            notes.append(f"{bad + negative:,} row(s) had a count that is not a number ≥ 0; they count as 0.")
+    amount = pd.Series(np.nan, index=frame.index)
+    if mapping.amount:
+        amount, bad = parse_numbers(frame[mapping.amount])
+        if bad:
+            notes.append(f"{bad:,} row(s) had an amount that is not a number; it was left out of the £ totals.")
+    inputs = pd.DataFrame(
+        {
+            "row": np.arange(len(frame), dtype=np.int64),
+            "raw": frame[mapping.location].astype(str).to_numpy(),
+            "weight": weight.to_numpy(dtype=float),
+            "amount": amount.to_numpy(dtype=float),
+        }
+    )
+    return inputs, notes
+
+
+def geocode(cursor: duckdb.DuckDBPyConnection, inputs: pd.DataFrame, *, kind: str) -> None:
+    """Create the temp table byod_geo (row, status, scope, lsoa_code, lad_code, weight, amount) on this cursor."""
+    cursor.register("byod_input", inputs)
+    try:
+        if kind == "postcode":
+            areas = sql.OUT_OF_SCOPE_AREAS
+            params = {
+                "pattern": sql.POSTCODE_REGEX,
+                "scot": list(areas["Scotland"]),
+                "ni": list(areas["Northern Ireland"]),
+                "crown": list(areas["Channel Islands / Isle of Man"]),
+            }
+            cursor.execute(sql.GEOCODE_POSTCODES, params)
+        else:
+            cursor.execute(sql.GEOCODE_AREAS, {"kind": kind})
+    finally:
+        cursor.unregister("byod_input")
+
+
+def analyse(
+    con: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    mapping: ColumnMapping,
+    *,
+    threshold: int = suppression.DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> ByodResult:
+    """Geocode and aggregate an uploaded frame against the database, with disclosure control.
+
+    Args:
+        con: read-only connection to the built database (a private cursor is used).
+        frame: the upload, text columns.
+        mapping: which columns hold the location and optional count/amount.
+        threshold: smallest count shown (clamped to at least 5).
+        progress: optional callback(fraction, message).
+
+    Returns:
+        ByodResult with suppressed tables and file-quality counts.
+
+    Raises:
+        UploadError: no usable location column.
+    """
+    require_location(frame, mapping)
+    report = progress or (lambda _f, _m: None)
+    threshold = suppression.clamp_threshold(threshold)
+    report(0.1, "Preparing rows")
+    inputs, notes = input_frame(frame, mapping)
+    cursor = con.cursor()
+    try:
+        report(0.3, f"Matching {len(inputs):,} {KIND_LABELS[mapping.location_kind]}s to areas")
+        geocode(cursor, inputs, kind=mapping.location_kind)
+        cursor.execute(sql.NEED_VIEW)
+        del inputs
+        report(0.6, "Counting by area")
+        result = build_result(cursor, frame, threshold=threshold, has_amount=mapping.amount is not None)
+    finally:
+        cursor.execute("DROP VIEW IF EXISTS byod_need; DROP TABLE IF EXISTS byod_geo")
+        cursor.close()
+    result.notes = notes + result.notes
+    report(1.0, "Done")
+    return result
