@@ -23,7 +23,7 @@ def lad24_map_sql(*, vintage: str, table: str = "_lad24_of") -> str:
     """Temp table {table}(old_code, lad24_code): ONS successor rows for a LAD vintage, plus current codes as themselves.
 
     Args:
-        vintage: lad_successor.lad_vintage of the old codes (e.g. 'lad19', 'lad21').
+        vintage: lad_successor.lad_vintage of the old codes (e.g. '2019', '2021').
         table: name of the temp table to (re)create.
 
     Returns:
@@ -111,6 +111,24 @@ LAD18_TO_LAD19 = {
 }
 
 
+# Earlier GSS code changes for minor boundary changes (same district, new code), from the same ONS register.
+RECODED_BEFORE_2019 = {
+    "E08000020": "E08000037",  # Gateshead (2014)
+    "E06000048": "E06000057",  # Northumberland (2014)
+    "E07000097": "E07000242",  # East Hertfordshire (2018)
+    "E07000100": "E07000240",  # St Albans (2018)
+    "E07000101": "E07000243",  # Stevenage (2018)
+    "E07000104": "E07000241",  # Welwyn Hatfield (2018)
+}
+
+PRE2019_TO_LAD19 = {**RECODED_BEFORE_2019, **LAD18_TO_LAD19}
+
+
 def lad18_values_sql() -> str:
-    """A VALUES list (old_code, lad19_code) of LAD18_TO_LAD19 for use in SQL."""
-    return ", ".join(f"('{old}', '{new}')" for old, new in LAD18_TO_LAD19.items())
+    """A VALUES list (old_code, lad19_code) of pre-2019 codes → LAD 2019 for use in SQL."""
+    return ", ".join(f"('{old}', '{new}')" for old, new in PRE2019_TO_LAD19.items())
+
+
+def drop_temp_sql(*tables: str) -> str:
+    """Drop the temp tables a derive step made (they are not part of the public schema)."""
+    return "\n".join(f"DROP TABLE IF EXISTS {t};" for t in tables)

@@ -122,3 +122,13 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = [t for (t,) in rows(con, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")]
     # Table names come from the catalog, not from input.
     return {t: rows(con, f'SELECT count(*) FROM "{t}"')[0][0] for t in sorted(tables)}  # noqa: S608
+
+
+def check_aoo_lookup(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every charity area-of-operation code names the ONS upper-tier council it claims to (e.g. Hertfordshire ≠ E06000019)."""
+    from etl.sources.charity_register import aoo_mismatches
+
+    return aoo_mismatches(con)
+
+
+CHECKS = (*CHECKS, check_aoo_lookup)

@@ -146,7 +146,7 @@ CREATE TABLE ncvo_charities_lad (lad19_code VARCHAR PRIMARY KEY, charities INTEG
 -- Grants by funder x award year x recipient district (and ward where known).
 CREATE TABLE grants (
     funder VARCHAR NOT NULL, award_year INTEGER NOT NULL, lad_code VARCHAR, ward_code VARCHAR,
-    amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL
+    amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL, lad24_code VARCHAR
 );
 
 -- ONS Health Index for England by LTLA 2021 (England 2015 = 100) and its underlying indicator values.

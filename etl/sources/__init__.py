@@ -13,6 +13,11 @@ MODULES = (
     "imd2019",
     "wimd2019",
     "population",
+    "nspl",
+    "ncvo",
+    "charity_register",
+    "grants360",
+    "health",
 )
 
 

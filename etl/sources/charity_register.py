@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.capacity_sql import insert_measure_sql, rollup_sql
+from etl.capacity_sql import drop_temp_sql, insert_measure_sql, rollup_sql
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
 from etl.sources.nspl import NORMALISE_SQL
 
@@ -350,6 +350,7 @@ def register_measures_sql() -> str:
                 "govt_income_share", expression="r.govt_income / nullif(r.reported_income, 0)", **common
             ),
             AOO_MEASURE_SQL,
+            drop_temp_sql("_aoo", "_reach", "_reg_lad24", "_rolled"),
         ]
     )
 

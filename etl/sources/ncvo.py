@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.capacity_sql import LAD18_TO_LAD19, insert_measure_sql, lad24_map_sql, rollup_sql, sql_file
+from etl.capacity_sql import PRE2019_TO_LAD19, drop_temp_sql, insert_measure_sql, lad24_map_sql, rollup_sql, sql_file
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
 
 SOURCE_ID = "ncvo_almanac"
@@ -71,14 +71,14 @@ def general_charities_a5(raw: pd.DataFrame, *, file_name: str) -> pd.DataFrame:
 
 
 def read_workbook(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
-    """Read sheet A5 of the official workbook and sum LAD 2017 codes into LAD 2019 (2019 mergers)."""
+    """Read sheet A5 of the official workbook and sum LAD 2017 codes into LAD 2019 (recodes and 2019 mergers)."""
     path = paths["almanac_xlsx"]
     sheets = pd.ExcelFile(path).sheet_names
     sheet = next((s for s in sheets if s.strip().upper().startswith("A5")), None)
     if sheet is None:
         raise SourceError(SOURCE_ID, path.name, f"no sheet A5 among {sheets}")
     a5 = general_charities_a5(pd.read_excel(path, sheet_name=sheet, header=None), file_name=path.name)
-    a5["lad19_code"] = a5["lad17_code"].map(LAD18_TO_LAD19).fillna(a5["lad17_code"])
+    a5["lad19_code"] = a5["lad17_code"].map(PRE2019_TO_LAD19).fillna(a5["lad17_code"])
     frame = a5.groupby("lad19_code", as_index=False)["charities"].sum().astype({"charities": int})
     frame["vintage"] = VINTAGE
     return {"ncvo_charities_lad": frame}
@@ -89,7 +89,7 @@ def derive_sql() -> str:
     return "\n".join(
         [
             sql_file("capacity_catalog.sql"),
-            lad24_map_sql(vintage="lad19"),
+            lad24_map_sql(vintage="2019"),
             """CREATE OR REPLACE TEMP TABLE _ncvo_lad24 AS
                SELECT m.lad24_code AS code, sum(n.charities)::DOUBLE AS charities
                FROM ncvo_charities_lad n JOIN _lad24_of m ON m.old_code = n.lad19_code GROUP BY 1;""",
@@ -102,6 +102,7 @@ def derive_sql() -> str:
                 vintage=VINTAGE,
                 population_vintage=POPULATION_VINTAGE,
             ),
+            drop_temp_sql("_lad24_of", "_ncvo_lad24", "_rolled"),
         ]
     )
 
