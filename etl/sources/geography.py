@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
+from etl.sources.population import ROLLUP_SQL
 
 PUBLISHER = "Office for National Statistics (Open Geography Portal)"
 LICENCE = "Open Government Licence v3.0; contains OS data © Crown copyright and database right"
@@ -336,6 +337,8 @@ GEOGRAPHY_HISTORIC = Source(
         ),
     ),
     notes="Columns renamed by humaniverse/geographr from the ONS layers; codes and names unchanged.",
+    # Population roll-ups need areas + lad_successor; geography derives run before all others.
+    derive_sql=ROLLUP_SQL,
 )
 
 LSOA11_LSOA21 = Source(

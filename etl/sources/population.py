@@ -3,7 +3,8 @@
 Loaded as published: IoD2019 File 6 (mid-2015, LSOA 2011, England), ONS small-area estimates
 (mid-2019, LSOA 2011, E&W), ONS mid-year estimates (mid-2020, LAD 2021) and Census 2021 (LAD 2021,
 rounded to the nearest 100 as published). IoD2025 File 6 (mid-2022, LSOA 2021) is optional: it is
-only obtainable online. Roll-ups to lad19 / lad24 / utla24 / region / country run in derive_sql.
+only obtainable online. Roll-ups to lad19 / lad24 / utla24 / region / country are ROLLUP_SQL,
+run as the derive_sql of the geography source (see there).
 """
 
 from __future__ import annotations
@@ -177,6 +178,8 @@ def read_iod2025_file6(paths: Mapping[str, Path]) -> Frames:
 
 
 # Roll-ups, run after every source has loaded (areas and lad_successor come from geography.py).
+# Attached to a geography source, whose derive_sql runs before every other module's, so the IMD and
+# capacity derives can already weight and divide by lad24/utla24/region/country populations.
 # LSOA 2011 → LAD 2019 (ONS LSOA11→LAD19 lookup); LSOA 2021 → best-fit LAD 2024; LAD 2019/2021 →
 # LAD 2024 via lad_successor (merged districts sum); LAD 2024 → upper tier, region, country.
 ROLLUP_SQL = """
@@ -345,7 +348,5 @@ SOURCES: tuple[Source, ...] = (
                 ),
             ),
         ),
-        # Last population source: its derive_sql rolls every loaded vintage up to current areas.
-        derive_sql=ROLLUP_SQL,
     ),
 )
