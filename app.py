@@ -27,9 +27,9 @@ def sidebar_vintages() -> None:
     except db.DatabaseMissing:
         return
     vintages = cache.cached_query(queries.source_vintages)
-    lines = [f"- {row.title}: {row.vintage}" for row in vintages.itertuples()]
-    st.sidebar.caption("**Data loaded (vintage)**\n" + "\n".join(lines))
-    st.sidebar.caption("Full provenance, licences and caveats: Methods & sources.")
+    with st.sidebar.expander(f"Data loaded: {len(vintages)} sources (vintages)"):
+        st.caption("\n".join(f"- {row.title}: {row.vintage}" for row in vintages.itertuples()))
+        st.caption("Full provenance, licences and caveats: Methods & sources.")
 
 
 page = st.navigation(PAGES)

@@ -5,6 +5,18 @@ from __future__ import annotations
 import math
 
 SHARE_UNITS = {"share", "proportion", "percent", "%"}
+COUNT_UNITS = {"count", "charities", "grants", "residents", "people", "rank"}
+
+
+def is_count(unit: str) -> bool:
+    """Units that are plain counts (totals, not rates): not comparable between areas of different size."""
+    return unit.lower() in COUNT_UNITS
+
+
+def is_share(unit: str) -> bool:
+    """Units such as 'share', 'share of LSOAs', 'share of residents' hold 0–1 proportions shown as %."""
+    lower = unit.lower()
+    return lower in SHARE_UNITS or lower.startswith("share")
 
 
 def is_missing(value: object) -> bool:
@@ -37,11 +49,11 @@ def format_value(value: object, *, unit: str = "") -> str:
     unit_lower = unit.lower()
     if is_missing(value):
         return "n/a"
-    if unit_lower in SHARE_UNITS:
+    if is_share(unit):
         return format_share(value)
     if "£" in unit_lower:
         return "£" + format_decimal(value, digits=2 if abs(float(value)) < 100 else 0)  # type: ignore[arg-type]
-    if unit_lower in {"decile", "rank", "count", "residents", "people"}:
+    if unit_lower == "decile" or is_count(unit):
         return format_int(value)
     return format_decimal(value, digits=2 if abs(float(value)) < 10 else 1)  # type: ignore[arg-type]
 
@@ -49,21 +61,21 @@ def format_value(value: object, *, unit: str = "") -> str:
 def hover_format(unit: str) -> str:
     """A Plotly d3 number format for a unit (used in hover templates and axes)."""
     unit_lower = unit.lower()
-    if unit_lower in SHARE_UNITS:
+    if is_share(unit):
         return ".1%"
-    if unit_lower in {"decile", "rank", "count"}:
+    if unit_lower == "decile" or is_count(unit):
         return ",.0f"
     return ",.2f"
 
 
 def unit_suffix(unit: str) -> str:
     """Axis-label suffix for a unit: '' for shares (shown as %), ' (per 1,000 residents)' otherwise."""
-    return "" if not unit or unit.lower() in SHARE_UNITS else f" ({unit})"
+    return f" (%, {unit})" if is_share(unit) else (f" ({unit})" if unit else "")
 
 
 def not_loaded_sentence(what: str, *, missing_titles: list[str]) -> str:
     """'<what> is not loaded in this build.' plus the sources the build looked for and did not find."""
     sentence = f"{what} is not loaded in this build."
     if missing_titles:
-        sentence += " Sources not in this build: " + "; ".join(missing_titles) + "."
+        sentence += " Sources the build looked for and did not find: " + "; ".join(missing_titles) + "."
     return sentence

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight import charts, queries
-from insight.formatting import format_value, is_missing
+from insight.formatting import format_value, is_count, is_missing
 
 SIMILAR_COUNT = 10
 SIMILARITY_METHOD = (
@@ -84,6 +84,8 @@ def compare(value: float, *, england: float, sd: float, polarity: str, unit: str
         return "No data"
     if unit == "decile":
         return f"Decile {int(value)} (1 = most deprived)"
+    if is_count(unit):
+        return "Not compared (a count, not a rate)"
     if polarity not in {"higher_is_worse", "higher_is_better"}:
         return f"Quintile {quintile} of 5" if quintile else "Not compared"
     if is_missing(england) or is_missing(sd):
@@ -246,7 +248,7 @@ def profile_figures(
     """(name, figure) pairs: the lead measure of each loaded layer against comparators, then the top LSOAs."""
     figures = []
     for layer in queries.LAYER_ORDER:
-        rows = table[(table["layer"] == layer) & ~table["unit"].isin(["count", "decile"])]
+        rows = table[(table["layer"] == layer) & ~table["unit"].map(lambda u: u == "decile" or is_count(u))]
         for index, row in rows.head(1).iterrows():
             bars = comparator_frame(table.loc[index], area_name=area_name, region_name=region_name)
             title = f"{row['label']}: {row['comparison']} vs England"

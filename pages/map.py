@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from insight import cache, maps, queries
-from insight.formatting import not_loaded_sentence
+from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
 st.title("Map")
@@ -39,14 +39,16 @@ elif geography == "lsoa21":
     st.caption("All ~35,700 neighbourhoods: the map takes several seconds to draw.")
 
 catalog = cache.cached_query(queries.available_measures, level=level)
-catalog = catalog[catalog["unit"] != "count"]
+catalog = catalog[~catalog["unit"].map(is_count)]
 labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
 units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
 geo = cache.cached_query(queries.map_geometry, geography=geography, lad_codes=lad_codes)
 if catalog.empty or geo.empty:
     what = "Measures" if catalog.empty else "Boundaries"
     st.warning(
-        not_loaded_sentence(f"{what} for this geography ({queries.MAP_GEOGRAPHIES[geography]})", missing_titles=missing_titles)
+        not_loaded_sentence(
+            f"{what} for this geography ({queries.MAP_GEOGRAPHIES[geography]})", missing_titles=missing_titles
+        )
     )
     st.stop()
 revision = f"{geography}:{','.join(lad_codes)}"
@@ -70,9 +72,13 @@ if view == "single":
 
 need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
 capacity_options = catalog.loc[catalog["layer"] == "capacity", "measure"].tolist()
+capacity_options.sort(key=lambda m: m != "ncvo_charities_per_1000")
 if not need_options or not capacity_options:
     st.warning(
-        not_loaded_sentence(f"A capacity measure for this geography ({queries.MAP_GEOGRAPHIES[geography]})", missing_titles=missing_titles)
+        not_loaded_sentence(
+            f"A capacity measure for this geography ({queries.MAP_GEOGRAPHIES[geography]})",
+            missing_titles=missing_titles,
+        )
     )
     st.stop()
 need_default = next((m for m in ("imd_average_score", "imd_score") if m in need_options), need_options[0])

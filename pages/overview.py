@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from insight import cache, charts, queries
-from insight.formatting import format_value, not_loaded_sentence
+from insight.formatting import format_value, is_count, not_loaded_sentence
 
 cache.require_database()
 st.title("Overview: need and voluntary-sector capacity in England and Wales")
@@ -20,7 +20,8 @@ missing_titles = missing["title"].tolist()
 labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
 units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
 need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
-capacity_options = catalog.loc[(catalog["layer"] == "capacity") & (catalog["unit"] != "count"), "measure"].tolist()
+capacity_options = catalog.loc[(catalog["layer"] == "capacity") & ~catalog["unit"].map(is_count), "measure"].tolist()
+capacity_options.sort(key=lambda m: m != "ncvo_charities_per_1000")  # the offline build's capacity measure first
 
 if missing_titles:
     st.info(not_loaded_sentence("Part of the data", missing_titles=missing_titles))
