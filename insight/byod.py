@@ -5,6 +5,7 @@ The upload stays in memory: a registered frame and a temp table on one cursor, d
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import pandas as pd
 from insight import byod_sql as sql
 from insight import suppression
 from insight.byod_tables import ByodResult, build_result
+from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError
 
 KINDS = ("postcode", "lsoa", "lad")
@@ -34,6 +36,10 @@ HEADER_HINTS = {
     "date": ("date", "awarded", "when", "period"),
     "category": ("category", "type", "service", "programme", "project", "fundingorgname", "funder"),
 }
+NO_LOCATION_MESSAGE = (
+    "No column with postcodes, LSOA codes or local authority district codes was recognised. Choose the location "
+    "column below, or check the file uses commas, semicolons, tabs or pipes between columns."
+)
 SAMPLE = 2000
 MIN_VALUE_SHARE = 0.5
 LOW_NEED_DECILES = (1, 2)
@@ -100,11 +106,7 @@ def _first(columns: list[str], key: str, numeric: pd.DataFrame | None = None) ->
 def require_location(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
     """Raise UploadError unless the mapping names a location column of a known kind present in the frame."""
     if mapping.location is None or mapping.location not in frame.columns:
-        raise UploadError(
-            "No column with postcodes, LSOA codes or local authority district codes was found. "
-            f"Columns seen: {', '.join(map(str, frame.columns[:20]))}. Choose the location column below, "
-            "or check the file uses commas, semicolons, tabs or pipes between columns."
-        )
+        raise UploadError(f"{NO_LOCATION_MESSAGE} Columns seen: {', '.join(map(str, frame.columns[:20]))}.")
     if mapping.location_kind not in KINDS:
         raise UploadError(f"Unknown location kind {mapping.location_kind!r}.")
 
@@ -117,19 +119,41 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, int]:
     return numbers, bad
 
 
+def category_values(frame: pd.DataFrame, mapping: ColumnMapping, *, limit: int = 200) -> list[str]:
+    """The most frequent values of the category column (for a filter)."""
+    if not mapping.category:
+        return []
+    return frame[mapping.category].value_counts().head(limit).index.astype(str).tolist()
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates from text (ISO or day-first); NaT where unreadable."""
+    return pd.to_datetime(values, errors="coerce", dayfirst=True, format="mixed")
+
+
+def date_range(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[dt.date, dt.date] | None:
+    """First and last readable date in the date column, or None."""
+    if not mapping.date:
+        return None
+    dates = parse_dates(frame[mapping.date]).dropna()
+    return (dates.min().date(), dates.max().date()) if len(dates) else None
+
+
 def filter_rows(
-    frame: pd.DataFrame, mapping: ColumnMapping, *, categories: tuple[str, ...] = (), start=None, end=None
+    frame: pd.DataFrame,
+    mapping: ColumnMapping,
+    *,
+    categories: tuple[str, ...] = (),
+    span: tuple[dt.date, dt.date] | None = None,
 ) -> pd.DataFrame:
-    """Rows in the chosen categories and date range (unparseable dates are kept only when no range is set)."""
+    """Rows in the chosen categories and (inclusive) date span; with a span, rows without a readable date drop out."""
     keep = pd.Series(True, index=frame.index)
     if mapping.category and categories:
         keep &= frame[mapping.category].isin(categories)
-    if mapping.date and (start is not None or end is not None):
-        dates = pd.to_datetime(frame[mapping.date], errors="coerce", dayfirst=True, format="mixed")
-        keep &= dates.notna()
-        keep &= dates >= pd.Timestamp(start) if start is not None else True
-        keep &= dates <= pd.Timestamp(end) if end is not None else True
-    return frame[keep]
+    if mapping.date and span is not None:
+        dates = parse_dates(frame[mapping.date])
+        keep &= (dates >= pd.Timestamp(span[0])) & (dates < pd.Timestamp(span[1]) + pd.Timedelta(days=1))
+    return frame[keep].reset_index(drop=True)
 
 
 def input_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
@@ -219,3 +243,92 @@ def analyse(
     result.notes = notes + result.notes
     report(1.0, "Done")
     return result
+
+
+STATUS_KEYS = ("matched", "unmatched", "invalid", "out_of_scope")
+POPULATION_NOTE = (
+    "Neighbourhood (LSOA 2021) populations are not in this database, so need is compared with the share of LSOAs "
+    "(each has roughly 1,000–3,000 residents), and rates per 1,000 residents are given for districts only "
+    "(Census 2021 usual residents)."
+)
+SCOPE_COLUMNS = {"scope": "Outside England and Wales", "rows": "Rows", "suppressed": "Suppressed"}
+UNDERSERVED_COLUMNS = {
+    "lsoa_code": "LSOA code",
+    "lsoa_name": "LSOA",
+    "lad_code": "LAD code",
+    "lad_name": "District",
+    "imd_decile": "IMD decile",
+    "need_edition": "Deprivation index",
+    "reach": "Your records",
+}
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+MAP_MAX_LSOAS = 3000
+EXPORT_MEASURES = ("records", "amount", "share_of_records", "records_per_1000", "amount_per_resident", "rows")
+LSOA_COLUMNS = {
+    "lad_code": "LAD code",
+    "lad_name": "District",
+    "lsoa_code": "LSOA code",
+    "lsoa_name": "LSOA",
+    "imd_decile": "IMD decile",
+    "need_edition": "Deprivation index",
+    "records": "Records",
+    "amount": "Amount (£)",
+    "suppressed": "Suppressed",
+}
+LAD_COLUMNS = {
+    "lad_code": "LAD code",
+    "lad_name": "District",
+    "records": "Records",
+    "population": "Residents",
+    "population_vintage": "Residents (vintage)",
+    "records_per_1000": "Records per 1,000 residents",
+    "amount": "Amount (£)",
+    "amount_per_resident": "£ per resident",
+    "suppressed": "Suppressed",
+}
+DECILE_COLUMNS = {
+    "decile": "IMD decile (1 = most deprived)",
+    "records": "Records",
+    "share_of_records": "Share of your records (%)",
+    "lsoas_national_pct": "Share of LSOAs, England and Wales (%)",
+    "lsoas_local_pct": "Share of LSOAs in districts reached (%)",
+    "amount": "Amount (£)",
+    "suppressed": "Suppressed",
+}
+
+
+def escape_markdown(text: object) -> str:
+    """User-supplied text (file and column names) made literal for Streamlit's markdown messages."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def labelled(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The table's known columns in order, with readable names (for display and download)."""
+    present = [c for c in columns if c in table.columns]
+    return table[present].rename(columns=columns)
+
+
+def export_csv(table: pd.DataFrame, columns: dict[str, str] | None = None) -> bytes:
+    """Safe CSV of a suppressed table: hidden cells as "[c]", formula-like text neutralised."""
+    out = suppression.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
+    return to_csv_bytes(labelled(out, columns) if columns else out)
+
+
+def map_areas(result: ByodResult) -> tuple[str, pd.DataFrame]:
+    """What to map: every LSOA in the districts reached, or the districts themselves when that is too many."""
+    if 0 < len(result.local) <= MAP_MAX_LSOAS:
+        frame = result.local[["lsoa_code", "lsoa_name", "records", "suppressed"]]
+        return "lsoa21", frame.rename(columns={"lsoa_code": "code", "lsoa_name": "name"})
+    frame = result.lad[["lad_code", "lad_name", "records", "suppressed"]]
+    return "lad24", frame.rename(columns={"lad_code": "code", "lad_name": "name"})
+
+
+def suppression_sentence(result: ByodResult) -> str:
+    """What was hidden, in words."""
+    hidden = result.suppressed
+    return (
+        f"Counts from 1 to {result.threshold - 1} are hidden ([c]), and further cells are hidden where a total would "
+        f"let a hidden count be worked out. Hidden: {hidden.get('lsoa', 0)} LSOA cell(s), {hidden.get('lad', 0)} "
+        f"district(s), {hidden.get('deciles', 0)} decile(s), {hidden.get('out_of_scope', 0)} out-of-scope count(s). "
+        "Zeros are shown. Totals of rows matched or not matched describe your file and are not suppressed."
+    )

@@ -210,8 +210,10 @@ def build_result(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, thre
         suppressed={name: int(f.sum()) for name, f in flags.items()} | {"out_of_scope": int(scope_flags.sum())},
     )
     if not has_amount:
-        for table in (result.lsoa, result.lad, result.deciles):
-            table.drop(columns=[c for c in ("amount", "amount_per_resident") if c in table], inplace=True)
+        result.lsoa, result.lad, result.deciles = (
+            t.drop(columns=["amount", "amount_per_resident"], errors="ignore")
+            for t in (result.lsoa, result.lad, result.deciles)
+        )
     return result
 
 

@@ -1,0 +1,159 @@
+"""Your data: upload service records or grants and see reach against need, with small counts suppressed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from insight import byod, byod_figures, cache, charts, queries, suppression
+from insight.byod_tables import STATUS_LABELS
+from insight.export import to_csv_bytes
+from insight.upload_readers import UploadError, read_upload, upload_limit_mb
+
+PRIVACY = (
+    "Your file is processed in memory for this browser session only: nothing is written to disk or to the "
+    "database, and no row is logged. Closing the tab discards it. Small counts are suppressed before anything "
+    "is shown or downloaded."
+)
+NONE = "(none)"
+
+con = cache.require_database()
+st.title("Your data")
+st.caption("Upload service records or grants (postcodes, LSOA codes or district codes) to see your reach against need.")
+st.info(PRIVACY, icon=":material/lock:")
+
+limit = upload_limit_mb()
+upload_file = st.file_uploader(
+    f"CSV, Excel (.xlsx) or 360Giving JSON file, up to {limit} MB",
+    type=["csv", "txt", "tsv", "xlsx", "json"],
+    max_upload_size=limit,
+    key="byod_file",
+)
+if upload_file is None:
+    st.stop()
+
+sheet = st.session_state.get("byod_sheet")
+try:
+    upload = read_upload(upload_file.getvalue(), name=upload_file.name, sheet=sheet, limit_mb=limit)
+except UploadError as error:
+    st.error(byod.escape_markdown(error))
+    st.stop()
+if len(upload.sheets) > 1:
+    st.selectbox("Sheet", upload.sheets, key="byod_sheet")
+for note in upload.notes:
+    st.caption(byod.escape_markdown(note))
+st.write(f"**{len(upload.frame):,} rows** and {len(upload.frame.columns)} columns. First rows (shown as plain text):")
+st.dataframe(upload.frame.head(10), hide_index=True)
+
+guess = byod.detect_mapping(upload.frame)
+columns = list(upload.frame.columns)
+optional = [NONE, *columns]
+st.subheader("Check the columns")
+left, right = st.columns(2)
+if guess.location is None:
+    st.error(byod.escape_markdown(byod.NO_LOCATION_MESSAGE))
+location = left.selectbox(
+    "Location column",
+    columns,
+    index=columns.index(guess.location) if guess.location in columns else None,
+    placeholder="Choose the column with postcodes or area codes",
+)
+kind = right.radio(
+    "It holds", byod.KINDS, index=byod.KINDS.index(guess.location_kind), format_func=byod.KIND_LABELS.get
+)
+picks = {}
+for field, label, side in (
+    ("count", "Count per row", left),
+    ("amount", "Amount (£)", right),
+    ("date", "Date", left),
+    ("category", "Category", right),
+):
+    current = getattr(guess, field)
+    picks[field] = side.selectbox(label, optional, index=optional.index(current) if current in optional else 0)
+mapping = byod.ColumnMapping(
+    location=location, location_kind=kind, **{f: (None if v == NONE else v) for f, v in picks.items()}
+)
+chosen: tuple[str, ...] = ()
+if mapping.category:
+    values = byod.category_values(upload.frame, mapping)
+    chosen = tuple(st.multiselect("Only these categories (none chosen = all)", values))
+dates = byod.date_range(upload.frame, mapping)
+span = st.slider("Dates", dates[0], dates[1], value=dates) if dates and dates[0] < dates[1] else None
+threshold = st.number_input(
+    "Hide counts below", min_value=suppression.MIN_THRESHOLD, value=suppression.DEFAULT_THRESHOLD, step=1
+)
+submitted = st.button("Map my records", type="primary")
+run_key = (upload_file.file_id, upload.sheet, mapping, chosen, span, int(threshold))
+if submitted:
+    bar = st.progress(0.0, text="Starting")
+    try:
+        rows = byod.filter_rows(upload.frame, mapping, categories=chosen, span=span)
+        st.session_state.byod_result = byod.analyse(
+            con, rows, mapping, threshold=int(threshold), progress=lambda f, m: bar.progress(f, text=m)
+        )
+        st.session_state.byod_run = run_key
+    except UploadError as error:
+        st.error(byod.escape_markdown(error))
+        st.stop()
+    bar.empty()
+result = st.session_state.get("byod_result")
+if result is None or st.session_state.get("byod_run") != run_key:
+    st.caption("Press **Map my records** to see the results.")
+    st.stop()
+
+st.subheader("How your rows matched")
+summary = result.summary
+cells = st.columns(5)
+for cell, (status, label) in zip(cells, [("rows", "Rows read"), *((s, s) for s in byod.STATUS_KEYS)], strict=True):
+    cell.metric(label if status == "rows" else STATUS_LABELS[status].capitalize(), f"{summary[status]:,}")
+st.caption(
+    f"Blank location: {summary['missing']:,}. Terminated postcodes still placed: {summary['terminated']:,}. "
+    "These counts describe your file and are shown only to you."
+)
+if summary["out_of_scope"]:
+    st.dataframe(byod.labelled(result.out_of_scope, byod.SCOPE_COLUMNS), hide_index=True)
+if len(result.not_matched):
+    st.download_button(
+        f"Download the {len(result.not_matched):,} rows not placed (to fix them)",
+        to_csv_bytes(result.not_matched),
+        file_name="rows_not_placed.csv",
+        mime="text/csv",
+    )
+for note in result.notes:
+    st.caption(byod.escape_markdown(note))
+st.warning(byod.suppression_sentence(result), icon=":material/visibility_off:")
+
+st.subheader("Reach against need")
+st.write(result.headline)
+st.caption(byod.POPULATION_NOTE)
+st.plotly_chart(
+    byod_figures.reach_by_decile(result.deciles, title="Your records and neighbourhoods by IMD decile"),
+    config=charts.plotly_config("your_data_by_decile"),
+)
+st.dataframe(byod.labelled(result.deciles, byod.DECILE_COLUMNS), hide_index=True)
+st.download_button("Download by decile (CSV)", byod.export_csv(result.deciles, byod.DECILE_COLUMNS), "by_decile.csv")
+
+level, areas = byod.map_areas(result)
+if len(areas):
+    codes = tuple(sorted(areas["code"].dropna()))
+    geo = cache.cached_query(queries.geometry, level=level, codes=codes)
+    if len(geo):
+        title = "Your records by neighbourhood (LSOA)" if level == "lsoa21" else "Your records by district"
+        st.plotly_chart(byod_figures.reach_map(areas, geo, title=title), config=charts.plotly_config("your_data_map"))
+    else:
+        st.info("Boundaries are not loaded in this database, so there is no map.")
+
+st.subheader("High need, low reach")
+st.caption(
+    "Neighbourhoods in the most deprived 20% of their nation, in the districts you reach, with none or few of your records."
+)
+st.dataframe(byod.labelled(result.underserved, byod.UNDERSERVED_COLUMNS), hide_index=True)
+st.download_button(
+    "Download (CSV)", byod.export_csv(result.underserved, byod.UNDERSERVED_COLUMNS), "high_need_low_reach.csv"
+)
+
+st.subheader("By district")
+st.dataframe(byod.labelled(result.lad, byod.LAD_COLUMNS), hide_index=True)
+st.download_button("Download by district (CSV)", byod.export_csv(result.lad, byod.LAD_COLUMNS), "by_district.csv")
+st.subheader("By neighbourhood (LSOA)")
+st.dataframe(byod.labelled(result.lsoa, byod.LSOA_COLUMNS), hide_index=True)
+st.download_button("Download by LSOA (CSV)", byod.export_csv(result.lsoa, byod.LSOA_COLUMNS), "by_lsoa.csv")

@@ -1,0 +1,84 @@
+"""AppTest of the Your data page on a tiny invented database: upload, mapping, summary numbers, suppression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fixtures.byod import HERE, tiny_db
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/your_data.py"
+RECORDS = (HERE / "records_50.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_db(tmp_path_factory.mktemp("byod") / "tiny.duckdb")
+
+
+def open_page(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(tiny))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="byod_file").set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_says_data_stays_in_memory(tiny, monkeypatch):
+    at = open_page(tiny, monkeypatch)
+    assert "processed in memory" in at.info[0].value
+    assert "nothing is written to disk" in at.info[0].value
+
+
+def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
+    at = upload(open_page(tiny, monkeypatch), "records.csv", RECORDS)
+    assert at.selectbox[0].value == "Post Code"
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        "Rows read": "50",
+        "Matched to an area": "44",
+        "Valid postcode or code, not in the lookup": "1",
+        "Not a valid postcode or code": "2",
+        "Outside england and wales (counted, not mapped)": "2",
+    }
+    assert any("Hidden: 6 LSOA cell(s), 2 district(s), 3 decile(s)" in w.value for w in at.warning)
+    assert any("withheld" in m.value for m in at.markdown)
+    lsoa_table = at.dataframe[-1].value
+    assert lsoa_table["Records"].notna().sum() == 1
+    assert lsoa_table.loc[lsoa_table["LSOA code"] == "E01999003", "Records"].iloc[0] == 11
+
+
+def test_script_in_cells_is_shown_as_text(tiny, monkeypatch):
+    at = upload(open_page(tiny, monkeypatch), "records.csv", RECORDS)
+    preview = at.dataframe[0].value
+    assert "<script>alert('x')</script>" in preview["Service"].tolist()
+    assert not any("<script>" in m.value and "\\<script" not in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"Post Code,Service\n", "column names but no rows"),
+        (b"name;service\nalpha;beta\n", "No column with postcodes"),
+    ],
+)
+def test_bad_files_get_a_clear_message(tiny, monkeypatch, content, message):
+    at = upload(open_page(tiny, monkeypatch), "bad.csv", content)
+    if at.button:
+        at.button[0].click().run()
+    shown = [e.value.replace("\\", "") for e in at.error]  # messages are markdown-escaped
+    assert any(message in text for text in shown), shown
