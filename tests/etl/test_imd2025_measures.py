@@ -189,3 +189,22 @@ def test_real_hartlepool_measures(need_db: duckdb.DuckDBPyConnection) -> None:
 def test_real_lad_deciles_hold_29_or_30_lads(need_db: duckdb.DuckDBPyConnection) -> None:
     sql = "SELECT value, count(*) FROM area_measures WHERE measure = 'imd_lad_decile' GROUP BY value ORDER BY value"
     assert [n for _d, n in need_db.execute(sql).fetchall()] == [30] * 6 + [29] * 4
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("level", "areas"), [("utla24", 153), ("region", 9), ("country", 1)])
+def test_full_build_weights_every_english_parent_area(
+    db_con: duckdb.DuckDBPyConnection, level: str, areas: int
+) -> None:
+    sql = """SELECT count(value), count(DISTINCT denominator_vintage), any_value(denominator_vintage)
+             FROM area_measures WHERE level = ? AND measure = 'imd_average_score'"""
+    assert db_con.execute(sql, [level]).fetchone() == (areas, 1, "census-2021")
+    shares = "SELECT count(value) FROM area_measures WHERE level = ? AND measure = 'imd_share_lsoas_most_deprived_20'"
+    assert db_con.execute(shares, [level]).fetchone()[0] == areas
+
+
+@pytest.mark.integration
+def test_full_build_england_has_a_fifth_of_lsoas_in_deciles_1_and_2(db_con: duckdb.DuckDBPyConnection) -> None:
+    sql = """SELECT value FROM area_measures
+             WHERE level = 'country' AND area_code = 'E92000001' AND measure = 'imd_share_lsoas_most_deprived_20'"""
+    assert db_con.execute(sql).fetchone()[0] == pytest.approx(0.2, abs=0.001)
