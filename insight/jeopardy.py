@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 
 from insight import db, maps
 from insight.explore import measure_values
+from insight.formatting import is_count
 
 LEVELS = {
     "lad24": "Local authority districts",
@@ -88,9 +89,16 @@ def missing_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return db.query(con, "SELECT source_id, title, publisher, reason FROM missing_layers ORDER BY title")
 
 
+def role_options(available: pd.DataFrame, *, role: str) -> list[str]:
+    """Loaded measures usable for a role: its layer, with a direction, not a raw count (counts grow with area size)."""
+    directed = (available["layer"] == role) & (available["polarity"] != "none")
+    usable = available[directed & ~available["unit"].map(is_count).astype(bool)]
+    return usable["measure"].tolist()
+
+
 def default_measure(available: pd.DataFrame, *, role: str) -> str | None:
-    """The preferred loaded measure for a role, else the first loaded measure of that layer, else None."""
-    loaded = available.loc[available["layer"] == role, "measure"].tolist()
+    """The preferred loaded measure for a role, else the first usable measure of that layer, else None."""
+    loaded = role_options(available, role=role)
     preferred = [m for m in PREFERRED[role] if m in loaded]
     return (preferred or loaded or [None])[0]
 
@@ -324,7 +332,7 @@ def parse_state(params: dict[str, str] | object, *, available: pd.DataFrame) -> 
     get = params.get  # type: ignore[attr-defined]
     state: dict[str, object] = {"level": get("level") if get("level") in LEVELS else "lad24"}
     for role in ROLES:
-        loaded = set(available.loc[available["layer"] == role, "measure"])
+        loaded = set(role_options(available, role=role))
         asked = get(role)
         state[role] = asked if asked in loaded else default_measure(available, role=role)
     for key in ("x", "y", "z"):

@@ -27,7 +27,7 @@ labels = dict(zip(available["measure"], available["label"], strict=True))
 
 def measure_picker(role: str, title: str) -> str | None:
     """A selectbox over the loaded measures of one layer, initialised from the URL."""
-    options = available.loc[available["layer"] == role, "measure"].tolist()
+    options = jeopardy.role_options(available, role=role)
     if not options:
         return None
     key = f"tj_{role}_{level}"

@@ -67,13 +67,14 @@ def test_decile_filter_ignored_where_no_decile_measure(con):
 def test_catalog_and_regions(con):
     catalog = explore.measure_catalog(con, level="lad24")
     assert catalog["measure"].tolist() == [
+        "ncvo_charities",
         "ncvo_charities_per_1000",
         "share_charities_govt_funded",
         "imd_average_score",
         "imd_lad_decile",
         "imd_rank_test",
     ]
-    assert catalog["areas"].tolist() == [10] * 5
+    assert catalog["areas"].tolist() == [10] * 6
     assert set(catalog["vintage"]) == {"test-vintage"}
     assert explore.regions(con)["name"].tolist() == ["Invented North", "Invented South"]
 

@@ -188,3 +188,10 @@ def test_figures():
     assert [t.name for t in scatter.data][:2] == ["Other areas", "Flagged"]
     assert list(scatter.data[1].x) == [10.0]
     assert list(scatter.data[2].y) == pytest.approx([19.0, 10.0])
+
+
+def test_measures_without_direction_are_not_offered(con):
+    available = jeopardy.loaded_measures(con, level="lad24")
+    assert jeopardy.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
+    assert jeopardy.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
+    assert jeopardy.parse_state({"need": "imd_lad_decile"}, available=available)["need"] == "imd_average_score"

@@ -1,0 +1,74 @@
+"""AppTest of the Funding & services page on the real build: totals match sums computed straight from the grants table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/funding.py"
+LLOYDS = "Lloyds Bank Foundation for England and Wales"
+
+
+def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def pounds(text: str) -> int:
+    return int(text.replace("£", "").replace(",", ""))
+
+
+def db_totals(db_con, *, funder: str | None, years: tuple[int, int]) -> tuple[int, int]:
+    amount, grants = db_con.execute(
+        "SELECT sum(amount), sum(grants) FROM grants WHERE ($f IS NULL OR funder = $f) AND award_year BETWEEN $a AND $b",
+        {"f": funder, "a": years[0], "b": years[1]},
+    ).fetchone()
+    return round(amount), int(grants)
+
+
+@pytest.mark.integration
+def test_default_view_all_funders_all_years(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch)
+    assert at.selectbox(key="fu_funder").value is None
+    assert at.slider(key="fu_years").value == (2013, 2018)
+    amount, grants = db_totals(db_con, funder=None, years=(2013, 2018))
+    assert amount == pytest.approx(8.31e9, rel=0.01)  # SOURCES.md: total £8.31bn
+    assert (pounds(at.metric[0].value), int(at.metric[1].value.replace(",", ""))) == (amount, grants)
+    assert "third-party aggregation" in at.warning[0].value
+    deciles = at.dataframe[0].value
+    assert deciles["IMD decile of district"].tolist() == list(range(1, 11))
+    assert deciles["Share of £"].sum() == pytest.approx(1.0)
+    assert deciles["Share of residents"].sum() == pytest.approx(1.0)
+    assert at.query_params["from"] == "2013" and at.query_params["to"] == "2018"
+
+
+@pytest.mark.integration
+def test_choosing_a_funder_and_years(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch)
+    at.selectbox(key="fu_funder").set_value(LLOYDS).run()
+    at.slider(key="fu_years").set_value((2015, 2017)).run()
+    assert not at.exception
+    amount, grants = db_totals(db_con, funder=LLOYDS, years=(2015, 2017))
+    assert grants > 0
+    assert (pounds(at.metric[0].value), int(at.metric[1].value.replace(",", ""))) == (amount, grants)
+    assert (at.query_params["funder"], at.query_params["from"], at.query_params["to"]) == (LLOYDS, "2015", "2017")
+
+
+@pytest.mark.integration
+def test_url_round_trip(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch, {"funder": "Sport England", "from": "2016", "to": "2018"})
+    assert at.selectbox(key="fu_funder").value == "Sport England"
+    assert at.slider(key="fu_years").value == (2016, 2018)
+    amount, _ = db_totals(db_con, funder="Sport England", years=(2016, 2018))
+    assert pounds(at.metric[0].value) == amount
+    districts = at.dataframe[1].value
+    assert districts["Grant £"].sum() <= amount + 1

@@ -1,0 +1,122 @@
+"""AppTest of the Triple jeopardy page on the real build: flagged counts match counts computed straight from the DB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/triple_jeopardy.py"
+
+# Areas in the worst X% of need and the worst Y% of capacity (and Z% of dependence when given), counted in SQL:
+# rank from the worse end with ties sharing the best rank, at most X% of the areas that have a value.
+FLAGGED_SQL = """
+WITH v AS (
+    SELECT area_code,
+           max(value) FILTER (WHERE measure = $need) AS need,
+           max(value) FILTER (WHERE measure = $capacity) AS capacity,
+           max(value) FILTER (WHERE measure = $dependence) AS dependence
+    FROM area_measures WHERE level = $level GROUP BY area_code
+), r AS (
+    SELECT *,
+           rank() OVER (ORDER BY need DESC NULLS LAST) AS need_rank, count(need) OVER () AS need_n,
+           rank() OVER (ORDER BY capacity ASC NULLS LAST) AS capacity_rank, count(capacity) OVER () AS capacity_n,
+           rank() OVER (ORDER BY dependence DESC NULLS LAST) AS dependence_rank, count(dependence) OVER () AS dependence_n
+    FROM v
+)
+SELECT count(*) FILTER (WHERE need IS NOT NULL AND need_rank <= $x / 100 * need_n) AS need,
+       count(*) FILTER (WHERE capacity IS NOT NULL AND capacity_rank <= $y / 100 * capacity_n) AS capacity,
+       count(*) FILTER (WHERE need IS NOT NULL AND need_rank <= $x / 100 * need_n
+                          AND capacity IS NOT NULL AND capacity_rank <= $y / 100 * capacity_n
+                          AND ($dependence IS NULL OR (dependence IS NOT NULL AND dependence_rank <= $z / 100 * dependence_n)))
+           AS flagged
+FROM r
+"""
+
+
+def expected_counts(db_con, *, level, need, capacity, dependence, x, y, z) -> dict[str, int]:
+    row = db_con.execute(
+        FLAGGED_SQL,
+        {"level": level, "need": need, "capacity": capacity, "dependence": dependence, "x": x, "y": y, "z": z},
+    ).fetchone()
+    return {"need": row[0], "capacity": row[1], "flagged": row[2]}
+
+
+def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> dict[str, object]:
+    """The page's choices and its flagged counts as displayed."""
+    boxes = {box.key: box.value for box in at.selectbox}
+    level = boxes["tj_level"]
+    return {
+        "level": level,
+        "need": boxes.get(f"tj_need_{level}"),
+        "capacity": boxes.get(f"tj_capacity_{level}"),
+        "dependence": boxes.get(f"tj_dependence_{level}"),
+        "x": at.slider(key="tj_x").value,
+        "y": at.slider(key="tj_y").value,
+        "z": at.slider(key="tj_z").value,
+        "metrics": [int(m.value.replace(",", "")) for m in at.metric[:3]],
+    }
+
+
+def assert_counts_match_db(at: AppTest, db_con) -> dict[str, int]:
+    view = shown(at)
+    want = expected_counts(db_con, **{k: view[k] for k in ("level", "need", "capacity", "dependence", "x", "y", "z")})
+    assert view["metrics"] == [want["flagged"], want["need"], want["capacity"]]
+    return want
+
+
+@pytest.mark.integration
+def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch)
+    view = shown(at)
+    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == ("lad24", "imd_average_score", 20, 20, 20)
+    districts = db_con.execute(
+        "SELECT count(DISTINCT area_code) FROM area_measures WHERE level = 'lad24' AND measure = ? AND value IS NOT NULL",
+        [view["need"]],
+    ).fetchone()[0]
+    want = assert_counts_match_db(at, db_con)
+    assert want["need"] >= int(0.2 * districts)  # ties at the boundary can add areas
+    assert want["flagged"] > 0
+    table = at.dataframe[0].value
+    assert len(table) == want["flagged"]
+    assert table["Flagged"].all()
+    assert table["Score"].is_monotonic_decreasing
+    if view["dependence"] is None:
+        assert "two-jeopardy version" in at.info[0].value
+    assert at.query_params["level"] == "lad24" and at.query_params["x"] == "20"
+
+
+@pytest.mark.integration
+def test_moving_the_need_slider_changes_the_count(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch)
+    before = shown(at)["metrics"][0]
+    at.slider(key="tj_x").set_value(40).run()
+    assert not at.exception
+    want = assert_counts_match_db(at, db_con)
+    assert want["flagged"] > before
+    assert at.query_params["x"] == "40"
+
+
+@pytest.mark.integration
+def test_url_round_trip(built_db, db_con, monkeypatch):
+    first = open_page(built_db, monkeypatch, {"level": "utla24", "x": "30", "y": "25", "z": "10"})
+    view = shown(first)
+    assert (view["level"], view["x"], view["y"], view["z"]) == ("utla24", 30, 25, 10)
+    assert_counts_match_db(first, db_con)
+    link = {key: first.query_params[key] for key in first.query_params}
+    second = open_page(built_db, monkeypatch, link)
+    assert shown(second) == view
+    assert second.dataframe[0].value.equals(first.dataframe[0].value)
