@@ -35,7 +35,18 @@ def usable(geometries: np.ndarray) -> np.ndarray:
 def rounded(geometries: np.ndarray, decimals: int) -> np.ndarray:
     """Round every coordinate to `decimals` places: fast, and shared vertices stay shared (may be invalid)."""
     snapped = shapely.transform(geometries, lambda coords: np.round(coords, decimals))
-    return shapely.remove_repeated_points(snapped, 0.0)
+    try:
+        return shapely.remove_repeated_points(snapped, 0.0)
+    except shapely.errors.GEOSException:  # a ring collapsed to a point: handle areas one by one
+        return np.array([without_repeats(geometry) for geometry in snapped], dtype=object)
+
+
+def without_repeats(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Drop repeated vertices; a geometry that collapses comes back empty (so the caller falls back)."""
+    try:
+        return shapely.remove_repeated_points(geometry, 0.0)
+    except shapely.errors.GEOSException:
+        return shapely.Polygon()
 
 
 def snapped(geometries: np.ndarray, decimals: int) -> np.ndarray:

@@ -160,7 +160,7 @@ def denominators_sheet(path: Path, *, code: str, total: str, source_id: str) -> 
     Raises:
         SourceError: no sheet has the LSOA code and total population columns.
     """
-    for frame in pd.read_excel(path, sheet_name=None, dtype={code: str}).values():
+    for frame in pd.read_excel(path, sheet_name=None, dtype={code: str}, engine="calamine").values():
         if code in frame.columns:
             require_columns(frame, [code, total], source_id=source_id, file_name=path.name)
             return frame
