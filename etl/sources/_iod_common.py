@@ -108,10 +108,17 @@ def convert_numbers(frame: pd.DataFrame, *, source_id: str, file_name: str) -> p
 
 
 def read_csv(path: Path, *, source_id: str) -> pd.DataFrame:
-    """Read a published CSV (optionally gzip'd, optionally with a UTF-8 BOM) as text."""
+    """Read a published CSV (optionally gzip'd, with or without a UTF-8 BOM; Windows-1252 as a fallback) as text.
+
+    Raises:
+        SourceError: the file is not a readable CSV (e.g. a truncated gzip stream).
+    """
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (ValueError, OSError, EOFError, UnicodeDecodeError) as error:
+        try:
+            return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        except UnicodeDecodeError:  # spreadsheet CSV exports are sometimes saved as Windows-1252
+            return pd.read_csv(path, encoding="cp1252", dtype=str, keep_default_na=False)
+    except (ValueError, OSError, EOFError) as error:
         raise SourceError(source_id, path.name, f"could not be read as CSV ({error})") from error
 
 

@@ -48,7 +48,11 @@ DOMAIN_RANKS = {
 
 
 def read_file7(paths: Mapping[str, Path]) -> Frames:
-    """Official File 7 CSV → imd_lsoa with scores, ranks and deciles (IDACI/IDAOPI included)."""
+    """Official File 7 CSV → imd_lsoa with scores, ranks and deciles (IDACI/IDAOPI included).
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     frame = iod.read_file7(paths["file7"], lsoa_year="2011", lad_year="2019", source_id=LSOA_ID)
     return {"imd_lsoa": iod.lsoa_table(frame, edition=EDITION, country="E")}
 
@@ -62,7 +66,11 @@ def read_ranks_csv(path: Path, spec: Mapping[str, str]) -> pd.DataFrame:
 
 
 def read_csv_exports(paths: Mapping[str, Path]) -> Frames:
-    """File 1 (codes, IMD rank/decile) + File 2 (domain ranks/deciles); scores stay NULL."""
+    """File 1 (codes, IMD rank/decile) + File 2 (domain ranks/deciles); scores stay NULL.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     imd = {h: c for h, c in DOMAIN_RANKS.items() if c.startswith("imd_")}
     domains = {"LSOA code (2011)": "lsoa_code"} | {h: c for h, c in DOMAIN_RANKS.items() if c not in imd.values()}
     file1 = read_ranks_csv(paths["file1"], AREA_HEADERS | imd)
@@ -72,7 +80,11 @@ def read_csv_exports(paths: Mapping[str, Path]) -> Frames:
 
 
 def read_file10(paths: Mapping[str, Path]) -> Frames:
-    """Official File 10 workbook (one sheet per domain, IDACI/IDAOPI included) → imd_lad."""
+    """Official File 10 workbook (one sheet per domain, IDACI/IDAOPI included) → imd_lad.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     tidy = iod.read_summary_workbook(
         paths["file10"], first_header="Local Authority District code (2019)", source_id=LAD_ID
     )

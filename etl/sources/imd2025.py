@@ -75,7 +75,11 @@ SUPPLEMENTARY = tuple(t for t in iod.IOD_DOMAINS if t[1] in ("idaci", "idaopi"))
 
 
 def read_file7(paths: Mapping[str, Path]) -> Frames:
-    """Official File 7 CSV → imd_lsoa (every score, rank and decile, IDACI/IDAOPI included)."""
+    """Official File 7 CSV → imd_lsoa (every score, rank and decile, IDACI/IDAOPI included).
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     frame = iod.read_file7(paths["file7"], lsoa_year="2021", lad_year="2024", source_id=LSOA_ID)
     return {"imd_lsoa": iod.lsoa_table(frame, edition=EDITION, country="E")}
 
@@ -116,7 +120,11 @@ def read_file3(path: Path) -> pd.DataFrame:
 
 
 def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
-    """File 1 (codes, IMD rank/decile) + derived File 7 extract (scores, domains) + File 3 (IDACI/IDAOPI)."""
+    """File 1 (codes, IMD rank/decile) + derived File 7 extract (scores, domains) + File 3 (IDACI/IDAOPI).
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     file1, scores = read_file1(paths["file1"]), read_derived_scores(paths["scores"])
     name = paths["scores"].name
     check = file1[["lsoa_code", "imd_rank", "imd_decile"]].merge(scores, on="lsoa_code", suffixes=("", "_derived"))
@@ -128,7 +136,11 @@ def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
 
 
 def read_file10(paths: Mapping[str, Path]) -> Frames:
-    """Official File 10 v2 workbook (one sheet per domain) → imd_lad."""
+    """Official File 10 v2 workbook (one sheet per domain) → imd_lad.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     tidy = iod.read_summary_workbook(
         paths["file10"], first_header="Local Authority District code (2024)", source_id=LAD_ID
     )
@@ -136,13 +148,21 @@ def read_file10(paths: Mapping[str, Path]) -> Frames:
 
 
 def read_derived_lad(paths: Mapping[str, Path]) -> Frames:
-    """humaniverse/IMD join of File 10 v2's sheets → imd_lad."""
+    """humaniverse/IMD join of File 10 v2's sheets → imd_lad.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     tidy = iod.read_derived_summary(paths["lad"], code_column="ltla24_code", source_id=LAD_ID)
     return {"imd_lad": iod.summary_table(tidy, edition=EDITION, level="lad", file_key="lad")}
 
 
 def read_file13(paths: Mapping[str, Path]) -> Frames:
-    """Official File 13 workbook (one sheet per domain) → imd_icb."""
+    """Official File 13 workbook (one sheet per domain) → imd_icb.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     tidy = iod.read_summary_workbook(
         paths["file13"], first_header="Integrated Care Board Code (2024)", source_id=ICB_ID
     )
@@ -150,7 +170,11 @@ def read_file13(paths: Mapping[str, Path]) -> Frames:
 
 
 def read_derived_icb(paths: Mapping[str, Path]) -> Frames:
-    """humaniverse/IMD join of File 13's sheets → imd_icb."""
+    """humaniverse/IMD join of File 13's sheets → imd_icb.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     tidy = iod.read_derived_summary(paths["icb"], code_column="icb24_code", source_id=ICB_ID)
     return {"imd_icb": iod.summary_table(tidy, edition=EDITION, level="icb", file_key="icb")}
 

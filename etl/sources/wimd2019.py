@@ -111,12 +111,20 @@ def combine(ranks: pd.DataFrame, scores: pd.DataFrame, *, scores_name: str) -> F
 
 
 def read_official(paths: Mapping[str, Path]) -> Frames:
-    """Official ranks and scores workbooks → imd_lsoa."""
+    """Official ranks and scores workbooks → imd_lsoa.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     return combine(read_ranks(paths["ranks"]), read_scores_ods(paths["scores"]), scores_name=paths["scores"].name)
 
 
 def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
-    """Official ranks workbook + derived scores CSV → imd_lsoa."""
+    """Official ranks workbook + derived scores CSV → imd_lsoa.
+
+    Raises:
+        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
+    """
     return combine(read_ranks(paths["ranks"]), read_derived_scores(paths["scores"]), scores_name=paths["scores"].name)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -106,3 +108,9 @@ def test_check_lsoas_refuses_bad_codes_and_duplicates() -> None:
     dupes = pd.DataFrame({"lsoa_code": ["E01999901", "E01999901"], "imd_rank": [1, 2]})
     with pytest.raises(SourceError, match="duplicate LSOA codes"):
         iod.check_lsoas(dupes, required=["imd_rank"], source_id="s", file_name="f")
+
+
+def test_read_csv_falls_back_to_windows_1252(tmp_path: Path) -> None:
+    (tmp_path / "export.csv").write_bytes("code,name\r\nW06999901,Invented Môn\r\n".encode("cp1252"))
+    frame = iod.read_csv(tmp_path / "export.csv", source_id="s")
+    assert frame.to_dict("records") == [{"code": "W06999901", "name": "Invented Môn"}]
