@@ -24,7 +24,13 @@ CAVEATS = [
 st.header("Measures")
 catalog = cache.cached_query(queries.measure_catalog)
 catalog = catalog.assign(levels=[", ".join(levels) or "not loaded" for levels in catalog["levels"]])
-st.write(f"{len(catalog):,} measures are defined; those marked 'not loaded' have no values in this build.")
+layers = ["all", *[layer for layer in queries.LAYER_ORDER if layer in set(catalog["layer"])]]
+cache.url_value("layer", options=layers, default="all")
+layer = st.radio("Layer", layers, key="layer", horizontal=True, format_func=str.capitalize)
+cache.to_url(layer=layer)
+if layer != "all":
+    catalog = catalog[catalog["layer"] == layer]
+st.write(f"{len(catalog):,} measures; those marked 'not loaded' have no values in this build.")
 cache.show_table(catalog, filename="measure_catalog")
 metrics = queries.metrics_markdown()
 if metrics:

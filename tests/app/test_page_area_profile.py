@@ -1,0 +1,64 @@
+"""AppTest of the Area profile page on the real build: values, comparisons, meeting view and URL round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_profile(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.switch_page("pages/area_profile.py").run()
+
+
+def test_profile_default_first_district(built_db, db_con, monkeypatch) -> None:
+    at = open_profile(built_db, monkeypatch)
+    assert not at.exception
+    first = db_con.execute(
+        """SELECT a.code, a.name FROM areas a WHERE a.level = 'lad24' AND EXISTS (SELECT 1 FROM area_measures m
+           WHERE m.level = 'lad24' AND m.area_code = a.code AND m.value IS NOT NULL) ORDER BY a.name LIMIT 1"""
+    ).fetchone()
+    assert at.selectbox(key="area").value == first[0]
+    assert at.header[0].value == first[1]
+    assert at.get("download_button")  # CSV tables and the HTML brief
+
+
+def test_profile_url_round_trip_hartlepool(built_db, db_con, monkeypatch) -> None:
+    at = open_profile(built_db, monkeypatch, {"level": "lad24", "area": "E06000001"})
+    assert not at.exception
+    assert (at.selectbox(key="level").value, at.selectbox(key="area").value) == ("lad24", "E06000001")
+    assert at.header[0].value == "Hartlepool"
+    table = at.dataframe[0].value.set_index("Measure")
+    imd_label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'imd_average_score'").fetchone()[0]
+    assert table.loc[imd_label, "Hartlepool"] == "37.6"  # IoD2025 File 10: 37.58
+    assert table.loc[imd_label, "vs England"] == "Worse"
+    similar = at.dataframe[1].value
+    assert len(similar) == 10 and "E06000001" not in set(similar["area_code"])
+
+
+def test_profile_meeting_view_steps_through_charts(built_db, monkeypatch) -> None:
+    at = open_profile(built_db, monkeypatch, {"level": "lad24", "area": "E06000001"})
+    at.toggle(key="meeting").set_value(True).run()
+    assert not at.exception
+    first = [m.value for m in at.markdown if "Chart 1 of" in m.value]
+    assert first and len(at.get("plotly_chart")) == 1
+    at.button(key="next").click().run()
+    assert any("Chart 2 of" in m.value for m in at.markdown)
+
+
+def test_profile_icb_level_lists_all_icbs(built_db, db_con, monkeypatch) -> None:
+    at = open_profile(built_db, monkeypatch)
+    at.selectbox(key="level").set_value("icb24").run()
+    assert not at.exception
+    icbs = db_con.execute(
+        "SELECT count(DISTINCT area_code) FROM area_measures WHERE level = 'icb24' AND value IS NOT NULL"
+    ).fetchone()[0]
+    assert len(at.selectbox(key="area").options) == icbs == 42

@@ -1,0 +1,78 @@
+"""AppTest of the Map page on the real build: mapped areas and values match the DB; the URL reproduces the view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fixtures.dashboard.plotly_spec import figures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_map(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.switch_page("pages/map.py").run()
+
+
+def map_traces(at: AppTest) -> list[dict]:
+    return figures(at)[0]["data"]
+
+
+def count(db_con, sql: str, params: list | None = None) -> int:
+    return db_con.execute(sql, params or []).fetchone()[0]
+
+
+def test_map_default_is_district_imd_score(built_db, db_con, monkeypatch) -> None:
+    at = open_map(built_db, monkeypatch)
+    assert not at.exception
+    assert [s.value for s in at.selectbox] == ["lad24", "imd_average_score"]
+    no_data, values = map_traces(at)
+    with_value = count(
+        db_con,
+        "SELECT count(*) FROM area_measures WHERE level = 'lad24' AND measure = 'imd_average_score' AND value IS NOT NULL",
+    )
+    boundaries = count(db_con, "SELECT count(*) FROM boundaries WHERE level = 'lad24'")
+    assert len(values["z"]) == with_value == 296  # English districts in IoD2025 File 10
+    assert len(no_data["locations"]) == boundaries - with_value  # Welsh districts: no English IMD, drawn grey
+    hartlepool = values["locations"].index("E06000001")
+    assert values["z"][hartlepool] == pytest.approx(37.58)
+
+
+def test_map_bivariate_interaction(built_db, db_con, monkeypatch) -> None:
+    at = open_map(built_db, monkeypatch)
+    at.radio(key="view").set_value("bivariate").run()
+    assert not at.exception
+    traces = [t for t in map_traces(at) if t["name"] != "No data"]
+    assert len(traces) == 9 and traces[0]["name"].startswith("high need, low capacity (")
+    both = count(
+        db_con,
+        """SELECT count(*) FROM area_measures n JOIN area_measures c USING (level, area_code)
+           JOIN boundaries b ON b.level = n.level AND b.code = n.area_code
+           WHERE n.level = 'lad24' AND n.measure = 'imd_average_score' AND c.measure = 'ncvo_charities_per_1000'
+             AND n.value IS NOT NULL AND c.value IS NOT NULL""",
+    )
+    assert sum(len(t["locations"]) for t in traces) == both
+    assert at.query_params["view"] == "bivariate"
+
+
+def test_map_url_round_trip_lsoas_in_a_district(built_db, db_con, monkeypatch) -> None:
+    at = open_map(
+        built_db, monkeypatch, {"view": "single", "geo": "lsoa_in_lads", "lads": "E06000001", "measure": "imd_score"}
+    )
+    assert not at.exception
+    assert at.multiselect(key="lads").value == ["E06000001"]
+    assert at.selectbox(key="measure").value == "imd_score"
+    lsoas = count(
+        db_con,
+        """SELECT count(*) FROM areas a JOIN area_measures m ON m.level = 'lsoa21' AND m.area_code = a.code
+           WHERE a.level = 'lsoa21' AND a.lad_code = 'E06000001' AND m.measure = 'imd_score' AND m.value IS NOT NULL""",
+    )
+    values = [t for t in map_traces(at) if t["name"] != "No data"][0]
+    assert len(values["z"]) == lsoas > 50

@@ -1,0 +1,42 @@
+"""AppTest of the Methods & sources page: catalog, provenance and missing layers shown in full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_methods(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    return at.switch_page("pages/methods.py").run()
+
+
+def test_methods_tables_match_the_database(built_db, db_con, monkeypatch) -> None:
+    at = open_methods(built_db, monkeypatch)
+    assert not at.exception
+    catalog, provenance, missing = (frame.value for frame in at.dataframe)
+    counts = {
+        t: db_con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("measure_catalog", "provenance", "missing_layers")
+    }
+    assert (len(catalog), len(provenance), len(missing)) == (
+        counts["measure_catalog"],
+        counts["provenance"],
+        counts["missing_layers"],
+    )
+    assert any("Registered office is not where a charity works" in m.value for m in at.markdown)
+
+
+def test_methods_layer_filter(built_db, db_con, monkeypatch) -> None:
+    at = open_methods(built_db, monkeypatch)
+    at.radio(key="layer").set_value("capacity").run()
+    assert not at.exception
+    capacity = db_con.execute("SELECT count(*) FROM measure_catalog WHERE layer = 'capacity'").fetchone()[0]
+    assert len(at.dataframe[0].value) == capacity
+    assert set(at.dataframe[0].value["layer"]) == {"capacity"}

@@ -1,0 +1,64 @@
+"""AppTest of the Overview page on the real build: headline numbers, charts and the highlighted area match the DB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fixtures.dashboard.plotly_spec import figures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_app(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def trace_names(at: AppTest) -> list[str]:
+    return [trace.get("name") for figure in figures(at) for trace in figure["data"]]
+
+
+def test_overview_default_headlines_match_the_database(built_db, db_con, monkeypatch) -> None:
+    at = open_app(built_db, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value.startswith("Overview")
+    metrics = {m.label: m.value for m in at.metric}
+    # IoD2025 scores every one of England's 33,755 LSOAs (2021).
+    assert metrics["Neighbourhoods (LSOAs) with an IMD score"] == "33,755"
+    deciles = dict(db_con.execute("SELECT imd_decile, charities_per_1000 FROM capacity_by_need_decile").fetchall())
+    assert metrics["Charities per 1,000 residents in the most deprived tenth of districts"] == f"{deciles[1]:.2f}"
+    assert metrics["Charities per 1,000 residents in the least deprived tenth of districts"] == f"{deciles[10]:.2f}"
+    assert deciles[1] < deciles[10]  # fewer charities per head in the most deprived districts (NCVO 2017/18)
+    assert [s.value for s in at.selectbox] == ["imd_average_score", "ncvo_charities_per_1000", ""]
+    both = db_con.execute(
+        """SELECT count(*) FROM area_measures n JOIN area_measures c USING (level, area_code)
+           WHERE level = 'lad24' AND n.measure = 'imd_average_score' AND c.measure = 'ncvo_charities_per_1000'
+             AND n.value IS NOT NULL AND c.value IS NOT NULL"""
+    ).fetchone()[0]
+    assert any(c.value.startswith(f"{both:,} districts have both values") for c in at.caption)
+    bars = figures(at)[0]["data"][0]
+    assert bars["x"] == list(range(1, 11))
+
+
+def test_overview_highlight_area_interaction(built_db, monkeypatch) -> None:
+    at = open_app(built_db, monkeypatch)
+    at.selectbox(key="area").set_value("E06000001").run()
+    assert not at.exception
+    # IoD2025 File 10: Hartlepool's IMD average score is 37.58.
+    assert any(m.value.startswith("**Hartlepool**: IMD average score 37.6;") for m in at.markdown)
+    assert "Hartlepool" in trace_names(at)
+    assert at.query_params["area"] == "E06000001"
+
+
+def test_overview_url_round_trip(built_db, monkeypatch) -> None:
+    params = {"need": "income_average_score", "capacity": "ncvo_charities_per_1000", "area": "E06000002"}
+    at = open_app(built_db, monkeypatch, params)
+    assert not at.exception
+    assert [s.value for s in at.selectbox] == ["income_average_score", "ncvo_charities_per_1000", "E06000002"]
+    assert "Middlesbrough" in trace_names(at)
