@@ -113,10 +113,14 @@ def require_location(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, int]:
     """Numbers from text like '£1,234.50' or '12'; returns (values with NA where unreadable, how many unreadable)."""
-    text = values.astype(str).str.replace(r"[£,\s]", "", regex=True)
+    text = values.astype(str)
     numbers = pd.to_numeric(text, errors="coerce")
-    bad = int((numbers.isna() & (text != "")).sum())
-    return numbers, bad
+    retry = numbers.isna() & (text.str.strip() != "")
+    if retry.any():  # only the cells that need it go through the (slower) clean-up
+        cleaned = text[retry].str.replace(r"[£,\s]", "", regex=True)
+        numbers = numbers.astype(float)
+        numbers[retry] = pd.to_numeric(cleaned, errors="coerce")
+    return numbers, int((numbers.isna() & (text.str.strip() != "")).sum())
 
 
 def category_values(frame: pd.DataFrame, mapping: ColumnMapping, *, limit: int = 200) -> list[str]:
@@ -262,7 +266,7 @@ UNDERSERVED_COLUMNS = {
     "reach": "Your records",
 }
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-MAP_MAX_LSOAS = 3000
+MAP_MAX_LSOAS = 5000
 EXPORT_MEASURES = ("records", "amount", "share_of_records", "records_per_1000", "amount_per_resident", "rows")
 LSOA_COLUMNS = {
     "lad_code": "LAD code",

@@ -15,7 +15,7 @@ from insight.suppression import ALL
 STATUSES = ("matched", "unmatched", "invalid", "missing", "out_of_scope")
 STATUS_LABELS = {
     "matched": "matched to an area",
-    "unmatched": "valid postcode or code, not in the lookup",
+    "unmatched": "valid postcode or code, not placed by the lookup",
     "invalid": "not a valid postcode or code",
     "missing": "blank location",
     "out_of_scope": "outside England and Wales (counted, not mapped)",

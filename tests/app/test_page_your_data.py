@@ -50,7 +50,7 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     assert metrics == {
         "Rows read": "50",
         "Matched to an area": "44",
-        "Valid postcode or code, not in the lookup": "1",
+        "Valid postcode or code, not placed by the lookup": "1",
         "Not a valid postcode or code": "2",
         "Outside england and wales (counted, not mapped)": "2",
     }

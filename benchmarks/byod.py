@@ -1,0 +1,105 @@
+"""Benchmark the Your data pipeline: read a CSV upload, geocode and aggregate it with suppression.
+
+Postcodes are sampled from the built database's `postcodes` table at run time (never stored). Each size runs in
+a fresh process so its peak resident memory is its own. Prints one JSON line, e.g.
+{"rows_100000": {"wall_s": ..., "peak_rss_mb": ...}, "rows_1000000": {...}}
+
+Run: .venv/bin/python benchmarks/byod.py [--db data/vcs_insight.duckdb] [--sizes 100000 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from insight import config  # noqa: E402
+
+# A little of the mess real files have: lower case, no space, blank and invalid locations.
+NOISE = {"lower": 0.2, "compact": 0.2, "invalid": 0.01, "blank": 0.01}
+
+
+def make_csv(db: Path, rows: int, path: Path) -> None:
+    """Write a CSV of `rows` service records with postcodes sampled (with replacement) from the database."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    con = duckdb.connect(str(db), read_only=True)
+    postcodes = con.execute("SELECT postcode FROM postcodes").df()["postcode"].to_numpy()
+    con.close()
+    rng = np.random.default_rng(2026)
+    picked = pd.Series(rng.choice(postcodes, size=rows))
+    draw = rng.random(rows)
+    picked = picked.where(draw >= NOISE["lower"], picked.str.lower())
+    compact = (draw >= NOISE["lower"]) & (draw < NOISE["lower"] + NOISE["compact"])
+    picked = picked.where(~compact, picked.str.replace(" ", "", regex=False))
+    picked = picked.where(rng.random(rows) >= NOISE["invalid"], "not known")
+    picked = picked.where(rng.random(rows) >= NOISE["blank"], "")
+    frame = pd.DataFrame(
+        {
+            "Client ref": [f"C{i:07d}" for i in range(rows)],
+            "Postcode": picked,
+            "Visits": rng.integers(1, 5, size=rows),
+            "Service": rng.choice(["Advice", "Food", "Debt", "Housing"], size=rows),
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def run_one(db: Path, path: Path) -> dict:
+    """In this process: read, map, geocode and aggregate the file; time and peak memory."""
+    import duckdb
+
+    from insight import byod
+    from insight.upload_readers import read_upload
+
+    con = duckdb.connect(str(db), read_only=True)
+    start = time.perf_counter()
+    data = path.read_bytes()
+    upload = read_upload(data, name=path.name, limit_mb=10_000)
+    read_s = time.perf_counter() - start
+    mapping = byod.detect_mapping(upload.frame)
+    result = byod.analyse(con, upload.frame, mapping, threshold=10)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(peak, 1),
+        "read_s": round(read_s, 2),
+        "file_mb": round(len(data) / 1024**2, 1),
+        "matched": result.summary["matched"],
+        "lsoas": len(result.lsoa),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=config.db_path())
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.db, args.child)))
+        return
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            path = Path(folder) / f"records_{size}.csv"
+            make_csv(args.db, size, path)
+            child = [sys.executable, __file__, "--db", str(args.db), "--child", str(path)]
+            output = subprocess.run(child, check=True, capture_output=True, text=True).stdout
+            results[f"rows_{size}"] = json.loads(output.strip().splitlines()[-1])
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

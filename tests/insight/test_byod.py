@@ -1,0 +1,261 @@
+"""Your data pipeline on a tiny invented database: known-answer counts, suppression pattern, geocoding, exports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight import byod
+from insight.upload_readers import UploadError, read_upload
+from tests.fixtures.byod import HERE, tiny_db
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    path = tiny_db(tmp_path_factory.mktemp("byod") / "tiny.duckdb")
+    connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def records() -> pd.DataFrame:
+    return read_upload((HERE / "records_50.csv").read_bytes(), name="records_50.csv").frame
+
+
+@pytest.fixture(scope="module")
+def result(con, records) -> byod.ByodResult:
+    return byod.analyse(con, records, byod.detect_mapping(records), threshold=10)
+
+
+def visible(table: pd.DataFrame, key: str) -> dict:
+    shown = table[~table["suppressed"]]
+    return dict(zip(shown[key].fillna("(none)"), shown["records"].astype(float), strict=True))
+
+
+def test_mapping_is_detected_from_headers_and_values(records):
+    mapping = byod.detect_mapping(records)
+    assert mapping == byod.ColumnMapping("Post Code", "postcode", None, None, "Date seen", "Service")
+
+
+def test_known_answer_status_counts(result):
+    assert result.summary == {
+        "matched": 44,
+        "unmatched": 1,
+        "invalid": 2,
+        "missing": 1,
+        "out_of_scope": 2,
+        "rows": 50,
+        "terminated": 5,
+    }
+
+
+def test_known_answer_lsoa_cells_and_suppression_pattern(result):
+    # True counts: 001=12, 002=3, 003=11 (6 live + 5 terminated), 004=10, 005=6, B without LSOA=1, W 008=1.
+    # Primary: 002, 005, B-unknown, 008. LADs B and W hidden -> their cells. Decile 2 and "not known" hidden
+    # -> 002, 008, B-unknown. Secondary: LAD A had one hidden (002) -> 004; decile 1 had one (005) -> 001;
+    # decile 9 then holds one hidden LSOA (004) alone -> decile 9 hidden in the decile table.
+    assert visible(result.lsoa, "lsoa_code") == {"E01999003": 11.0}
+    hidden = set(result.lsoa.loc[result.lsoa["suppressed"], "lsoa_code"].fillna("(none)"))
+    assert hidden == {"E01999001", "E01999002", "E01999004", "E01999005", "W01999008", "(none)"}
+
+
+def test_known_answer_lad_and_decile_tables(result):
+    assert visible(result.lad, "lad_code") == {"E06999001": 36.0}
+    assert result.lad.loc[result.lad.lad_code == "E06999001", "records_per_1000"].iloc[0] == pytest.approx(0.36)
+    assert visible(result.deciles, "decile") == {
+        "1": 18.0, "3": 0.0, "4": 0.0, "5": 11.0, "6": 0.0, "7": 0.0, "8": 0.0, "10": 0.0,
+    }  # fmt: skip
+    assert result.suppressed == {"lad": 2, "deciles": 3, "lsoa": 6, "out_of_scope": 2}
+
+
+def test_suppressed_values_are_blank_and_shares_too(result):
+    hidden = result.deciles[result.deciles["suppressed"]]
+    assert hidden["records"].isna().all() and hidden["share_of_records"].isna().all()
+    assert result.lad.loc[result.lad["suppressed"], "records_per_1000"].isna().all()
+
+
+def test_headline_is_withheld_when_it_would_reveal_a_hidden_decile(result):
+    assert result.headline.startswith("The share from the most deprived 20% is withheld")
+    assert "55.6% of LSOAs nationally" in result.headline
+
+
+def test_out_of_scope_counted_by_nation_and_suppressed(result):
+    assert result.out_of_scope["scope"].tolist() == ["Northern Ireland", "Scotland"]
+    assert result.out_of_scope["suppressed"].all()
+
+
+def test_high_need_low_reach_lists_deprived_lsoas_with_none_or_few(result):
+    table = result.underserved
+    assert table["lsoa_code"].tolist() == ["E01999005", "E01999002", "E01999009", "W01999008"]
+    assert table["reach"].tolist() == ["fewer than 10", "fewer than 10", "none", "fewer than 10"]
+    assert table["need_edition"].tolist() == ["IoD2025", "IoD2025", "IoD2025", "WIMD2019"]
+
+
+def test_not_matched_rows_keep_the_original_columns(result):
+    table = result.not_matched
+    assert table["row_in_file"].tolist() == [45, 46, 47, 48, 49, 50]
+    assert table["Post Code"].tolist() == ["ZZ7 7ZZ", "not known", "ZZ1", "", "EH1 1AA", "bt1 1aa"]
+
+
+def test_threshold_five_hides_district_b_only_as_secondary(con, records):
+    # At 5, district B (7) passes the primary rule, but W (1) is hidden and B is the next smallest district.
+    relaxed = byod.analyse(con, records, byod.detect_mapping(records), threshold=5)
+    assert relaxed.threshold == 5
+    assert visible(relaxed.lad, "lad_code") == {"E06999001": 36.0}
+    assert "9" not in visible(relaxed.deciles, "decile")  # its one LSOA (004) protects 002 inside district A
+    assert relaxed.suppressed == {"lad": 2, "deciles": 3, "lsoa": 6, "out_of_scope": 2}
+
+
+def test_threshold_is_never_below_five(con, records):
+    assert byod.analyse(con, records, byod.detect_mapping(records), threshold=2).threshold == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "lsoa"),
+    [
+        ("ZZ1 1AA", "matched", "E01999001"),
+        ("zz11aa", "matched", "E01999001"),
+        ("  ZZ1   1AA ", "matched", "E01999001"),
+        ("zz1-1aa", "matched", "E01999001"),
+        ("ZZ1 1AE", "matched", "E01999003"),  # terminated, still placed
+        ("ZZ2 2AB", "matched", None),  # LSOA split: district only
+        ("ZZ7 7ZZ", "unmatched", None),
+        ("ZZ1", "invalid", None),
+        ("12345", "invalid", None),
+        ("", "missing", None),
+        ("EH1 1AA", "out_of_scope", None),
+        ("G1 1AA", "out_of_scope", None),
+        ("BT1 1AA", "out_of_scope", None),
+        ("JE2 3AB", "out_of_scope", None),
+        ("ZY1 1AA", "out_of_scope", None),  # the lookup says Scotland
+    ],
+)
+def test_postcode_geocoding(con, raw, status, lsoa):
+    inputs = pd.DataFrame({"row": [0], "raw": [raw], "weight": [1.0], "amount": [np.nan]})
+    cursor = con.cursor()
+    byod.geocode(cursor, inputs, kind="postcode")
+    row = cursor.execute("SELECT status, lsoa_code FROM byod_geo").fetchone()
+    cursor.close()
+    assert row == (status, lsoa)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "status", "lad"),
+    [
+        ("E01999001", "lsoa", "matched", "E06999001"),
+        (" e01999005 ", "lsoa", "matched", "E06999002"),
+        ("E01888888", "lsoa", "unmatched", None),
+        ("S01000001", "lsoa", "out_of_scope", None),
+        ("nonsense", "lsoa", "invalid", None),
+        ("E06999002", "lad", "matched", "E06999002"),
+        ("N09000001", "lad", "out_of_scope", None),
+    ],
+)
+def test_area_code_geocoding(con, raw, kind, status, lad):
+    inputs = pd.DataFrame({"row": [0], "raw": [raw], "weight": [1.0], "amount": [np.nan]})
+    cursor = con.cursor()
+    byod.geocode(cursor, inputs, kind=kind)
+    row = cursor.execute("SELECT status, lad_code FROM byod_geo").fetchone()
+    cursor.close()
+    assert row == (status, lad)
+
+
+def test_grants_by_lad_code_with_amounts(con):
+    frame = pd.DataFrame({"District code": ["E06999001"] * 12, "Amount Awarded": ["£1,000"] * 11 + ["n/a"]})
+    mapping = byod.detect_mapping(frame)
+    assert (mapping.location_kind, mapping.amount) == ("lad", "Amount Awarded")
+    result = byod.analyse(con, frame, mapping)
+    assert result.lad.loc[0, ["records", "amount"]].tolist() == [12.0, 11_000.0]
+    assert result.lad.loc[0, "amount_per_resident"] == pytest.approx(0.11)
+    assert any("1 row(s) had an amount" in note for note in result.notes)
+
+
+def test_count_column_weights_records(con):
+    frame = pd.DataFrame({"postcode": ["ZZ1 1AA"] * 10, "visits": ["2"] * 9 + ["x"]})
+    result = byod.analyse(con, frame, byod.detect_mapping(frame))
+    assert result.lsoa.loc[0, "records"] == 18.0
+    assert any("count that is not a number" in note for note in result.notes)
+
+
+def test_no_location_column_is_refused(con):
+    frame = pd.DataFrame({"name": ["a", "b"], "colour": ["red", "blue"]})
+    mapping = byod.detect_mapping(frame)
+    assert mapping.location is None
+    with pytest.raises(UploadError, match="No column with postcodes"):
+        byod.analyse(con, frame, mapping)
+
+
+def test_filters_by_category_and_dates(records):
+    mapping = byod.detect_mapping(records)
+    assert len(byod.filter_rows(records, mapping, categories=("Advice",))) == 8
+    span = byod.date_range(records, mapping)
+    assert [str(d) for d in span] == ["2024-01-15", "2024-12-15"]
+    assert len(byod.filter_rows(records, mapping, span=(span[0], span[0]))) == 5
+
+
+def csv_text(data: bytes) -> str:
+    return data.decode("utf-8-sig")
+
+
+def test_every_export_neutralises_formula_cells(result):
+    exports = [
+        byod.export_csv(result.lsoa, byod.LSOA_COLUMNS),
+        byod.export_csv(result.lad, byod.LAD_COLUMNS),
+        byod.export_csv(result.deciles, byod.DECILE_COLUMNS),
+        byod.export_csv(result.underserved, byod.UNDERSERVED_COLUMNS),
+        byod.export_csv(result.out_of_scope, byod.SCOPE_COLUMNS),
+    ]
+    from insight.export import to_csv_bytes
+
+    exports.append(to_csv_bytes(result.not_matched))
+    unmatched = pd.read_csv(io.BytesIO(exports[-1]), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert set(unmatched["Service"]) >= {
+        '\'=HYPERLINK("http://example.invalid","click")',
+        "'+44 call back",
+        "'@mention",
+    }
+    assert "'-5 visits" in set(unmatched["Service"])
+    for data in exports:
+        cells = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        for column in cells.columns:
+            assert not cells[column].str.match(r"^[=+\-@]").any(), column
+
+
+def test_suppressed_cells_export_as_c_marker(result):
+    table = pd.read_csv(io.BytesIO(byod.export_csv(result.lsoa, byod.LSOA_COLUMNS)), dtype=str, encoding="utf-8-sig")
+    assert table["Records"].tolist().count("[c]") == 6
+    assert table.loc[table["LSOA code"] == "E01999003", "Records"].iloc[0] == "11.0"
+
+
+@pytest.mark.parametrize("text", ["<script>alert('x')</script>", "**bold** [link](http://example.invalid)"])
+def test_user_text_is_escaped_for_markdown(text):
+    escaped = byod.escape_markdown(text)
+    assert "<script>" not in escaped and "**" not in escaped and "](" not in escaped
+
+
+def test_two_hundred_thousand_rows_in_bounded_time(con):
+    rng = np.random.default_rng(5)
+    postcodes = np.array(["ZZ1 1AA", "zz11ab", "ZZ1 1AD", "ZZ2 2AA", "ZZ3 3AA", "bad", "EH1 1AA", "ZZ7 7ZZ"])
+    picked = rng.choice(postcodes, size=200_000)
+    data = ("Postcode\n" + "\n".join(picked) + "\n").encode()
+    frame = read_upload(data, name="big.csv").frame
+    steps = []
+    result = byod.analyse(con, frame, byod.detect_mapping(frame), progress=lambda f, m: steps.append(f))
+    expected = {status: int(count) for status, count in zip(*np.unique(picked, return_counts=True), strict=True)}
+    assert result.summary["rows"] == 200_000
+    assert result.summary["invalid"] == expected["bad"]
+    assert result.summary["out_of_scope"] == expected["EH1 1AA"]
+    assert steps[0] < steps[-1] == 1.0
+
+
+def test_nothing_is_left_in_the_database_connection(con, records):
+    byod.analyse(con, records, byod.detect_mapping(records))
+    temp = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
+    assert temp == 0
+    assert Path(str(con.execute("PRAGMA database_list").fetchall()[0][2])).exists()
