@@ -70,11 +70,16 @@ def map_layout(fig: go.Figure, *, geo: pd.DataFrame, title: str, revision: str, 
     return fig
 
 
-def no_data_trace(geo: pd.DataFrame, collection: dict, missing: list[str]) -> go.Choroplethmap:
+def subset(geo: pd.DataFrame, codes: object) -> dict:
+    """FeatureCollection of only the given codes: each trace carries just its own polygons (no duplication)."""
+    return feature_collection(geo[geo["code"].isin(set(codes))])
+
+
+def no_data_trace(geo: pd.DataFrame, missing: list[str]) -> go.Choroplethmap:
     """Grey areas that have a boundary but no value, labelled 'no data' on hover."""
     names = geo.set_index("code")["name"].reindex(missing).fillna("")
     return go.Choroplethmap(
-        geojson=collection,
+        geojson=subset(geo, missing),
         locations=missing,
         z=[0] * len(missing),
         featureidkey="id",
@@ -99,17 +104,16 @@ def choropleth(
     revision: str = "map",
 ) -> go.Figure:
     """Choropleth of one measure (values: area_code, area_name, value) over boundary rows (code, name, geojson)."""
-    collection = feature_collection(geo)
     data = values.dropna(subset=["value"])
     data = data[data["area_code"].isin(set(geo["code"]))]
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
     fmt = hover_format(unit)
     fig = go.Figure()
     if missing:
-        fig.add_trace(no_data_trace(geo, collection, missing))
+        fig.add_trace(no_data_trace(geo, missing))
     fig.add_trace(
         go.Choroplethmap(
-            geojson=collection, locations=data["area_code"], z=data["value"], featureidkey="id",
+            geojson=subset(geo, data["area_code"]), locations=data["area_code"], z=data["value"], featureidkey="id",
             colorscale=colorscale, reversescale=reverse, marker={"line": {"width": 0.3, "color": "white"}},
             customdata=data[["area_name", "area_code"]].to_numpy(), name=label,
             colorbar={"title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
@@ -151,12 +155,11 @@ def bivariate_map(
     revision: str = "bivariate",
 ) -> go.Figure:
     """3×3 bivariate need × capacity map: one named trace per class, 'high need, low capacity' first in the legend."""
-    collection = feature_collection(geo)
     data = bivariate_classes(frame[frame["area_code"].isin(set(geo["code"]))], need=need, capacity=capacity)
     fig = go.Figure()
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
     if missing:
-        fig.add_trace(no_data_trace(geo, collection, missing))
+        fig.add_trace(no_data_trace(geo, missing))
     hover = (
         f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>%{{customdata[2]}}<br>{need_label}: %{{customdata[3]:.1f}}"
         f"<br>{capacity_label}: %{{customdata[4]:.2f}}<extra></extra>"
@@ -165,7 +168,7 @@ def bivariate_map(
         part = data[(data["need_class"] == n) & (data["capacity_class"] == c)]
         fig.add_trace(
             go.Choroplethmap(
-                geojson=collection, locations=part["area_code"], z=[1] * len(part), featureidkey="id",
+                geojson=subset(geo, part["area_code"]), locations=part["area_code"], z=[1] * len(part), featureidkey="id",
                 colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
                 name=f"{LEVEL_WORDS[n]} need, {LEVEL_WORDS[c]} capacity ({len(part)})",
                 marker={"line": {"width": 0.3, "color": "white"}}, hovertemplate=hover,
