@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.capacity_sql import drop_temp_sql, lad24_map_sql
-from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
+from etl.source import Distribution, RemoteFile, Source, require_columns
 
 SOURCE_ID = "ons_health_index"
 FINGERTIPS_ID = "ohid_fingertips"
@@ -58,19 +58,6 @@ def read_mirror(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     indicators = indicators[expected]
     indicators.attrs["file_key"] = "indicators"
     return {"health_index_lad": scores, "health_indicators_lad": indicators}
-
-
-def read_official_workbooks(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
-    """The official ONS workbooks change layout between editions; this build reads the tidy tables only.
-
-    Raises:
-        SourceError: always, naming the mirror files that carry the same values.
-    """
-    raise SourceError(
-        SOURCE_ID,
-        paths["scores_xlsx"].name,
-        f"the ONS workbook layout is not parsed by this version; provide a mirror with {MIRROR_DIR}/",
-    )
 
 
 def read_fingertips(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
@@ -126,19 +113,13 @@ SOURCES = (
                 reader=read_mirror,
                 official=False,
             ),
-            Distribution(
-                name="official_xlsx",
-                files=(
-                    RemoteFile(key="scores_xlsx", url=SCORES_URL),
-                    RemoteFile(key="underlying_xlsx", url=UNDERLYING_URL),
-                ),
-                reader=read_official_workbooks,
-                official=True,
-            ),
         ),
         required=False,
         derive_sql=DERIVE_SQL,
-        notes="Index scores: England 2015 = 100. City of London and Isles of Scilly are not in the index.",
+        notes=(
+            "Index scores: England 2015 = 100. City of London and Isles of Scilly are not in the index. "
+            "The official workbooks (scores and underlying data) change layout between editions and are not parsed."
+        ),
     ),
     Source(
         source_id=FINGERTIPS_ID,
