@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from insight import db
+from insight.formatting import is_count, is_share
 
 LEVELS = {
     "lad24": "Local authority districts (2024)",
@@ -193,3 +194,10 @@ def measure_legend(catalog: pd.DataFrame, *, measures: tuple[str, ...]) -> pd.Da
     """What each chosen column means: column, label, unit, vintage, definition (in the chosen order)."""
     legend = catalog.set_index("measure").reindex(list(measures)).reset_index()
     return legend[["measure", "label", "unit", "vintage", "definition"]].rename(columns={"measure": "column"})
+
+
+def column_format(unit: str | None) -> str:
+    """Table number format for a measure's unit: shares as percentages, counts/deciles whole, else 2 decimals."""
+    if unit and is_share(unit):
+        return "percent"
+    return "localized" if unit and (is_count(unit) or unit.lower() == "decile") else "%.2f"

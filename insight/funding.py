@@ -28,8 +28,10 @@ WITH lookup AS (
     UNION ALL
     SELECT code, code FROM areas WHERE level = 'lad24' AND code NOT IN (SELECT lad_code FROM lad_successor)
 )
-SELECT g.lad_code, coalesce(g.lad24_code, l.lad24_code) AS lad24_code, g.award_year, g.amount, g.grants
-FROM grants g LEFT JOIN lookup l ON l.lad_code = g.lad_code
+SELECT g.lad_code, a.code AS lad24_code, g.award_year, g.amount, g.grants
+FROM grants g
+LEFT JOIN lookup l ON l.lad_code = g.lad_code
+LEFT JOIN areas a ON a.level = 'lad24' AND a.code = coalesce(g.lad24_code, l.lad24_code)
 WHERE (CAST(? AS VARCHAR) IS NULL OR g.funder = ?) AND g.award_year BETWEEN ? AND ?
 """
 
@@ -284,3 +286,51 @@ def grants_phrase(count: object) -> str:
     """'1 grant', '1,234 grants'."""
     number = int(count)  # type: ignore[call-overload]
     return f"{number:,} grant" + ("" if number == 1 else "s")
+
+
+def format_pounds(value: float) -> str:
+    """Money for a headline: £8.31bn, £12.3m, £45,600."""
+    if abs(value) >= 1e9:
+        return f"£{value / 1e9:,.2f}bn"
+    if abs(value) >= 1e6:
+        return f"£{value / 1e6:,.1f}m"
+    return f"£{value:,.0f}"
+
+
+def whose_money(funder: str | None) -> str:
+    """'all funders'' / 'Sport England's' for chart titles."""
+    return "all funders'" if funder is None else f"{funder}'s"
+
+
+DECILE_COLUMNS = {
+    "decile": "IMD decile of district",
+    "amount": "Grant £",
+    "population": "Residents",
+    "share_amount": "Share of £",
+    "share_population": "Share of residents",
+    "ratio": "£ share ÷ resident share",
+}
+AREA_COLUMNS = {
+    "area_code": "Code",
+    "area_name": "District",
+    "region_name": "Region",
+    "amount": "Grant £",
+    "grants": "Grants",
+    "population": "Residents",
+    "population_vintage": "Population vintage",
+    "amount_per_resident": "£ per resident",
+    "need": "IMD 2025 average score",
+    "decile": "IMD decile of district",
+}
+
+
+def decile_display(shares: pd.DataFrame) -> pd.DataFrame:
+    """share_by_decile() with readable headers and whole pounds and residents."""
+    table = shares.assign(amount=shares["amount"].round(), population=shares["population"].round())
+    return table.rename(columns=DECILE_COLUMNS)
+
+
+def area_display(by_area: pd.DataFrame) -> pd.DataFrame:
+    """grants_by_area() with readable headers, whole pounds, highest £ per resident first."""
+    table = by_area.assign(amount=by_area["amount"].round())
+    return table.rename(columns=AREA_COLUMNS).sort_values(["£ per resident", "Code"], ascending=[False, True])

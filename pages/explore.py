@@ -15,7 +15,7 @@ st.caption("Build a tidy table of any loaded measures, download it, or query the
 state = explore.parse_state(st.query_params.to_dict())
 if "ex_level" not in st.session_state:
     st.session_state.ex_level = state["level"]
-    st.session_state.ex_region = state["region"]
+    st.session_state.ex_region = state["region"] or ""
     st.session_state.ex_deciles = list(state["deciles"])
 
 left, middle, right = st.columns([1, 1, 1])
@@ -24,9 +24,12 @@ catalog = cache.cached_query(explore.measure_catalog, level=level)
 region_table = cache.cached_query(explore.regions)
 region_names = dict(zip(region_table["code"], region_table["name"], strict=True))
 if st.session_state.ex_region not in region_names:
-    st.session_state.ex_region = None
-region = middle.selectbox(
-    "Region", [None, *region_names], format_func=lambda c: region_names.get(c, "All regions"), key="ex_region"
+    st.session_state.ex_region = ""
+region = (
+    middle.selectbox(
+        "Region", ["", *region_names], format_func=lambda c: region_names.get(c, "All regions"), key="ex_region"
+    )
+    or None
 )
 decile_measure = explore.DECILE_MEASURE.get(level)
 decile_ready = decile_measure is not None and decile_measure in set(catalog["measure"])
@@ -34,6 +37,7 @@ deciles = right.multiselect(
     "IMD decile (1 = most deprived 10%)",
     list(range(1, 11)),
     key="ex_deciles",
+    placeholder="All deciles",
     disabled=not decile_ready,
     help="Available for neighbourhoods (LSOA decile) and districts (decile of districts).",
 )
@@ -62,7 +66,12 @@ st.markdown(f"**{scope}**, one row each; columns are measure ids (blank = no val
 if table.empty:
     st.info("No areas match these filters. Clear the region or decile filter to see more.")
 else:
-    st.dataframe(table, hide_index=True)
+    units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={m: st.column_config.NumberColumn(format=explore.column_format(units.get(m))) for m in measures},
+    )
 name = f"vcs_insight_{level}" + (f"_{region}" if region else "")
 buttons = st.columns(2)
 buttons[0].download_button("Download CSV", to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv")

@@ -26,13 +26,14 @@ st.warning(
 funders = cache.cached_query(funding.funders)
 years_available = cache.cached_query(funding.award_years)
 state = funding.parse_state(st.query_params.to_dict(), funder_names=funders["funder"].tolist(), years=years_available)
-options = [None, *funders["funder"].tolist()]
+options = [funding.ALL_FUNDERS, *funders["funder"].tolist()]
 if "fu_funder" not in st.session_state:
-    st.session_state.fu_funder = state["funder"]
+    st.session_state.fu_funder = state["funder"] or funding.ALL_FUNDERS
     st.session_state.fu_years = state["years"]
 
 left, right = st.columns([2, 1])
-funder = left.selectbox("Funder", options, format_func=funding.funder_label, key="fu_funder")
+choice = left.selectbox("Funder", options, key="fu_funder")
+funder = None if choice == funding.ALL_FUNDERS else choice
 years = right.slider("Award years", years_available[0], years_available[1], key="fu_years")
 years = (int(years[0]), int(years[1]))
 st.query_params.from_dict(({"funder": funder} if funder else {}) | {"from": str(years[0]), "to": str(years[1])})
@@ -49,7 +50,7 @@ if by_year.empty:
     st.stop()
 
 metrics = st.columns(4)
-metrics[0].metric("Grant £", f"£{format_int(total)}")
+metrics[0].metric("Grant £", funding.format_pounds(total), help=f"£{format_int(total)} exactly")
 metrics[1].metric("Grants", format_int(by_year["grants"].sum()))
 metrics[2].metric("Districts receiving grants", format_int((by_area["amount"] > 0).sum()))
 vintage = by_area["population_vintage"].dropna()
@@ -70,7 +71,8 @@ with decile_tab:
     else:
         st.plotly_chart(
             funding.build_decile_bars(
-                shares, title=f"Where {who}'s money went, {span}: share of £ vs share of residents"
+                shares,
+                title=f"Where {funding.whose_money(funder)} money went, {span}: share of £ vs share of residents",
             ),
             config=charts.plotly_config(f"funding_deciles_{who}_{span}"),
         )
@@ -80,18 +82,17 @@ with decile_tab:
             f"and hold **{format_share(most['share_population'])}** of residents. English districts only (IMD 2025 "
             "decile of districts); Welsh grants are counted in the totals above."
         )
-        table = shares.rename(
-            columns={
-                "decile": "IMD decile of district",
-                "amount": "Grant £",
-                "population": "Residents",
-                "share_amount": "Share of £",
-                "share_population": "Share of residents",
-                "ratio": "£ share ÷ resident share",
-            }
-        )
+        table = funding.decile_display(shares)
         st.dataframe(
-            table, hide_index=True, column_config={"Grant £": st.column_config.NumberColumn(format="localized")}
+            table,
+            hide_index=True,
+            column_config={
+                "Grant £": st.column_config.NumberColumn(format="localized"),
+                "Residents": st.column_config.NumberColumn(format="localized"),
+                "Share of £": st.column_config.NumberColumn(format="percent"),
+                "Share of residents": st.column_config.NumberColumn(format="percent"),
+                "£ share ÷ resident share": st.column_config.NumberColumn(format="%.2f"),
+            },
         )
         st.download_button(
             "Download decile shares (CSV)", to_csv_bytes(table), file_name="funding_by_decile.csv", mime="text/csv"
@@ -101,22 +102,18 @@ with scatter_tab:
         funding.build_need_scatter(by_area, title=f"{who}, {span}: grant £ per resident by district"),
         config=charts.plotly_config(f"funding_per_resident_{who}_{span}"),
     )
-    areas = by_area.rename(
-        columns={
-            "area_code": "Code",
-            "area_name": "District",
-            "region_name": "Region",
-            "amount": "Grant £",
-            "grants": "Grants",
-            "population": "Residents",
-            "population_vintage": "Population vintage",
-            "amount_per_resident": "£ per resident",
-            "need": "IMD 2025 average score",
-            "decile": "IMD decile of district",
-        }
-    ).sort_values("£ per resident", ascending=False)
+    areas = funding.area_display(by_area)
     st.dataframe(
-        areas, hide_index=True, column_config={"£ per resident": st.column_config.NumberColumn(format="£%.2f")}
+        areas,
+        hide_index=True,
+        column_config={
+            "Grant £": st.column_config.NumberColumn(format="localized"),
+            "Grants": st.column_config.NumberColumn(format="localized"),
+            "Residents": st.column_config.NumberColumn(format="localized"),
+            "£ per resident": st.column_config.NumberColumn(format="£%.2f"),
+            "IMD 2025 average score": st.column_config.NumberColumn(format="%.1f"),
+            "IMD decile of district": st.column_config.NumberColumn(format="%d"),
+        },
     )
     st.download_button(
         "Download districts (CSV)", to_csv_bytes(areas), file_name="funding_by_district.csv", mime="text/csv"

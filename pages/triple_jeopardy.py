@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, jeopardy, queries
+from insight import cache, charts, explore, jeopardy, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -23,12 +23,14 @@ level_label = jeopardy.LEVELS[level]
 available = cache.cached_query(jeopardy.loaded_measures, level=level)
 state = jeopardy.parse_state(params | {"level": level}, available=available)
 labels = dict(zip(available["measure"], available["label"], strict=True))
+units = dict(zip(available["measure"], available["unit"], strict=True))
 
 
 def measure_picker(role: str, title: str) -> str | None:
     """A selectbox over the loaded measures of one layer, initialised from the URL."""
     options = jeopardy.role_options(available, role=role)
     if not options:
+        st.selectbox(title, ["Not loaded for this geography"], disabled=True, key=f"tj_{role}_none")
         return None
     key = f"tj_{role}_{level}"
     if key not in st.session_state:
@@ -99,6 +101,11 @@ else:
         table,
         hide_index=True,
         column_config={
+            role_labels[role]: st.column_config.NumberColumn(format=explore.column_format(units.get(measure)))
+            for role, measure in (("need", need), ("capacity", capacity), ("dependence", dependence))
+            if measure
+        }
+        | {
             "Score": st.column_config.NumberColumn(format="%.1f"),
             "Expected capacity": st.column_config.NumberColumn(format="%.2f"),
             "Capacity gap": st.column_config.NumberColumn(format="%+.2f"),
@@ -112,7 +119,7 @@ st.download_button(
     mime="text/csv",
 )
 
-chart_tab, map_tab, gap_tab = st.tabs(["Top 20", "Map", "Capacity gap"])
+map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"])
 with chart_tab:
     bar = jeopardy.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
     st.plotly_chart(bar, config=charts.plotly_config(f"jeopardy_top20_{level}"))

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from insight import funding
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/funding.py"
 LLOYDS = "Lloyds Bank Foundation for England and Wales"
@@ -23,10 +25,6 @@ def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str,
     return at
 
 
-def pounds(text: str) -> int:
-    return int(text.replace("£", "").replace(",", ""))
-
-
 def db_totals(db_con, *, funder: str | None, years: tuple[int, int]) -> tuple[int, int]:
     amount, grants = db_con.execute(
         "SELECT sum(amount), sum(grants) FROM grants WHERE ($f IS NULL OR funder = $f) AND award_year BETWEEN $a AND $b",
@@ -38,13 +36,15 @@ def db_totals(db_con, *, funder: str | None, years: tuple[int, int]) -> tuple[in
 @pytest.mark.integration
 def test_default_view_all_funders_all_years(built_db, db_con, monkeypatch):
     at = open_page(built_db, monkeypatch)
-    assert at.selectbox(key="fu_funder").value is None
+    assert at.selectbox(key="fu_funder").value == funding.ALL_FUNDERS
     assert at.slider(key="fu_years").value == (2013, 2018)
     amount, grants = db_totals(db_con, funder=None, years=(2013, 2018))
     assert amount == pytest.approx(8.31e9, rel=0.01)  # SOURCES.md: total £8.31bn
-    assert (pounds(at.metric[0].value), int(at.metric[1].value.replace(",", ""))) == (amount, grants)
+    assert (at.metric[0].value, int(at.metric[1].value.replace(",", ""))) == (funding.format_pounds(amount), grants)
     assert "third-party aggregation" in at.warning[0].value
     deciles = at.dataframe[0].value
+    districts = at.dataframe[1].value
+    assert districts["Grant £"].sum() == pytest.approx(amount, abs=len(districts))  # every grant maps to a district
     assert deciles["IMD decile of district"].tolist() == list(range(1, 11))
     assert deciles["Share of £"].sum() == pytest.approx(1.0)
     assert deciles["Share of residents"].sum() == pytest.approx(1.0)
@@ -59,7 +59,7 @@ def test_choosing_a_funder_and_years(built_db, db_con, monkeypatch):
     assert not at.exception
     amount, grants = db_totals(db_con, funder=LLOYDS, years=(2015, 2017))
     assert grants > 0
-    assert (pounds(at.metric[0].value), int(at.metric[1].value.replace(",", ""))) == (amount, grants)
+    assert (at.metric[0].value, int(at.metric[1].value.replace(",", ""))) == (funding.format_pounds(amount), grants)
     assert (at.query_params["funder"], at.query_params["from"], at.query_params["to"]) == (LLOYDS, "2015", "2017")
 
 
@@ -69,6 +69,6 @@ def test_url_round_trip(built_db, db_con, monkeypatch):
     assert at.selectbox(key="fu_funder").value == "Sport England"
     assert at.slider(key="fu_years").value == (2016, 2018)
     amount, _ = db_totals(db_con, funder="Sport England", years=(2016, 2018))
-    assert pounds(at.metric[0].value) == amount
+    assert at.metric[0].value == funding.format_pounds(amount)
     districts = at.dataframe[1].value
     assert districts["Grant £"].sum() <= amount + 1

@@ -103,3 +103,17 @@ def test_schema_browser(con):
 )
 def test_parse_state(params, expected):
     assert explore.parse_state(params) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "fmt"),
+    [
+        ("share", "percent"),
+        ("share of LSOAs", "percent"),
+        ("score", "%.2f"),
+        (None, "%.2f"),
+        ("charities", "localized"),
+    ],
+)
+def test_column_format(unit, fmt):
+    assert explore.column_format(unit) == fmt

@@ -101,3 +101,33 @@ def test_figures(con):
 @pytest.mark.parametrize(("count", "phrase"), [(1, "1 grant"), (0, "0 grants"), (1234, "1,234 grants")])
 def test_grants_phrase(count, phrase):
     assert funding.grants_phrase(count) == phrase
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(8_313_724_240.4, "£8.31bn"), (12_345_678, "£12.3m"), (45_600.4, "£45,600"), (0, "£0")]
+)
+def test_format_pounds(value, text):
+    assert funding.format_pounds(value) == text
+
+
+def test_whose_money():
+    assert (funding.whose_money(None), funding.whose_money("Fund A")) == ("all funders'", "Fund A's")
+
+
+def test_display_tables(con):
+    by_area = funding.grants_by_area(con, years=(2013, 2018))
+    deciles = funding.decile_display(funding.share_by_decile(by_area))
+    assert deciles.columns.tolist() == list(funding.DECILE_COLUMNS.values())
+    assert deciles.iloc[0][["IMD decile of district", "Grant £", "Residents"]].tolist() == [1, 10000, 5000]
+    areas = funding.area_display(by_area)
+    assert areas["District"].head(3).tolist() == ["Testshire A", "Testshire J", "Testshire E"]
+    assert areas["£ per resident"].head(3).tolist() == pytest.approx([4.0, 2.0, 1.2])
+
+
+def test_grant_in_a_district_not_in_areas_counts_as_unmatched(con):
+    con.execute("CREATE TEMP TABLE saved AS SELECT * FROM grants")
+    try:
+        con.execute("UPDATE grants SET lad24_code = 'E06000999' WHERE funder = 'Fund B'")
+        assert funding.unmatched_grants(con, funder="Fund B", years=(2013, 2018))["lad_code"].tolist() == ["E06000904"]
+    finally:
+        con.execute("DELETE FROM grants; INSERT INTO grants SELECT * FROM saved; DROP TABLE saved")
