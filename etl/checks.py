@@ -132,3 +132,34 @@ def check_aoo_lookup(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 CHECKS = (*CHECKS, check_aoo_lookup)
+
+
+def check_population_rollups(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Population rolled up to lad24 and country keeps the total of the rows each vintage was loaded as."""
+    bad = rows(
+        con,
+        """WITH loaded AS (SELECT vintage, sum(population) AS total FROM population
+                          WHERE level IN ('lsoa11', 'lsoa21', 'lad21') AND age_group = 'all' GROUP BY ALL),
+                rolled AS (SELECT vintage, level, sum(population) AS total FROM population
+                          WHERE level IN ('lad24', 'country') AND age_group = 'all' GROUP BY ALL)
+           SELECT l.vintage, v.level, coalesce(r.total, 0), l.total
+           FROM loaded l CROSS JOIN (VALUES ('lad24'), ('country')) v(level)
+           LEFT JOIN rolled r ON r.vintage = l.vintage AND r.level = v.level
+           WHERE abs(coalesce(r.total, 0) - l.total) > 0.5 ORDER BY ALL""",
+    )
+    return [
+        f"population {v} {level}: {got:,.0f} residents after roll-up, {want:,.0f} loaded" for v, level, got, want in bad
+    ]
+
+
+def check_lad_successors(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every older LAD code maps to a LAD 2024 that exists in areas."""
+    bad = rows(
+        con,
+        """SELECT lad_vintage, lad_code, lad24_code FROM lad_successor s
+           WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.level = 'lad24' AND a.code = s.lad24_code) LIMIT 5""",
+    )
+    return [f"lad_successor {v} {old} → {new}: not a LAD 2024 in areas" for v, old, new in bad]
+
+
+CHECKS = (*CHECKS, check_population_rollups, check_lad_successors)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.build import SCHEMA_SQL
+from etl.checks import check_lad_successors, check_population_rollups
 from etl.source import SourceError
 from etl.sources.population import (
     AGES,
@@ -148,3 +149,22 @@ def test_rollup(rolled, level, code, vintage, expected):
 def test_rollup_keeps_source_ids(rolled):
     rows = dict(rolled.execute("SELECT vintage, list(DISTINCT source_id) FROM population GROUP BY 1").fetchall())
     assert rows == {"census-2021": ["s"], "mid-2019": ["t"]}
+
+
+def test_rollup_check_passes_on_complete_rollup(rolled):
+    assert check_population_rollups(rolled) == []
+    assert check_lad_successors(rolled) == []
+
+
+def test_rollup_check_reports_lost_residents():
+    """A LAD 2021 without a successor would silently drop its residents: the check names the gap."""
+    con = duckdb.connect()
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("INSERT INTO lad_successor VALUES ('E07900099', '2021', 'E06900031')")
+    con.execute("INSERT INTO population VALUES ('E07900011', 'lad21', 'census-2021', 'all', 1000, 's')")
+    con.execute(ROLLUP_SQL)
+    assert check_population_rollups(con) == [
+        "population census-2021 country: 0 residents after roll-up, 1,000 loaded",
+        "population census-2021 lad24: 0 residents after roll-up, 1,000 loaded",
+    ]
+    assert check_lad_successors(con) == ["lad_successor 2021 E07900099 → E06900031: not a LAD 2024 in areas"]
