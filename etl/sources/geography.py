@@ -115,7 +115,7 @@ def lsoa21_areas(lsoa: pd.DataFrame, icb: pd.DataFrame) -> pd.DataFrame:
             "ltla24_code": "lad_code",
             "sicbl24_code": "sicbl_code",
             "icb24_code": "icb_code",
-        }  # fmt: skip
+        }
     )
     return area_frame(rows, level="lsoa21")
 
@@ -163,7 +163,8 @@ def read_geography_2024(paths: Mapping[str, Path]) -> Frames:
         paths, "lad24_region24", ["ltla24_code", "region24_code", "region24_name"], source_id=GEO2024_ID
     )
     utla = read_lookup(paths, "ltla23_utla23", ["ltla23_code", "utla23_code", "utla23_name"], source_id=GEO2024_ID)
-    region_of = unique_parent(regions, "ltla24_code", "region24_code", source_id=GEO2024_ID, file_name="lad24_region24")
+    region_file = paths["lad24_region24"].name
+    region_of = unique_parent(regions, "ltla24_code", "region24_code", source_id=GEO2024_ID, file_name=region_file)
     lsoa["utla_code"] = upper_tier_of(lsoa["ltla24_code"], utla, file_name=paths["ltla23_utla23"].name)
     lsoa["region_code"] = region_or_wales(lsoa["ltla24_code"], region_of)
     lsoa["country_code"] = country_of(lsoa["ltla24_code"])
