@@ -40,7 +40,14 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         report = build(args.db, sources=all_sources(), mirror=mirror, cache=args.cache)
     except (SourceError, ValidationError) as error:
-        print(f"build failed: {error}. The previous database (if any) is unchanged.", file=sys.stderr)
+        print(f"build failed: {one_line(error)}. The previous database (if any) is unchanged.", file=sys.stderr)
+        return 1
+    except (OSError, duckdb.Error) as error:  # e.g. disk full while writing the new database
+        print(
+            f"build failed: could not write {args.db} ({type(error).__name__}: {one_line(error)}). "
+            "The previous database (if any) is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("build interrupted. The previous database (if any) is unchanged.", file=sys.stderr)
@@ -51,6 +58,11 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"  layers not loaded (absent from the mirror): {', '.join(report.missing)}")
     print(f"built {args.db} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def one_line(error: BaseException) -> str:
+    """The error message on one line (DuckDB messages carry line breaks and caret diagrams)."""
+    return " ".join(str(error).split())
 
 
 def run_status(args: argparse.Namespace) -> int:

@@ -33,9 +33,36 @@ def temp_path_for(db_path: Path) -> Path:
 
 
 def remove_stale_temps(db_path: Path) -> None:
-    """Delete temp files left by builds that were killed (their process no longer matters)."""
+    """Delete temp files (and their WALs) left by killed builds; a build still running keeps its own."""
     for stale in db_path.parent.glob(f".{db_path.name}.building-*"):
-        stale.unlink(missing_ok=True)
+        pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
+        if not (pid.isdigit() and process_alive(int(pid))):
+            stale.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this id exists (another build writing its temp file)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def wrong_gss_codes(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Area codes whose GSS prefix does not fit their level, checked at the edge so errors name the file."""
+    bad: list[str] = []
+    frame = frames.get("areas")
+    if frame is None or not {"code", "level"} <= set(frame.columns):
+        return bad
+    for level, prefixes in checks.GSS_PREFIXES.items():
+        codes = frame.loc[frame["level"] == level, "code"].astype(str)
+        bad += [f"{code} ({level})" for code in codes[~codes.str[:3].isin(prefixes)].head(3)]
+    return bad
 
 
 def rows_per_file(fetched: Fetched, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
@@ -99,13 +126,25 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path 
     except Exception as error:  # a reader's unexpected failure still names the source and file
         names = ", ".join(p.name for p in fetched.paths.values())
         raise SourceError(source.source_id, names, f"could not be read ({type(error).__name__}: {error})") from error
+    names = ", ".join(p.name for p in fetched.paths.values())
+    if bad := wrong_gss_codes(frames):
+        raise SourceError(source.source_id, names, f"codes with the wrong GSS prefix for their level: {', '.join(bad)}")
     try:
         insert_frames(con, frames)
+    except duckdb.IOException as error:  # disk full or unwritable: not the publisher's fault
+        raise SourceError(source.source_id, names, f"could not write the new database ({error})") from error
     except duckdb.Error as error:
-        names = ", ".join(p.name for p in fetched.paths.values())
         raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
     record_provenance(con, source, fetched, rows_per_file(fetched, frames))
     return True
+
+
+def derive(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Run a source's derive_sql; a failure names the source."""
+    try:
+        con.execute(source.derive_sql)
+    except duckdb.Error as error:
+        raise SourceError(source.source_id, "derive_sql", f"deriving measures failed ({error})") from error
 
 
 def build(
@@ -143,7 +182,7 @@ def build(
             for source in loaded:
                 if source.derive_sql:
                     progress(f"    deriving measures: {source.source_id}")
-                    con.execute(source.derive_sql)
+                    derive(con, source)
             if validate:
                 progress("validating")
                 checks.validate(con)
@@ -152,6 +191,8 @@ def build(
         finally:
             con.close()
         os.replace(temp, db_path)
+        # A WAL beside the target belongs to the old file; replaying it onto the new one would corrupt it.
+        Path(f"{db_path}.wal").unlink(missing_ok=True)
     except BaseException:
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
