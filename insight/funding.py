@@ -211,7 +211,7 @@ def build_decile_bars(shares: pd.DataFrame, *, title: str) -> go.Figure:
     figure.update_layout(
         title=title,
         barmode="group",
-        xaxis_title="IMD decile of district (1 = most deprived 10% of districts)",
+        xaxis={"title": "IMD decile of district (1 = most deprived 10% of districts)", "type": "category"},
         yaxis={"title": "Share", "tickformat": ".0%"},
         font={"size": 14},
         legend={"orientation": "h", "y": -0.25},
@@ -295,11 +295,6 @@ def format_pounds(value: float) -> str:
     if abs(value) >= 1e6:
         return f"£{value / 1e6:,.1f}m"
     return f"£{value:,.0f}"
-
-
-def whose_money(funder: str | None) -> str:
-    """'all funders'' / 'Sport England's' for chart titles."""
-    return "all funders'" if funder is None else f"{funder}'s"
 
 
 DECILE_COLUMNS = {

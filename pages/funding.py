@@ -54,7 +54,7 @@ metrics[0].metric("Grant £", funding.format_pounds(total), help=f"£{format_int
 metrics[1].metric("Grants", format_int(by_year["grants"].sum()))
 metrics[2].metric("Districts receiving grants", format_int((by_area["amount"] > 0).sum()))
 vintage = by_area["population_vintage"].dropna()
-metrics[3].metric("Residents counted (population)", vintage.iloc[0] if len(vintage) else "not loaded")
+metrics[3].metric("Population vintage", vintage.iloc[0] if len(vintage) else "not loaded")
 if len(unmatched):
     st.caption(
         f"£{format_int(unmatched['amount'].sum())} in {funding.grants_phrase(unmatched['grants'].sum())} is recorded against "
@@ -72,7 +72,7 @@ with decile_tab:
         st.plotly_chart(
             funding.build_decile_bars(
                 shares,
-                title=f"Where {funding.whose_money(funder)} money went, {span}: share of £ vs share of residents",
+                title=f"Share of £ vs share of residents by deprivation<br><sup>{who}, {span}</sup>",
             ),
             config=charts.plotly_config(f"funding_deciles_{who}_{span}"),
         )
@@ -99,7 +99,7 @@ with decile_tab:
         )
 with scatter_tab:
     st.plotly_chart(
-        funding.build_need_scatter(by_area, title=f"{who}, {span}: grant £ per resident by district"),
+        funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
         config=charts.plotly_config(f"funding_per_resident_{who}_{span}"),
     )
     areas = funding.area_display(by_area)
@@ -120,7 +120,7 @@ with scatter_tab:
     )
 with year_tab:
     st.plotly_chart(
-        funding.build_year_bars(by_year, title=f"{who}: grant £ by award year"),
+        funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
         config=charts.plotly_config(f"funding_by_year_{who}"),
     )
     st.download_button(

@@ -130,6 +130,12 @@ with map_tab:
     else:
         figure = jeopardy.build_flag_map(result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}")
         st.plotly_chart(figure, config=charts.plotly_config(f"jeopardy_map_{level}"))
+        unscored = int(result.table["score"].isna().sum())
+        if unscored:
+            st.caption(
+                f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (the English "
+                "Indices of Deprivation do not cover Wales). Hover over an area for its score."
+            )
 with gap_tab:
     scatter = jeopardy.build_gap_scatter(result, need_label=role_labels["need"], capacity_label=role_labels["capacity"])
     st.plotly_chart(scatter, config=charts.plotly_config(f"jeopardy_gap_{level}"))

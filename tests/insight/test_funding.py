@@ -110,10 +110,6 @@ def test_format_pounds(value, text):
     assert funding.format_pounds(value) == text
 
 
-def test_whose_money():
-    assert (funding.whose_money(None), funding.whose_money("Fund A")) == ("all funders'", "Fund A's")
-
-
 def test_display_tables(con):
     by_area = funding.grants_by_area(con, years=(2013, 2018))
     deciles = funding.decile_display(funding.share_by_decile(by_area))
