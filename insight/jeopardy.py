@@ -261,7 +261,7 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
             )
         )
     if result.fit is not None and len(table):
-        xs = np.array([table["need"].min(), table["need"].max()])
+        xs = np.linspace(table["need"].min(), table["need"].max(), 50)
         figure.add_trace(
             go.Scatter(
                 x=xs,
@@ -272,8 +272,14 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
                 hoverinfo="skip",
             )
         )
+    capacity = table["capacity"]
+    # One outlier (e.g. the City of London's tiny population) can flatten everyone else: use a log axis then.
+    log_y = bool(len(capacity)) and bool((capacity > 0).all()) and capacity.max() > 10 * capacity.median()
     figure.update_layout(
-        xaxis_title=need_label, yaxis_title=capacity_label, font={"size": 14}, legend={"orientation": "h", "y": -0.2}
+        xaxis_title=need_label,
+        yaxis={"title": capacity_label + (" (log scale)" if log_y else ""), "type": "log" if log_y else "linear"},
+        font={"size": 14},
+        legend={"orientation": "h", "y": -0.2},
     )
     return figure
 

@@ -50,7 +50,7 @@ with left:
     x = slider("x", "Top X% for need")
 with middle:
     capacity = measure_picker("capacity", "Capacity measure")
-    y = slider("y", "Bottom Y% for capacity")
+    y = slider("y", "Bottom Y% for capacity", disabled=capacity is None)
 with right:
     dependence = measure_picker("dependence", "Dependence measure")
     z = slider("z", "Top Z% for dependence", disabled=dependence is None)
@@ -145,6 +145,12 @@ with gap_tab:
             f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
             f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}). "
             "The gap is observed minus expected: negative means fewer charities than areas with the same need."
+            + (
+                " Need explains little of the variation in capacity here (r² below 0.1), so read the gap mostly as "
+                "capacity itself."
+                if result.fit.r2 < 0.1
+                else ""
+            )
         )
 
 with st.expander("How flags, score and gap are defined"):

@@ -187,7 +187,14 @@ def test_figures():
     scatter = jeopardy.build_gap_scatter(result, need_label="Need", capacity_label="Capacity")
     assert [t.name for t in scatter.data][:2] == ["Other areas", "Flagged"]
     assert list(scatter.data[1].x) == [10.0]
-    assert list(scatter.data[2].y) == pytest.approx([19.0, 10.0])
+    assert [scatter.data[2].y[0], scatter.data[2].y[-1]] == pytest.approx([19.0, 10.0])
+    assert scatter.layout.yaxis.type == "linear"
+    outlier = jeopardy.score_areas(
+        frame().assign(c=lambda f: f["c"].where(f["n"] != 1, 500.0)),
+        measures={"need": "n", "capacity": "c"},
+        percents=PERCENTS,
+    )
+    assert jeopardy.build_gap_scatter(outlier, need_label="N", capacity_label="C").layout.yaxis.type == "log"
 
 
 def test_measures_without_direction_are_not_offered(con):
