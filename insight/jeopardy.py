@@ -9,8 +9,10 @@ Definitions (also shown on the Triple jeopardy page):
 - Score: the mean of the areas' percentile ranks (rank from the better end / number of areas,
   ties averaged; 100 = worst) over the loaded measures, so higher = worse; 0–100.
 - Capacity gap: observed capacity minus the capacity expected for the area's need, from an
-  ordinary least-squares line of capacity on need across all areas of the level with both values.
-  A negative gap means fewer charities than areas with the same need.
+  ordinary least-squares line of capacity on need across all areas of the level with both values,
+  leaving out of the fit only extreme outliers in capacity (Tukey's far-out rule: more than 3 × IQR
+  beyond the quartiles — e.g. the City of London, whose tiny population gives 100+ charities per
+  1,000). Every area still gets a gap. A negative gap means fewer charities than areas with the same need.
 When no dependence measure is loaded the same rules run on need and capacity alone (two jeopardy).
 """
 
@@ -52,6 +54,7 @@ class Fit:
     intercept: float
     r2: float
     n: int
+    excluded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,16 +130,35 @@ def in_worst_share(values: pd.Series, *, percent: float, worse_high: bool) -> pd
     return (ranks <= limit + 1e-9).fillna(False).astype(bool)
 
 
-def fit_ols(need: pd.Series, capacity: pd.Series) -> Fit | None:
-    """OLS of capacity on need over areas with both values; None when fewer than 3 areas or need is constant."""
-    both = pd.DataFrame({"x": need, "y": capacity}).dropna()
+def far_out(values: pd.Series) -> pd.Series:
+    """True for Tukey far-out values: more than 3 × IQR below the lower or above the upper quartile."""
+    q1, q3 = values.quantile([0.25, 0.75])
+    spread = 3 * (q3 - q1)
+    return (values < q1 - spread) | (values > q3 + spread)
+
+
+def fit_ols(need: pd.Series, capacity: pd.Series, *, labels: pd.Series | None = None) -> Fit | None:
+    """OLS of capacity on need over areas with both values, without far-out capacity values.
+
+    Args:
+        need: need per area.
+        capacity: capacity per area (same index).
+        labels: area codes (same index) to report which areas were left out of the fit.
+
+    Returns:
+        The fit, or None when fewer than 3 areas remain or need is constant.
+    """
+    both = pd.DataFrame({"x": need, "y": capacity, "label": labels if labels is not None else need.index}).dropna()
+    outliers = far_out(both["y"]) if len(both) else pd.Series(dtype=bool)
+    excluded = tuple(str(v) for v in both.loc[outliers, "label"])
+    both = both[~outliers]
     if len(both) < 3 or both["x"].nunique() < 2:
         return None
     slope, intercept = np.polyfit(both["x"], both["y"], 1)
     residual = both["y"] - (intercept + slope * both["x"])
     total = ((both["y"] - both["y"].mean()) ** 2).sum()
     r2 = 1 - (residual**2).sum() / total if total > 0 else 0.0
-    return Fit(slope=float(slope), intercept=float(intercept), r2=float(r2), n=len(both))
+    return Fit(slope=float(slope), intercept=float(intercept), r2=float(r2), n=len(both), excluded=excluded)
 
 
 def score_areas(
@@ -174,7 +196,7 @@ def score_areas(
         table[f"{role}_flag"] = in_worst_share(table[role], percent=percents[role], worse_high=worse_high)
     table["flagged"] = table[[f"{r}_flag" for r in roles]].all(axis=1)
     table["score"] = table[[f"{r}_pct" for r in roles]].mean(axis=1, skipna=False)
-    fit = fit_ols(table["need"], table["capacity"])
+    fit = fit_ols(table["need"], table["capacity"], labels=table.get("area_code"))
     table["expected_capacity"] = fit.intercept + fit.slope * table["need"] if fit else np.nan
     table["gap"] = table["capacity"] - table["expected_capacity"]
     table = table.sort_values(["score", "area_code"], ascending=[False, True], na_position="last")
@@ -408,3 +430,9 @@ def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figur
         )
     figure.update_layout(legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
     return maps.map_layout(figure, geo=geo, title=title, revision="jeopardy")
+
+
+def area_names(result: Result, codes: tuple[str, ...]) -> str:
+    """'Name (code), …' for area codes of a result, in the given order."""
+    names = result.table.set_index("area_code")["area_name"].to_dict()
+    return ", ".join(f"{names.get(code, code)} ({code})" for code in codes)

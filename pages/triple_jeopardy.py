@@ -143,7 +143,13 @@ with gap_tab:
         st.caption(
             f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "
             f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
-            f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}). "
+            f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}"
+            + (
+                f"; left out of the fit as extreme outliers in capacity: {jeopardy.area_names(result, result.fit.excluded)}"
+                if result.fit.excluded
+                else ""
+            )
+            + "). "
             "The gap is observed minus expected: negative means fewer charities than areas with the same need."
             + (
                 " Need explains little of the variation in capacity here (r² below 0.1), so read the gap mostly as "
@@ -161,7 +167,9 @@ with st.expander("How flags, score and gap are defined"):
         "- **Score (0–100, higher = worse).** The mean of the area's percentile ranks on the chosen measures "
         "(rank from the better end ÷ number of areas × 100; ties averaged).\n"
         "- **Capacity gap.** Observed capacity minus the capacity expected for the area's need, from a straight "
-        "line (ordinary least squares) of capacity on need across all areas of this geography.\n"
+        "line (ordinary least squares) of capacity on need across all areas of this geography; areas with extreme "
+        "capacity (more than 3 × the interquartile range beyond the quartiles) are left out of the line but still "
+        "get a gap.\n"
         "- Charities are counted where they are registered, which is not always where they work. Measures come "
         "from different years; see Methods & sources."
     )

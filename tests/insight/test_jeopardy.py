@@ -202,3 +202,21 @@ def test_measures_without_direction_are_not_offered(con):
     assert jeopardy.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
     assert jeopardy.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
     assert jeopardy.parse_state({"need": "imd_lad_decile"}, available=available)["need"] == "imd_average_score"
+
+
+def test_far_out_capacity_is_left_out_of_the_fit_but_gets_a_gap():
+    data = pd.concat(
+        [frame(), pd.DataFrame({"area_code": ["E06000999"], "area_name": ["K"], "n": [5.5], "c": [120.0], "d": [0.5]})]
+    )
+    result = jeopardy.score_areas(data, measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
+    assert (result.fit.slope, result.fit.intercept, result.fit.n) == (pytest.approx(-1.0), pytest.approx(20.0), 10)
+    assert result.fit.excluded == ("E06000999",)
+    assert result.table.set_index("area_name")["gap"]["K"] == pytest.approx(120 - 14.5)
+    assert jeopardy.area_names(result, result.fit.excluded) == "K (E06000999)"
+
+
+@pytest.mark.parametrize(
+    ("values", "flags"), [([1, 2, 3, 4, 100], [False] * 4 + [True]), ([1, 2, 3, 4, 5], [False] * 5)]
+)
+def test_far_out(values, flags):
+    assert jeopardy.far_out(pd.Series(values, dtype=float)).tolist() == flags
