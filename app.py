@@ -32,6 +32,7 @@ def sidebar_vintages() -> None:
         st.caption("Full provenance, licences and caveats: Methods & sources.")
 
 
+cache.leave_legacy_page_mode()
 page = st.navigation(PAGES)
 sidebar_vintages()
 page.run()

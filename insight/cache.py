@@ -44,8 +44,23 @@ def cached_query(function: Callable[..., Any], /, **kwargs: Any) -> Any:
     return _cached_call(function.__module__, function.__qualname__, _db_key(), items)
 
 
+def leave_legacy_page_mode() -> None:
+    """Rerun under app.py's st.navigation when Streamlit started this session in legacy pages/-folder mode.
+
+    Streamlit decides per server, before any script runs, that a folder named pages/ beside app.py means its
+    old multipage mode: the first session then runs a page file directly (old menu, no app.py, narrow layout).
+    st.navigation switches that mode off, but only once app.py runs, so we switch it off and rerun.
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # no public API exposes this flag
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_database() -> duckdb.DuckDBPyConnection:
     """Return the connection, or show how to build the database and stop the page."""
+    leave_legacy_page_mode()
     try:
         return connection()
     except db.DatabaseMissing as error:
