@@ -20,11 +20,13 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM so Excel reads it) with every text cell and header neutralised; numbers untouched."""
     safe = frame.copy()
     safe.columns = [str(neutralise(str(c))) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+    for position in range(safe.shape[1]):  # by position: query results may repeat a column name
+        column = safe.iloc[:, position]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            safe.isetitem(position, column.map(neutralise))
     buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
+    # CRLF rows (RFC 4180) make the writer quote any cell holding \r or \n, so no cell can start a new row.
+    safe.to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")
 
 

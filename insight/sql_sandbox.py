@@ -80,9 +80,24 @@ def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float
     if not db_path.is_file():
         raise SqlRefused(f"The database is not built yet. Build it with: {config.BUILD_COMMAND}")
     table = run_worker(db_path.resolve(), query, max_rows=max_rows, timeout_s=timeout_s)
+    table = table.rename_columns(unique_names(table.column_names))
     frame = table.slice(0, max_rows).to_pandas()
     frame.attrs.update(truncated=table.num_rows > max_rows, max_rows=max_rows)
     return frame
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as DuckDB does for data frames: a, a_1, a_2."""
+    seen: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, suffix = name, 0
+        while candidate in seen:
+            suffix += 1
+            candidate = f"{name}_{suffix}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
 def run_worker(db_path: Path, query: str, *, max_rows: int, timeout_s: float) -> pa.Table:

@@ -216,3 +216,8 @@ def test_real_database_refuses_and_serves(built_db: Path) -> None:
     frame = run(built_db, "SELECT edition, count(*) AS n FROM imd_lsoa GROUP BY edition ORDER BY edition")
     assert dict(zip(frame["edition"], frame["n"], strict=True))["IoD2025"] == 33_755
     assert sha256(built_db) == before
+
+
+def test_repeated_column_names_are_made_unique(tiny_db: Path) -> None:
+    frame = run(tiny_db, "SELECT code AS a, name AS a, level AS a FROM areas WHERE code = 'E06999001'")
+    assert frame.to_dict("records") == [{"a": "E06999001", "a_1": "Invented District", "a_2": "lad24"}]
