@@ -1,0 +1,226 @@
+"""Shared helpers for browser benchmarks: a Streamlit server subprocess and a measured page load."""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--use-gl=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+# True once the Streamlit script run has finished and every Plotly chart on the page is drawn; a
+# MapLibre subplot counts as drawn when its style and sources are loaded, it is idle, its tiles are
+# loaded and Plotly has added every trace to it.
+DRAWN_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.querySelector('[data-testid]')) return false;
+  const holders = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  if (plots.length < holders.length) return false;
+  for (const gd of plots) {
+    const full = gd._fullLayout;
+    if (!full || !gd.querySelector('.main-svg')) return false;
+    for (const id of (full._subplots && full._subplots.map) || []) {
+      const sub = full[id] && full[id]._subplot;
+      if (!sub || !sub.map) return false;
+      const m = sub.map;
+      const wanted = gd._fullData.filter(t => (t.subplot || 'map') === id && t.visible === true).length;
+      if (Object.keys(sub.traceHash || {}).length < wanted) return false;
+      if (!m.loaded() || m.isMoving() || !m.areTilesLoaded()) return false;
+    }
+  }
+  return true;
+}
+"""
+
+
+@dataclass
+class Load:
+    """One page load: seconds from navigation to drawn and bytes received (HTTP on the wire + websocket).
+
+    asset_bytes is the part of http_bytes that is Streamlit's own frontend bundle (/static/), the same for every
+    page and cached by the browser after the first visit; page_bytes is everything else.
+    """
+
+    seconds: float
+    http_bytes: int
+    ws_bytes: int
+    asset_bytes: int
+    charts: int
+
+    @property
+    def total_bytes(self) -> int:
+        return self.http_bytes + self.ws_bytes
+
+    @property
+    def page_bytes(self) -> int:
+        return self.total_bytes - self.asset_bytes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, *, timeout: float = 60.0) -> None:
+    """Poll Streamlit's health endpoint until it answers ok."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit at {url} did not become healthy in {timeout:.0f} s")
+
+
+@contextmanager
+def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `streamlit run script` headless on a free port with static serving on; yield its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.enableStaticServing=true",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise FileNotFoundError("no /usr/bin/chromium: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Meter:
+    """Counts bytes a page receives: HTTP encoded (wire) lengths from CDP and websocket frame payloads."""
+
+    def __init__(self, context, page) -> None:
+        self.http_bytes = 0
+        self.ws_bytes = 0
+        self.asset_bytes = 0
+        self._urls: dict[str, str] = {}
+        session = context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.on("Network.requestWillBeSent", self._request)
+        session.on("Network.loadingFinished", self._http)
+        session.on("Network.webSocketFrameReceived", self._frame)
+        self.session = session
+
+    def _request(self, event: dict) -> None:
+        self._urls[event["requestId"]] = event.get("request", {}).get("url", "")
+
+    def _http(self, event: dict) -> None:
+        url = self._urls.pop(event["requestId"], "")
+        size = int(event.get("encodedDataLength", 0))
+        if url.startswith("data:"):
+            return  # decoded in the page from bytes already counted on the websocket
+        self.http_bytes += size
+        if urlparse(url).path.startswith("/static/"):
+            self.asset_bytes += size  # Streamlit's own frontend bundle: the same for every page
+
+    def _frame(self, event: dict) -> None:
+        response = event.get("response", {})
+        data = response.get("payloadData", "")
+        # opcode 2 = binary frame, base64 in CDP; 1 = text.
+        self.ws_bytes += len(data) * 3 // 4 if response.get("opcode") == 2 else len(data.encode())
+
+    def reset(self) -> None:
+        self.http_bytes = 0
+        self.ws_bytes = 0
+        self.asset_bytes = 0
+
+
+def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
+    """Navigate to url and wait until the page is drawn; return time and bytes for this load."""
+    meter.reset()
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(DRAWN_JS, polling=50, timeout=timeout_s * 1000)
+    seconds = time.perf_counter() - start
+    page.wait_for_timeout(300)  # let trailing frames and HTTP completions be counted
+    charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+    return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
+
+
+def cold_load(browser, url: str, **kwargs) -> Load:
+    """A load in a fresh browser context: empty HTTP cache, new Streamlit session."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        return measure(page, Meter(context, page), url, **kwargs)
+    finally:
+        context.close()
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)

@@ -1,0 +1,312 @@
+"""The fast national LSOA map: every neighbourhood painted into one image, districts on top for hover.
+
+A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes tens of seconds to draw (docs/performance.md).
+Here the LSOAs are rasterised once per database into an *index image* (each pixel holds the row number of the
+LSOA drawn there, smallest areas painted last so every area that covers a pixel keeps one), and each measure is
+then a palette lookup into a small PNG laid on the MapLibre map. District boundaries are the only vector layer:
+they give orientation and a hover with the district's median LSOA value.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+from PIL import Image, ImageDraw
+from plotly.colors import sample_colorscale
+
+from insight import maps
+from insight.db import query
+from insight.formatting import hover_format
+
+RASTER_HEIGHT = 5000  # pixels north-south (~130 m each): at this size every LSOA 2021 owns at least one pixel
+TILE = 2560  # largest image side sent to the browser
+OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
+STEPS = 254  # colour steps in the scale (palette indices 2..255)
+TRANSPARENT = "rgba(0,0,0,0)"
+_INDEX_CACHE: dict[tuple, IndexRaster] = {}
+
+
+@dataclass(frozen=True)
+class IndexRaster:
+    """LSOA index image: pixels[y, x] = i + 1 for the LSOA codes[i] drawn there, 0 outside every area."""
+
+    codes: np.ndarray
+    pixels: np.ndarray
+    bounds: tuple[float, float, float, float]
+
+    def coverage(self) -> int:
+        """How many LSOAs own at least one pixel."""
+        return int(np.count_nonzero(np.bincount(self.pixels.ravel(), minlength=len(self.codes) + 1)[1:]))
+
+
+def mercator_y(lat: np.ndarray) -> np.ndarray:
+    """Web Mercator northing (radians) of latitudes in degrees: MapLibre stretches image layers in this space."""
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def raster_width(bounds: tuple[float, float, float, float], height: int) -> int:
+    """Image width that keeps Web Mercator pixels square."""
+    west, south, east, north = bounds
+    span = mercator_y(np.array([north]))[0] - mercator_y(np.array([south]))[0]
+    return max(1, round(height * np.radians(east - west) / span))
+
+
+def exterior_rings(geometries: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Exterior ring coordinates of every polygon part, and the index of the geometry each part belongs to.
+
+    Holes are not cut: the area inside a hole is another, smaller LSOA, painted later on top.
+    """
+    parts, owner = shapely.get_parts(geometries, return_index=True)
+    coords, ring = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
+    splits = np.flatnonzero(np.diff(ring)) + 1
+    return np.split(coords, splits), owner[np.unique(ring)]
+
+
+def to_pixels(coords: np.ndarray, *, bounds: tuple[float, float, float, float], size: tuple[int, int]) -> np.ndarray:
+    """Longitude/latitude → image x/y (Web Mercator, north up)."""
+    west, south, east, north = bounds
+    width, height = size
+    top, bottom = mercator_y(np.array([north, south]))
+    x = (coords[:, 0] - west) / (east - west) * width
+    y = (top - mercator_y(coords[:, 1])) / (top - bottom) * height
+    return np.column_stack([x, y])
+
+
+def rasterise(codes: np.ndarray, geometries: np.ndarray, *, height: int = RASTER_HEIGHT) -> IndexRaster:
+    """Paint every area into an index image, largest first so small areas stay visible (outline included)."""
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
+    bounds = (west, south, east, north)
+    size = (raster_width(bounds, height), height)
+    order = np.argsort(-shapely.area(geometries), kind="stable")
+    rings, owner = exterior_rings(geometries[order])
+    image = Image.new("I", size, OUTSIDE)
+    draw = ImageDraw.Draw(image)
+    for ring, index in zip(rings, order[owner] + 1, strict=True):
+        points = [tuple(p) for p in to_pixels(ring, bounds=bounds, size=size).tolist()]
+        draw.polygon(points, fill=int(index), outline=int(index))
+    dtype = np.uint16 if len(codes) < np.iinfo(np.uint16).max else np.uint32
+    return IndexRaster(np.asarray(codes, dtype=object), np.asarray(image).astype(dtype), bounds)
+
+
+def _database_key(con: duckdb.DuckDBPyConnection) -> tuple[str, float]:
+    path = query(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")["path"].iloc[0]
+    return str(path), os.stat(path).st_mtime if path and os.path.exists(path) else 0.0
+
+
+def index_raster(con: duckdb.DuckDBPyConnection, *, level: str = "lsoa21", height: int = RASTER_HEIGHT) -> IndexRaster:
+    """The index image of a boundary level, built on first use and kept per database file version.
+
+    Raises:
+        LookupError: the database has no boundaries at this level.
+    """
+    key = (*_database_key(con), level, height)
+    if key not in _INDEX_CACHE:
+        geo = query(con, "SELECT code, geojson FROM boundaries WHERE level = ? ORDER BY code", [level])
+        if geo.empty:
+            raise LookupError(f"no {level} boundaries in the database")
+        _INDEX_CACHE.clear()  # one raster at a time: ~30 MB
+        _INDEX_CACHE[key] = rasterise(
+            geo["code"].to_numpy(), shapely.from_geojson(geo["geojson"].to_numpy()), height=height
+        )
+    return _INDEX_CACHE[key]
+
+
+def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
+    """Palette index per area: NO_VALUE where missing, else one of STEPS equal steps from vmin to vmax."""
+    span = vmax - vmin if vmax > vmin else 1.0
+    scaled = np.clip((values - vmin) / span, 0, 1) * (STEPS - 1)
+    steps = np.where(np.isnan(values), NO_VALUE, FIRST_STEP + np.round(np.nan_to_num(scaled)))
+    return steps.astype(np.uint8)
+
+
+def palette(colorscale: str, *, reverse: bool = False) -> list[int]:
+    """Flat RGB palette: white (transparent), the no-data grey, then the colour scale."""
+    scale = sample_colorscale(colorscale, list(np.linspace(0, 1, STEPS)), colortype="tuple")
+    scale = scale[::-1] if reverse else scale
+    grey = tuple(int(maps.NO_DATA_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+    rgb = [(255, 255, 255), grey] + [tuple(round(c * 255) if c <= 1 else round(c) for c in colour) for colour in scale]
+    return [channel for colour in rgb for channel in colour]
+
+
+def encode_png(steps_image: np.ndarray, colours: list[int]) -> bytes:
+    """A palette PNG of an array of palette indices; index OUTSIDE is transparent."""
+    height, width = steps_image.shape
+    image = Image.frombytes("P", (width, height), np.ascontiguousarray(steps_image).tobytes())
+    image.putpalette(colours)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=OUTSIDE, compress_level=6)
+    return buffer.getvalue()
+
+
+def latitude(northing: float) -> float:
+    """Inverse of mercator_y for one value."""
+    return float(np.degrees(np.arctan(np.sinh(northing))))
+
+
+def tile_bounds(raster: IndexRaster, rows: tuple[int, int], cols: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Longitude/latitude bounds of a pixel block (rows and columns as [start, stop))."""
+    west, south, east, north = raster.bounds
+    height, width = raster.pixels.shape
+    top, bottom = mercator_y(np.array([north, south]))
+    lon = [west + (east - west) * c / width for c in cols]
+    lat = [north if r == 0 else south if r == height else latitude(top - (top - bottom) * r / height) for r in rows]
+    return lon[0], lat[1], lon[1], lat[0]
+
+
+def image_layers(
+    raster: IndexRaster, steps: np.ndarray, *, colorscale: str, reverse: bool = False, tile: int = TILE
+) -> list[dict]:
+    """The coloured map as MapLibre image layers: each pixel takes its LSOA's colour, in tiles of ≤ tile pixels.
+
+    Tiles keep every image within the texture size limit of modest GPUs (4,096 px).
+    """
+    lookup = np.concatenate([[OUTSIDE], steps]).astype(np.uint8)
+    colours = palette(colorscale, reverse=reverse)
+    height, width = raster.pixels.shape
+    layers = []
+    for r0 in range(0, height, tile):
+        for c0 in range(0, width, tile):
+            rows, cols = (r0, min(r0 + tile, height)), (c0, min(c0 + tile, width))
+            block = lookup[raster.pixels[rows[0] : rows[1], cols[0] : cols[1]]]
+            if block.any():
+                layers.append(image_layer(encode_png(block, colours), tile_bounds(raster, rows, cols)))
+    return layers
+
+
+def aligned_values(raster: IndexRaster, values: pd.DataFrame) -> np.ndarray:
+    """Values (area_code, value) in the raster's LSOA order; NaN where an LSOA has no value."""
+    series = values.drop_duplicates("area_code").set_index("area_code")["value"].astype(float)
+    return series.reindex(raster.codes).to_numpy(dtype=float)
+
+
+def district_summary(values: pd.DataFrame, lsoa_lad: pd.DataFrame) -> pd.DataFrame:
+    """Per district: LSOAs with a value and their median (code, lsoas, median)."""
+    joined = lsoa_lad.merge(values, left_on="code", right_on="area_code", how="left")
+    grouped = joined.groupby("lad_code")["value"]
+    return pd.DataFrame({"lsoas": grouped.count(), "median": grouped.median()}).reset_index(names="code")
+
+
+def image_layer(png: bytes, bounds: tuple[float, float, float, float]) -> dict:
+    """A MapLibre image layer under the traces, its corners at the raster bounds (top-left clockwise)."""
+    west, south, east, north = bounds
+    return {
+        "sourcetype": "image",
+        "source": "data:image/png;base64," + base64.b64encode(png).decode(),
+        "coordinates": [[west, north], [east, north], [east, south], [west, south]],
+        "below": "traces",
+    }
+
+
+def district_trace(lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, unit: str) -> go.Choroplethmap:
+    """District outlines with a see-through fill: hover names the district and its median LSOA value."""
+    data = lads.merge(summary, on="code", how="left")
+    fmt = hover_format(unit)
+    return go.Choroplethmap(
+        geojson=maps.feature_collection(data),
+        locations=data["code"],
+        z=np.zeros(len(data)),
+        featureidkey="id",
+        colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]],
+        showscale=False,
+        marker={"line": {"width": 0.6, "color": "rgba(255,255,255,0.9)"}},
+        customdata=np.column_stack([data["name"], data["code"], data["lsoas"].fillna(0), data["median"]]),
+        name="Districts",
+        hovertemplate=(
+            f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>Median of its %{{customdata[2]}} neighbourhoods: "
+            f"%{{customdata[3]:{fmt}}}<br>{label}<extra></extra>"
+        ),
+    )
+
+
+def colour_bar_trace(
+    *, vmin: float, vmax: float, label: str, unit: str, colorscale: str, reverse: bool
+) -> go.Scattermap:
+    """An invisible point that carries the colour bar for the image layer."""
+    fmt = hover_format(unit).replace(".2f", ".1f")
+    return go.Scattermap(
+        lon=[None],
+        lat=[None],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        marker={
+            "color": [vmin],
+            "cmin": vmin,
+            "cmax": vmax,
+            "colorscale": colorscale,
+            "reversescale": reverse,
+            "showscale": True,
+            "opacity": 0,
+            "colorbar": {
+                "title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
+                "tickformat": fmt,
+            },
+        },
+    )
+
+
+def national_map(
+    values: pd.DataFrame,
+    raster: IndexRaster,
+    *,
+    lads: pd.DataFrame,
+    lsoa_lad: pd.DataFrame,
+    label: str,
+    unit: str,
+    title: str,
+    colorscale: str = "Viridis",
+    reverse: bool = False,
+    revision: str = "national-lsoa",
+) -> go.Figure:
+    """National LSOA map of one measure (values: area_code, value) as an image, with district outlines and hover.
+
+    Every LSOA in the raster is coloured by its own value (grey when it has none); lads are district boundary rows
+    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians.
+    """
+    aligned = aligned_values(raster, values)
+    finite = aligned[np.isfinite(aligned)]
+    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    steps = colour_steps(aligned, vmin=vmin, vmax=vmax)
+    fig = go.Figure(district_trace(lads, district_summary(values, lsoa_lad), label=label, unit=unit))
+    fig.add_trace(
+        colour_bar_trace(vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
+    )
+    maps.map_layout(fig, geo=lads, title=title, revision=revision)
+    fig.update_layout(map_layers=image_layers(raster, steps, colorscale=colorscale, reverse=reverse), showlegend=False)
+    return fig
+
+
+def national_map_figure(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    measure: str,
+    label: str,
+    unit: str,
+    title: str,
+    colorscale: str = "Viridis",
+    reverse: bool = False,
+    height: int = RASTER_HEIGHT,
+) -> go.Figure:
+    """The national LSOA map of one area_measures measure, read from the database (cache the result).
+
+    Raises:
+        LookupError: the database has no LSOA or district boundaries.
+    """
+    values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
+    lads = query(con, "SELECT code, name, geojson FROM boundaries WHERE level = 'lad24' ORDER BY code")
+    if lads.empty:
+        raise LookupError("no lad24 boundaries in the database")
+    lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'")
+    raster = index_raster(con, height=height)
+    return national_map(
+        values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
+        colorscale=colorscale, reverse=reverse,
+    )  # fmt: skip

@@ -1,0 +1,122 @@
+"""The national LSOA map: index raster, colour steps, image tiles and the figure (tiny invented areas), then the
+real build: every one of the 35,672 LSOAs owns a pixel and the figure stays small."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+import shapely
+from PIL import Image
+
+from insight import national_map as nm
+
+# Invented areas: two 1°×1° squares side by side, and a tiny square inside the first (an enclave).
+CODES = np.array(["E01900001", "E01900002", "E01900003"], dtype=object)
+SHAPES = np.array(
+    [shapely.box(0, 50, 1, 51), shapely.box(1, 50, 2, 51), shapely.box(0.5, 50.5, 0.5001, 50.5001)], dtype=object
+)
+
+
+@pytest.fixture(scope="module")
+def raster() -> nm.IndexRaster:
+    return nm.rasterise(CODES, SHAPES, height=60)
+
+
+def test_raster_bounds_and_square_pixels(raster: nm.IndexRaster) -> None:
+    # Given three invented areas, When rasterised 60 px tall, Then the image spans their bounds with square
+    # Web Mercator pixels: 2° of longitude over 1° of latitude at 50.5°N is 2 / (1 / cos 50.5°) ≈ 1.27 times as wide.
+    assert raster.bounds == (0.0, 50.0, 2.0, 51.0)
+    assert raster.pixels.shape == (60, 76)
+    assert raster.pixels.dtype == np.uint16
+
+
+def test_every_area_owns_pixels_and_enclave_is_kept(raster: nm.IndexRaster) -> None:
+    counts = np.bincount(raster.pixels.ravel(), minlength=4)
+    assert raster.coverage() == 3
+    assert counts[3] >= 1  # the 11 m enclave is far below one pixel, yet painted
+    assert abs(counts[1] - counts[2]) <= 60  # the two squares differ by at most their shared edge column
+    assert counts[0] <= 2 * 60  # only boundary slivers are outside
+
+
+@pytest.mark.parametrize(
+    ("value", "step"),
+    [(np.nan, nm.NO_VALUE), (10.0, 2), (20.0, 255), (15.0, 2 + 126), (-5.0, 2), (99.0, 255)],
+)
+def test_colour_steps(value: float, step: int) -> None:
+    assert nm.colour_steps(np.array([value]), vmin=10.0, vmax=20.0)[0] == step
+
+
+def test_palette_reserves_transparent_and_grey() -> None:
+    colours = nm.palette("Viridis")
+    assert len(colours) == 256 * 3
+    assert colours[3:6] == [0xD9, 0xD9, 0xD9]
+    assert colours[6:9] == [68, 1, 84]  # Viridis starts at #440154
+    assert nm.palette("Viridis", reverse=True)[-3:] == [68, 1, 84]
+
+
+def test_tiles_cover_the_raster_exactly(raster: nm.IndexRaster) -> None:
+    steps = np.array([10, 20, 30], dtype=np.uint8)
+    layers = nm.image_layers(raster, steps, colorscale="Viridis", tile=40)
+    assert len(layers) == 4  # 60 × 76 in tiles of 40 → 2 × 2
+    corners = [layer["coordinates"] for layer in layers]
+    assert corners[0][0] == [0.0, 51.0] and corners[-1][2] == [2.0, 50.0]
+    assert corners[0][1][0] == corners[1][0][0]  # neighbours share their edge
+    assert corners[0][2][1] == pytest.approx(corners[2][0][1])
+
+
+def test_tile_pixels_carry_each_area_colour(raster: nm.IndexRaster) -> None:
+    steps = np.array([10, 20, 30], dtype=np.uint8)
+    layer = nm.image_layers(raster, steps, colorscale="Viridis", tile=1000)[0]
+    png = Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1])))
+    pixels = np.asarray(png)
+    assert png.mode == "P" and pixels.shape == raster.pixels.shape
+    assert (pixels == np.array([0, 10, 20, 30], dtype=np.uint8)[raster.pixels]).all()
+
+
+def test_aligned_values_and_district_summary(raster: nm.IndexRaster) -> None:
+    values = pd.DataFrame({"area_code": ["E01900002", "E01900003", "E01999999"], "value": [4.0, 8.0, 1.0]})
+    assert np.isnan(nm.aligned_values(raster, values)[0])
+    assert nm.aligned_values(raster, values)[1:].tolist() == [4.0, 8.0]
+    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001", "E06900001", "E06900002"]})
+    summary = nm.district_summary(values, lsoa_lad).set_index("code")
+    assert summary.loc["E06900001"].tolist() == [1, 4.0]
+    assert summary.loc["E06900002"].tolist() == [1, 8.0]
+
+
+def test_figure_layers_traces_and_hover(raster: nm.IndexRaster) -> None:
+    values = pd.DataFrame({"area_code": CODES[:2], "value": [3.0, 7.0]})
+    lads = pd.DataFrame(
+        {
+            "code": ["E06900001"],
+            "name": ["Invented district"],
+            "geojson": [shapely.to_geojson(shapely.box(0, 50, 2, 51))],
+        }
+    )
+    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001"] * 3})
+    fig = nm.national_map(values, raster, lads=lads, lsoa_lad=lsoa_lad, label="Score", unit="score", title="T")
+    districts, bar = fig.data
+    assert districts.type == "choroplethmap" and list(districts.locations) == ["E06900001"]
+    assert districts.customdata[0].tolist() == ["Invented district", "E06900001", 2, 5.0]
+    assert (bar.marker.cmin, bar.marker.cmax, bar.marker.showscale) == (3.0, 7.0, True)
+    assert [layer.sourcetype for layer in fig.layout.map.layers] == ["image"]
+    assert fig.layout.uirevision == "national-lsoa"
+
+
+@pytest.mark.integration
+def test_real_build_every_lsoa_owns_a_pixel(db_con) -> None:
+    raster = nm.index_raster(db_con)
+    assert len(raster.codes) == 35_672
+    assert raster.coverage() == 35_672
+
+
+@pytest.mark.integration
+def test_real_figure_is_small(db_con) -> None:
+    fig = nm.national_map_figure(db_con, measure="imd_score", label="IMD score", unit="score", title="IMD")
+    payload = fig.to_json().encode()
+    assert len(payload) < 2_500_000  # the naive embedded-GeoJSON figure is ~16.6 MB
+    assert len(fig.layout.map.layers) == 4  # 5,000 × ~4,100 px in tiles of ≤ 2,560
+    assert len(fig.data[0].locations) == 318  # every district (England and Wales) for hover
