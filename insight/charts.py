@@ -27,17 +27,41 @@ def plotly_config(filename: str, *, scale: int = 2) -> dict:
     }
 
 
-def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE) -> go.Figure:
-    """Common layout: title, large fonts, white background, room for labels."""
+def wrap(text: str, *, width: int = 48) -> str:
+    """Break a long title into lines of at most ~width characters (Plotly does not wrap titles)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE, width: int = 70) -> go.Figure:
+    """Common layout: wrapped title, large fonts, white background, room for labels."""
+    lines = wrap(title, width=width).count("<br>")
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": wrap(title, width=width), "x": 0, "xanchor": "left"},
         font={"size": font_size, "family": "Arial, Helvetica, sans-serif"},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 30, "t": 60 + 24 * lines, "b": 10},
         hoverlabel={"font_size": font_size},
     )
     return fig
+
+
+def axis_title(label: str, unit: str) -> str:
+    """Axis title: the label plus its unit, unless the label already names the unit."""
+    return label if unit and unit.lower() in label.lower() else label + unit_suffix(unit)
+
+
+def value_range(values: pd.Series) -> list[float] | None:
+    """An axis range from 0 with 25% headroom for outside labels (None when values go negative)."""
+    low, high = float(values.min()), float(values.max())
+    return [0, high * 1.25] if low >= 0 and high > 0 else None
 
 
 def empty_figure(message: str, *, title: str = "") -> go.Figure:
@@ -72,7 +96,8 @@ def decile_bar(
         )
     )
     fig.update_xaxes(title=DECILE_AXIS, tickmode="linear", dtick=1)
-    fig.update_yaxes(title=value_label + unit_suffix(unit), tickformat=hover_format(unit).replace(".2f", ".1f"))
+    fig.update_yaxes(title=axis_title(value_label, unit), tickformat=hover_format(unit).replace(".2f", ".1f"))
+    fig.update_yaxes(range=[0, float(frame[value].max()) * 1.15] if frame[value].min() >= 0 else None)
     return style(fig, title=title)
 
 
@@ -111,8 +136,8 @@ def need_capacity_scatter(
     add_trend_line(fig, data[x].to_numpy(), data[y].to_numpy())
     if highlight is not None and highlight in set(data["area_code"]):
         add_highlight(fig, data[data["area_code"] == highlight].iloc[0], x=x, y=y, hover=hover)
-    fig.update_xaxes(title=x_label + unit_suffix(x_unit), tickformat=hover_format(x_unit).replace(".2f", ""))
-    fig.update_yaxes(title=y_label + unit_suffix(y_unit), tickformat=hover_format(y_unit).replace(".2f", ""))
+    fig.update_xaxes(title=axis_title(x_label, x_unit), tickformat=hover_format(x_unit).replace(".2f", ""))
+    fig.update_yaxes(title=axis_title(y_label, y_unit), tickformat=hover_format(y_unit).replace(".2f", ""))
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return style(fig, title=title, height=560)
 
@@ -172,8 +197,10 @@ def comparison_chart(frame: pd.DataFrame, *, title: str, unit: str, font_size: i
         )
     )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=unit or None, tickformat=hover_format(unit).replace(".2f", ""))
-    return style(fig, title=title, height=max(260, 70 * len(data) + 110), font_size=font_size)
+    fig.update_xaxes(
+        title=unit or None, tickformat=hover_format(unit).replace(".2f", ""), range=value_range(data["value"])
+    )
+    return style(fig, title=title, height=max(280, 70 * len(data) + 130), font_size=font_size, width=40)
 
 
 def ranked_bar(
@@ -196,5 +223,5 @@ def ranked_bar(
         )
     )
     fig.update_yaxes(autorange="reversed", title=None, type="category")
-    fig.update_xaxes(title=value_label + unit_suffix(unit))
-    return style(fig, title=title, height=max(300, 32 * len(data) + 120), font_size=font_size)
+    fig.update_xaxes(title=axis_title(value_label, unit), range=value_range(data[value]))
+    return style(fig, title=title, height=max(300, 32 * len(data) + 120), font_size=font_size, width=60)

@@ -20,11 +20,17 @@ SIMILARITY_METHOD = (
 )
 COMPARISON_RULE = (
     "Compared with England, Fingertips-style: 'Similar' when the area is within half a standard deviation "
-    "(of all English areas at this level) of the England value; otherwise 'Better' or 'Worse' by the "
+    "of the England value (spread of English areas at this level, estimated robustly as interquartile range / "
+    "1.349); otherwise 'Better' or 'Worse' by the "
     "measure's polarity. Measures without a polarity show their quintile among English areas "
     "(1 = lowest fifth, 5 = highest). Where no England figure is published, the median English area is used."
 )
 LSOA_MEASURES = ("imd_score", "imd_decile")
+# The measure charted first for each layer when loaded (others follow in catalog order).
+LEAD_MEASURES = (
+    "imd_average_score", "charities_per_1000", "ncvo_charities_per_1000", "share_charities_govt_funded",
+    "grants_amount_per_resident", "health_index_overall",
+)  # fmt: skip
 
 
 def similarity_features(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
@@ -249,6 +255,7 @@ def profile_figures(
     figures = []
     for layer in queries.LAYER_ORDER:
         rows = table[(table["layer"] == layer) & ~table["unit"].map(lambda u: u == "decile" or is_count(u))]
+        rows = rows.assign(lead=~rows["measure"].isin(LEAD_MEASURES)).sort_values("lead", kind="stable")
         for index, row in rows.head(1).iterrows():
             bars = comparator_frame(table.loc[index], area_name=area_name, region_name=region_name)
             title = f"{row['label']}: {row['comparison']} vs England"

@@ -205,12 +205,17 @@ def measure_by_decile(con: duckdb.DuckDBPyConnection, *, level: str, measure: st
 def comparator_values(
     con: duckdb.DuckDBPyConnection, *, level: str, region_code: str | None, measures: tuple[str, ...]
 ) -> pd.DataFrame:
-    """England, region and median-of-areas values per measure: measure, england, region, level_median, level_sd."""
+    """England, region and English-area median per measure: measure, england, region, level_median, level_sd.
+
+    level_sd is a robust spread (interquartile range / 1.349, the standard deviation for normal data) so that
+    outliers such as the City of London do not make every other area look 'similar'.
+    """
     return query(
         con,
         """SELECT v.measure,
                   any_value(e.value) AS england, any_value(r.value) AS region,
-                  median(v.value) AS level_median, stddev_samp(v.value) AS level_sd
+                  median(v.value) AS level_median,
+                  (quantile_cont(v.value, 0.75) - quantile_cont(v.value, 0.25)) / 1.349 AS level_sd
            FROM area_measures v
            LEFT JOIN area_measures e ON e.level = 'country' AND e.area_code = ? AND e.measure = v.measure
            LEFT JOIN area_measures r ON r.level = 'region' AND r.area_code = ? AND r.measure = v.measure
@@ -345,3 +350,18 @@ def metrics_markdown() -> str:
     """The text of docs/metrics.md (one definition per measure), or '' when the file is absent."""
     path = config.ROOT / "docs" / "metrics.md"
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def missing_titles(con: duckdb.DuckDBPyConnection, *, like: str = "") -> list[str]:
+    """Titles of the sources this build looked for and did not find, optionally only those matching `like`.
+
+    Args:
+        con: read-only connection.
+        like: case-insensitive text looked for in the source id or title (e.g. 'charit'); '' for all.
+    """
+    frame = query(
+        con,
+        "SELECT title FROM missing_layers WHERE source_id ILIKE ? OR title ILIKE ? ORDER BY title",
+        [f"%{like}%", f"%{like}%"],
+    )
+    return frame["title"].tolist()

@@ -20,8 +20,8 @@ left, right = st.columns([1, 2])
 level = left.selectbox("Type of area", list(levels), format_func=levels.get, key="level")
 areas = cache.cached_query(queries.area_list, level=level)
 if areas.empty:
-    missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
-    st.warning(not_loaded_sentence(f"Data for {levels[level].lower()}s", missing_titles=missing_titles))
+    missing_titles = cache.cached_query(queries.missing_titles)
+    st.warning(not_loaded_sentence(f"Data for this type of area ({levels[level]})", missing_titles=missing_titles))
     st.stop()
 names = dict(zip(areas["code"], areas["name"], strict=True))
 cache.url_value("area", options=list(names), default=next(iter(names)))
@@ -63,9 +63,12 @@ display = profile.display_table(table, area_name=names[code], region_name=region
 cache.show_table(display, filename=f"{names[code]}_profile")
 missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
 if missing_layers:
-    missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
+    missing_titles = cache.cached_query(queries.missing_titles)
     st.info(
-        not_loaded_sentence(f"The {', '.join(missing_layers)} layer(s) for this level", missing_titles=missing_titles)
+        not_loaded_sentence(
+            f"For this type of area ({levels[level]}), the {' and '.join(missing_layers)} layer",
+            missing_titles=missing_titles,
+        )
     )
 
 columns = st.columns(2)

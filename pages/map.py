@@ -13,7 +13,7 @@ st.write(
     "Colour each area by one measure, or by need and capacity together. Hover an area for its name, code and values."
 )
 
-missing_titles = cache.cached_query(queries.missing_layers)["title"].tolist()
+missing_titles = cache.cached_query(queries.missing_titles)
 views = {"single": "One measure", "bivariate": "Need × capacity (bivariate)"}
 geographies = list(queries.MAP_GEOGRAPHIES)
 cache.url_value("view", options=list(views), default="single")

@@ -15,8 +15,8 @@ st.write(
 )
 
 catalog = cache.cached_query(queries.available_measures, level="lad24")
-missing = cache.cached_query(queries.missing_layers)
-missing_titles = missing["title"].tolist()
+missing_titles = cache.cached_query(queries.missing_titles)
+register_missing = cache.cached_query(queries.missing_titles, like="charit")
 labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
 units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
 need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
@@ -35,14 +35,15 @@ if need_options and capacity_options:
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):
         value = f"{row.value:.2f}" if row.unit == "r" else format_value(row.value, unit=row.unit)
-        column.metric(row.label, value)
+        column.markdown(f"**{row.label}**")
+        column.metric(row.label, value, label_visibility="collapsed")
         column.caption(f"Source: {row.source}, {row.vintage}")
 
 # 1. Capacity by decile
 st.header("1. Charities per 1,000 residents, by how deprived the district is")
 deciles = cache.cached_query(queries.capacity_by_need_decile)
 if deciles.empty:
-    st.warning(not_loaded_sentence("District charity counts by need decile", missing_titles=missing_titles))
+    st.warning(not_loaded_sentence("District charity counts by need decile", missing_titles=register_missing))
 else:
     st.caption("Districts grouped by their IMD decile (rank of average score); charities pooled over the decile.")
     figure = charts.decile_bar(
@@ -58,7 +59,7 @@ if lsoa_capacity.empty:
     st.write(
         not_loaded_sentence(
             "A neighbourhood-level capacity measure (charities geocoded from the Charity Commission register)",
-            missing_titles=missing_titles,
+            missing_titles=register_missing,
         )
         + " The district view above is shown instead."
     )
@@ -78,7 +79,12 @@ else:
 st.header("2. Dependence on public money, by need decile")
 dependence = catalog[catalog["layer"] == "dependence"]
 if dependence.empty:
-    st.warning(not_loaded_sentence("Public-funding dependence", missing_titles=missing_titles))
+    st.warning(
+        not_loaded_sentence(
+            "Public-funding dependence (government income reported in charities' annual returns)",
+            missing_titles=register_missing,
+        )
+    )
 else:
     for row in dependence.itertuples():
         by_decile = cache.cached_query(
@@ -94,7 +100,7 @@ else:
 # 3. Scatter
 st.header("3. Need against capacity, district by district")
 if not need_options or not capacity_options:
-    st.warning(not_loaded_sentence("Need or capacity for districts", missing_titles=missing_titles))
+    st.warning(not_loaded_sentence("Need or capacity for districts", missing_titles=register_missing))
     st.stop()
 areas = cache.cached_query(queries.area_list, level="lad24")
 names = dict(zip(areas["code"], areas["name"], strict=True))

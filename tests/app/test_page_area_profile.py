@@ -40,6 +40,8 @@ def test_profile_url_round_trip_hartlepool(built_db, db_con, monkeypatch) -> Non
     imd_label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'imd_average_score'").fetchone()[0]
     assert table.loc[imd_label, "Hartlepool"] == "37.6"  # IoD2025 File 10: 37.58
     assert table.loc[imd_label, "vs England"] == "Worse"
+    ncvo_label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'ncvo_charities'").fetchone()[0]
+    assert table.loc[ncvo_label, "Hartlepool"] == "116"  # NCVO Almanac 2020 A5 general charities, 2017/18
     similar = at.dataframe[1].value
     assert len(similar) == 10 and "E06000001" not in set(similar["area_code"])
 
