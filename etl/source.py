@@ -34,6 +34,8 @@ class RemoteFile:
     url: official download URL (for derived distributions: the publisher's file it re-packages).
     mirror_path: path of the same bytes (or the faithful re-packaging) inside a mirror folder.
     sha256 / size: the publisher's known bytes, verified when given.
+    paging: "arcgis" for an ArcGIS FeatureServer query, fetched page by page into one file.
+    name: local file name, for URLs that do not end in one (ArcGIS queries, ONS `file?uri=` links).
     """
 
     key: str
@@ -41,10 +43,14 @@ class RemoteFile:
     mirror_path: str | None = None
     sha256: str | None = None
     size: int | None = None
+    paging: str | None = None
+    name: str | None = None
 
     @property
     def file_name(self) -> str:
-        return Path(self.mirror_path or self.url.split("?")[0]).name
+        if self.mirror_path:
+            return Path(self.mirror_path).name
+        return self.name or Path(self.url.split("?")[0]).name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import shapely
 
 from etl.simplify import WINDING, LayerSpec, dissolve, simplify_layer
 from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
+from etl.sources._ons import arcgis_file, canonical_name, read_table
 
 PUBLISHER = "Office for National Statistics (Open Geography Portal)"
 LICENCE = (
@@ -41,10 +42,16 @@ SPECS = {
 def read_layer(path: Path, *, source_id: str, code: str, name: str) -> pd.DataFrame:
     """Read code, name and geometry of the England and Wales features of one GeoJSON file.
 
+    `code` and `name` are canonical names; official ONS fields (LAD24CD, LAD24NM, …) are mapped onto them.
+
     Raises:
         SourceError: columns missing, or a code appears twice.
     """
-    frame = pyogrio.read_dataframe(path, columns=[code, name], use_arrow=True)
+    fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
+    official = {canonical_name(f): f for f in reversed(fields)} | {f: f for f in fields}
+    wanted = [official.get(code, code), official.get(name, name)]
+    frame = pyogrio.read_dataframe(path, columns=[f for f in wanted if f in fields], use_arrow=True)
+    frame = frame.rename(columns=dict(zip(wanted, [code, name], strict=True)))
     require_columns(frame, [code, name], source_id=source_id, file_name=path.name)
     frame = frame[frame[code].str[0].isin(["E", "W"])]
     if frame[code].duplicated().any():
@@ -84,8 +91,8 @@ def dissolved(layer: pd.DataFrame, parents: pd.Series, names: Mapping[str, str],
 
 
 def lookup(path: Path, columns: list[str], *, source_id: str) -> pd.DataFrame:
-    """A geography lookup CSV as text with the named columns."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    """A geography lookup (mirror CSV or official ArcGIS GeoJSON) as text with the named columns."""
+    frame = read_table(path, source_id=source_id)
     require_columns(frame, columns, source_id=source_id, file_name=path.name)
     return frame[columns].drop_duplicates()
 
@@ -150,8 +157,16 @@ def lookup_file(key: str, name: str, url: str) -> RemoteFile:
     return RemoteFile(key=key, url=url, mirror_path=f"geography/{name}")
 
 
-def boundary_source(source_id: str, title: str, *, vintage: str, reader, files: tuple[RemoteFile, ...]) -> Source:
-    """A boundary Source: ONS publisher and licence, re-serialised GeoJSON in the mirror."""
+def boundary_source(
+    source_id: str,
+    title: str,
+    *,
+    vintage: str,
+    reader,
+    official: tuple[RemoteFile, ...],
+    files: tuple[RemoteFile, ...],
+) -> Source:
+    """A boundary Source: ONS publisher and licence; the official layers first, re-serialised GeoJSON in the mirror."""
     return Source(
         source_id=source_id,
         title=title,
@@ -159,10 +174,15 @@ def boundary_source(source_id: str, title: str, *, vintage: str, reader, files: 
         licence=LICENCE,
         vintage=vintage,
         landing_url="https://geoportal.statistics.gov.uk/",
-        distributions=(Distribution(name="mirror_derived_geojson", official=False, reader=reader, files=files),),
+        distributions=(
+            Distribution(name="official_geojson", reader=reader, files=official),
+            Distribution(name="mirror_derived_geojson", official=False, reader=reader, files=files),
+        ),
         notes=f"Simplified once at build time (GEOS coverage simplification); winding {WINDING}.",
     )
 
+
+LSOA11_URL = "https://opendata.arcgis.com/datasets/e9d10c36ebed4ff3865c4389c2c98827_0.geojson"
 
 SOURCES: tuple[Source, ...] = (
     boundary_source(
@@ -170,6 +190,11 @@ SOURCES: tuple[Source, ...] = (
         "Local Authority Districts (May 2024) Boundaries UK BUC; UTLA and region dissolved by ONS lookups",
         vintage="May 2024",
         reader=read_lad24,
+        official=(
+            arcgis_file("lad24", "Local_Authority_Districts_May_2024_Boundaries_UK_BUC"),
+            arcgis_file("ltla23_utla23", "LTLA23_UTLA23_EW_LU"),
+            arcgis_file("lad24_region24", "LAD24_RGN24_EN_LU"),
+        ),
         files=(
             boundary_file(
                 "lad24",
@@ -185,6 +210,10 @@ SOURCES: tuple[Source, ...] = (
         "Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4); ICB April 2024 dissolved",
         vintage="December 2021 (ICB April 2024)",
         reader=read_lsoa21,
+        official=(
+            arcgis_file("lsoa21", "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4"),
+            arcgis_file("lsoa21_icb24", "LSOA21_SICBL24_ICB24_CAL24_LAD24_EN_LU"),
+        ),
         files=(
             boundary_file(
                 "lsoa21",
@@ -201,11 +230,13 @@ SOURCES: tuple[Source, ...] = (
         "Lower layer Super Output Areas (December 2011) Boundaries EW BSC (V3)",
         vintage="December 2011",
         reader=read_lsoa11,
+        # The ONS hub's whole-layer GeoJSON (one file, LSOA11CD / LSOA11NM), no paging needed.
+        official=(RemoteFile(key="lsoa11", url=LSOA11_URL),),
         files=(
             boundary_file(
                 "lsoa11",
                 "boundaries_lsoa11.geojson",
-                "https://opendata.arcgis.com/datasets/e9d10c36ebed4ff3865c4389c2c98827_0.geojson",
+                LSOA11_URL,
             ),
         ),
     ),

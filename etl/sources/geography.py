@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
+from etl.sources._ons import ESRI_JSON_QUERY, arcgis_file, read_table
 from etl.sources.population import ROLLUP_SQL
 
 PUBLISHER = "Office for National Statistics (Open Geography Portal)"
@@ -35,12 +36,12 @@ def geography_file(key: str, name: str, url: str) -> RemoteFile:
 
 
 def read_lookup(paths: Mapping[str, Path], key: str, columns: list[str], *, source_id: str) -> pd.DataFrame:
-    """Read one lookup CSV as text, checking the columns the reader relies on.
+    """Read one lookup as text (mirror CSV, or the official ArcGIS JSON / xlsx), checking the columns used.
 
     Raises:
-        SourceError: a named column is missing.
+        SourceError: a named column is missing, or an official file is not a feature collection.
     """
-    frame = pd.read_csv(paths[key], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_table(paths[key], source_id=source_id)
     require_columns(frame, columns, source_id=source_id, file_name=paths[key].name)
     return frame[columns].drop_duplicates()
 
@@ -273,6 +274,16 @@ GEOGRAPHY_2024 = Source(
     landing_url="https://geoportal.statistics.gov.uk/datasets/ons::lsoa-2021-to-electoral-ward-2024-to-lad-2024-best-fit-lookup-in-ew/about",
     distributions=(
         Distribution(
+            name="official_arcgis_geojson",
+            reader=read_geography_2024,
+            files=(
+                arcgis_file("lsoa21_ward24_lad24", "LSOA21_WD24_LAD24_EW_LU"),
+                arcgis_file("lsoa21_icb24", "LSOA21_SICBL24_ICB24_CAL24_LAD24_EN_LU"),
+                arcgis_file("lad24_region24", "LAD24_RGN24_EN_LU"),
+                arcgis_file("ltla23_utla23", "LTLA23_UTLA23_EW_LU"),
+            ),
+        ),
+        Distribution(
             name="mirror_derived_csv",
             official=False,
             reader=read_geography_2024,
@@ -296,6 +307,10 @@ GEOGRAPHY_2024 = Source(
 )
 
 LEGACY_QUERY = "FeatureServer/0/query?where=1%3D1&outFields=*&outSR=4326&f=json"
+LSOA11_LAD21_URL = "https://www.arcgis.com/sharing/rest/content/items/81bcefcd048e43acb948ad069c5e06c0/data"
+# Whole-layer GeoJSON downloads of the ONS hub (one file, no paging); fields LAD19CD/RGN19CD, LAD21CD/RGN21CD.
+LAD19_RGN19_URL = "https://opendata.arcgis.com/datasets/3ba3daf9278f47daba0f561889c3521a_0.geojson"
+LAD21_RGN21_URL = "https://opendata.arcgis.com/datasets/6a41affae7e345a7b2b86602408ea8a2_0.geojson"
 GEOGRAPHY_HISTORIC = Source(
     source_id=HISTORIC_ID,
     title="LSOA 2011 to LAD 2019 and LAD 2021 lookups; LAD to region and upper tier (2019, 2021); LAD 2022 to LAD 2023",
@@ -305,6 +320,21 @@ GEOGRAPHY_HISTORIC = Source(
     landing_url=LANDING,
     distributions=(
         Distribution(
+            name="official_arcgis",
+            reader=read_geography_historic,
+            files=(
+                arcgis_file("lsoa11_lad19", "LSOA11_WD19_LAD19_EW_LU", query=ESRI_JSON_QUERY),
+                # An xlsx item (LSOA11NM, LSOA11CD, LAD21NM, LAD21CD as geographr's data-raw script reads it).
+                RemoteFile(key="lsoa11_lad21", url=LSOA11_LAD21_URL, name="LSOA11_LAD21_EW_LU.xlsx"),
+                RemoteFile(key="lad19_region19", url=LAD19_RGN19_URL),
+                arcgis_file("lad19_utla19", "LTLA19_UTLA19_EW_LU", query=ESRI_JSON_QUERY),
+                RemoteFile(key="lad21_region21", url=LAD21_RGN21_URL),
+                arcgis_file("lad21_utla21", "LTLA21_UTLA21_EW_LU", query=ESRI_JSON_QUERY),
+                # LAD22CD/LAD23CD by the pattern of the other ONS lookups (not confirmed from a script).
+                arcgis_file("lad22_lad23", "LAD22_LAD23_UK_LU"),
+            ),
+        ),
+        Distribution(
             name="mirror_derived_csv",
             official=False,
             reader=read_geography_historic,
@@ -312,24 +342,12 @@ GEOGRAPHY_HISTORIC = Source(
                 geography_file(
                     "lsoa11_lad19", "lookup_lsoa11_ltla19.csv", f"{ARCGIS}/LSOA11_WD19_LAD19_EW_LU/{LEGACY_QUERY}"
                 ),
-                geography_file(
-                    "lsoa11_lad21",
-                    "lookup_lsoa11_ltla21.csv",
-                    "https://www.arcgis.com/sharing/rest/content/items/81bcefcd048e43acb948ad069c5e06c0/data",
-                ),
-                geography_file(
-                    "lad19_region19",
-                    "lookup_ltla19_region19.csv",
-                    "https://opendata.arcgis.com/datasets/3ba3daf9278f47daba0f561889c3521a_0.geojson",
-                ),
+                geography_file("lsoa11_lad21", "lookup_lsoa11_ltla21.csv", LSOA11_LAD21_URL),
+                geography_file("lad19_region19", "lookup_ltla19_region19.csv", LAD19_RGN19_URL),
                 geography_file(
                     "lad19_utla19", "lookup_ltla19_utla19.csv", f"{ARCGIS}/LTLA19_UTLA19_EW_LU/{LEGACY_QUERY}"
                 ),
-                geography_file(
-                    "lad21_region21",
-                    "lookup_ltla21_region21.csv",
-                    "https://opendata.arcgis.com/datasets/6a41affae7e345a7b2b86602408ea8a2_0.geojson",
-                ),
+                geography_file("lad21_region21", "lookup_ltla21_region21.csv", LAD21_RGN21_URL),
                 geography_file(
                     "lad21_utla21", "lookup_ltla21_utla21.csv", f"{ARCGIS}/LTLA21_UTLA21_EW_LU/{LEGACY_QUERY}"
                 ),
@@ -350,6 +368,12 @@ LSOA11_LSOA21 = Source(
     vintage="2022",
     landing_url=LANDING,
     distributions=(
+        Distribution(
+            name="official_arcgis_json",
+            reader=read_lsoa11_lsoa21,
+            # F_LSOA11CD, LSOA21CD, CHGIND, LAD22CD (as geographr's data-raw script reads the layer).
+            files=(arcgis_file("lsoa11_lsoa21", "LSOA11_LSOA21_LAD22_EW_LU", query=ESRI_JSON_QUERY),),
+        ),
         Distribution(
             name="mirror_derived_csv",
             official=False,
@@ -373,6 +397,12 @@ RURAL_URBAN = Source(
     vintage="2021",
     landing_url=LANDING,
     distributions=(
+        Distribution(
+            name="official_arcgis_geojson",
+            reader=read_rural_urban,
+            # LSOA21CD, RUC21CD, RUC21NM, Urban_rural_flag (as geographr's data-raw script reads the layer).
+            files=(arcgis_file("ruc21_lsoa21", "LSOA21_RUC21_EW_LU"),),
+        ),
         Distribution(
             name="mirror_derived_csv",
             official=False,

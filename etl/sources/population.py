@@ -9,6 +9,8 @@ run as the derive_sql of the geography source (see there).
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,8 +62,19 @@ def check_bands(frame: pd.DataFrame, *, total: str, source_id: str, file_name: s
 def read_single_year_file(path: Path, *, code: str, level: str, vintage: str, source_id: str) -> pd.DataFrame:
     """A demographr single-year-of-age file (code, total_population, '0'…'89', '90+') as population rows."""
     frame = pd.read_csv(path, dtype={code: str})
-    require_columns(frame, [code, "total_population", *AGES], source_id=source_id, file_name=path.name)
-    check_bands(frame, total="total_population", source_id=source_id, file_name=path.name)
+    return single_year_rows(frame, code=code, level=level, vintage=vintage, source_id=source_id, file_name=path.name)
+
+
+def single_year_rows(
+    frame: pd.DataFrame, *, code: str, level: str, vintage: str, source_id: str, file_name: str
+) -> pd.DataFrame:
+    """Single-year-of-age columns (code, total_population, '0'…'89', '90+') checked and banded into rows.
+
+    Raises:
+        SourceError: a column is missing or a row's ages do not sum to its total.
+    """
+    require_columns(frame, [code, "total_population", *AGES], source_id=source_id, file_name=file_name)
+    check_bands(frame, total="total_population", source_id=source_id, file_name=file_name)
     wide = pd.concat([frame[[code, "total_population"]], age_bands(frame)], axis=1)
     groups = {"total_population": "all"} | {label: label for label in AGE_GROUPS}
     return tidy(wide, code=code, groups=groups, level=level, vintage=vintage, source_id=source_id)
@@ -212,6 +225,104 @@ WHERE p.level = 'lad24' AND r.parent_code IS NOT NULL GROUP BY ALL;
 """
 
 
+# Official ONS workbooks. Sheet names and header labels are those the humaniverse/demographr data-raw
+# scripts read (SAPE22DT2 "Mid-2019 Persons" after 4 title rows; MYE2 "MYE2 - Persons" after 7; Census
+# P01 after 6); the header row is found by its first label rather than by a fixed count of title rows.
+LAD_PREFIXES = ("E06", "E07", "E08", "E09", "W06")
+
+
+def header_label(value: object) -> str:
+    """A header cell as text: numeric age headers (0, 1.0) become '0', '1'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def official_sheet(source: object, *, sheet: str, first: str, source_id: str, file_name: str) -> pd.DataFrame:
+    """One sheet of an ONS workbook, its header the first of the top 30 rows with a cell starting `first`.
+
+    Raises:
+        SourceError: the sheet is absent or has no such header row.
+    """
+    try:
+        raw = pd.read_excel(source, sheet_name=sheet, header=None, dtype=object, engine="calamine")
+    except (ValueError, KeyError) as error:
+        raise SourceError(source_id, file_name, f"no sheet '{sheet}': {error}") from error
+    top = raw.head(30).astype(str).apply(lambda column: column.str.strip().str.startswith(first))
+    starts = raw.index[: len(top)][top.any(axis=1).to_numpy()]
+    if not len(starts):
+        raise SourceError(source_id, file_name, f"sheet '{sheet}' has no header row starting '{first}'")
+    frame = raw.iloc[starts[0] + 1 :].reset_index(drop=True)
+    frame.columns = [header_label(v) for v in raw.iloc[starts[0]]]
+    return frame.dropna(how="all")
+
+
+def numeric(frame: pd.DataFrame, columns: list[str], *, source_id: str, file_name: str) -> pd.DataFrame:
+    """The named columns as integers.
+
+    Raises:
+        SourceError: a value is not a whole number.
+    """
+    values = frame[columns].apply(pd.to_numeric, errors="coerce")
+    if values.isna().any().any() or not (values % 1 == 0).all().all():
+        raise SourceError(source_id, file_name, "non-numeric or fractional population counts")
+    return frame.assign(**{c: values[c].astype("int64") for c in columns})
+
+
+def read_sape_mid2019_official(paths: Mapping[str, Path]) -> Frames:
+    """The official SAPE22DT2 zip: sheet 'Mid-2019 Persons' (LSOA Code, All Ages, 0…89, 90+), LSOA 2011."""
+    path = paths["sape"]
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.namelist() if m.lower().endswith(".xlsx")]
+        if not members:
+            raise SourceError(SAPE2019_ID, path.name, "no .xlsx workbook in the zip")
+        book = io.BytesIO(archive.read(members[0]))
+    frame = official_sheet(
+        book, sheet="Mid-2019 Persons", first="LSOA Code", source_id=SAPE2019_ID, file_name=path.name
+    )
+    frame = frame.rename(columns={"LSOA Code": "lsoa11_code", "All Ages": "total_population"})
+    require_columns(frame, ["lsoa11_code", "total_population", *AGES], source_id=SAPE2019_ID, file_name=path.name)
+    frame = numeric(frame, ["total_population", *AGES], source_id=SAPE2019_ID, file_name=path.name)
+    rows = single_year_rows(
+        frame, code="lsoa11_code", level="lsoa11", vintage="mid-2019", source_id=SAPE2019_ID, file_name=path.name
+    )
+    return {"population": rows}
+
+
+def read_mye_mid2020_official(paths: Mapping[str, Path]) -> Frames:
+    """The official MYE2 workbook on 2021 geography: sheet 'MYE2 - Persons', E&W districts only."""
+    path = paths["mye"]
+    frame = official_sheet(path, sheet="MYE2 - Persons", first="Code", source_id=MYE2020_ID, file_name=path.name)
+    frame = frame.rename(columns={"Code": "ltla21_code", "All ages": "total_population"})
+    require_columns(frame, ["ltla21_code", "total_population", *AGES], source_id=MYE2020_ID, file_name=path.name)
+    frame = frame[frame["ltla21_code"].astype(str).str.startswith(LAD_PREFIXES)]
+    frame = numeric(frame, ["total_population", *AGES], source_id=MYE2020_ID, file_name=path.name)
+    rows = single_year_rows(
+        frame, code="ltla21_code", level="lad21", vintage="mid-2020", source_id=MYE2020_ID, file_name=path.name
+    )
+    return {"population": rows}
+
+
+def read_census2021_official(paths: Mapping[str, Path]) -> Frames:
+    """The official Census 2021 first-results workbook: sheet P01 'All persons' of E&W districts."""
+    path = paths["census"]
+    frame = official_sheet(path, sheet="P01", first="Area code", source_id=CENSUS2021_ID, file_name=path.name)
+    code = next(c for c in frame.columns if c.startswith("Area code"))
+    frame = frame.rename(columns={code: "ltla21_code", "All persons": "population"})
+    require_columns(frame, ["ltla21_code", "population"], source_id=CENSUS2021_ID, file_name=path.name)
+    frame = frame[frame["ltla21_code"].astype(str).str.startswith(LAD_PREFIXES)]
+    frame = numeric(frame, ["population"], source_id=CENSUS2021_ID, file_name=path.name)
+    rows = tidy(
+        frame,
+        code="ltla21_code",
+        groups={"population": "all"},
+        level="lad21",
+        vintage="census-2021",
+        source_id=CENSUS2021_ID,
+    )
+    return {"population": rows}
+
+
 def demographr_file(key: str, name: str, url: str) -> RemoteFile:
     """An ONS table re-packaged by humaniverse/demographr (columns renamed, values unchanged)."""
     return RemoteFile(key=key, url=url, mirror_path=f"{DEMOGRAPHR}/{name}")
@@ -219,6 +330,18 @@ def demographr_file(key: str, name: str, url: str) -> RemoteFile:
 
 ONS_FILE = (
     "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets"
+)
+SAPE_URL = (
+    f"{ONS_FILE}/lowersuperoutputareamidyearpopulationestimates/mid2019sape22dt2/"
+    "sape22dt2mid2019lsoasyoaestimatesunformatted.zip"
+)
+MYE_URL = (
+    f"{ONS_FILE}/populationestimatesforukenglandandwalesscotlandandnorthernireland/mid2020/"
+    "ukpopestimatesmid2020on2021geography.xls"
+)
+CENSUS_URL = (
+    f"{ONS_FILE}/populationandhouseholdestimatesenglandandwalescensus2021/census2021/"
+    "census2021firstresultsenglandwales1.xlsx"
 )
 IOD2019_FILE6_URL = (
     "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/833980/"
@@ -289,17 +412,15 @@ SOURCES: tuple[Source, ...] = (
         landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
         distributions=(
             Distribution(
+                name="official_zip_xlsx",
+                reader=read_sape_mid2019_official,
+                files=(RemoteFile(key="sape", url=SAPE_URL, name=SAPE_URL.rsplit("/", 1)[1]),),
+            ),
+            Distribution(
                 name="mirror_derived_csv",
                 official=False,
                 reader=read_sape_mid2019,
-                files=(
-                    demographr_file(
-                        "sape",
-                        "population19_lsoa11.csv.gz",
-                        f"{ONS_FILE}/lowersuperoutputareamidyearpopulationestimates/mid2019sape22dt2/"
-                        "sape22dt2mid2019lsoasyoaestimatesunformatted.zip",
-                    ),
-                ),
+                files=(demographr_file("sape", "population19_lsoa11.csv.gz", SAPE_URL),),
             ),
         ),
     ),
@@ -312,17 +433,15 @@ SOURCES: tuple[Source, ...] = (
         landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
         distributions=(
             Distribution(
+                name="official_xls",
+                reader=read_mye_mid2020_official,
+                files=(RemoteFile(key="mye", url=MYE_URL, name=MYE_URL.rsplit("/", 1)[1]),),
+            ),
+            Distribution(
                 name="mirror_derived_csv",
                 official=False,
                 reader=read_mye_mid2020,
-                files=(
-                    demographr_file(
-                        "mye",
-                        "population20_ltla21.csv",
-                        f"{ONS_FILE}/populationestimatesforukenglandandwalesscotlandandnorthernireland/mid2020/"
-                        "ukpopestimatesmid2020on2021geography.xls",
-                    ),
-                ),
+                files=(demographr_file("mye", "population20_ltla21.csv", MYE_URL),),
             ),
         ),
     ),
@@ -335,17 +454,15 @@ SOURCES: tuple[Source, ...] = (
         landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
         distributions=(
             Distribution(
+                name="official_xlsx",
+                reader=read_census2021_official,
+                files=(RemoteFile(key="census", url=CENSUS_URL, name=CENSUS_URL.rsplit("/", 1)[1]),),
+            ),
+            Distribution(
                 name="mirror_derived_csv",
                 official=False,
                 reader=read_census2021,
-                files=(
-                    demographr_file(
-                        "census",
-                        "population21_ltla21_census2021.csv",
-                        f"{ONS_FILE}/populationandhouseholdestimatesenglandandwalescensus2021/census2021/"
-                        "census2021firstresultsenglandwales1.xlsx",
-                    ),
-                ),
+                files=(demographr_file("census", "population21_ltla21_census2021.csv", CENSUS_URL),),
             ),
         ),
     ),

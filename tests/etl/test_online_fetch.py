@@ -1,0 +1,182 @@
+"""Online build without a network: ArcGIS paging, retries and official geography layers from a loopback server."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from etl import fetch as fetch_module
+from etl.fetch import download, fetch
+from etl.source import Distribution, RemoteFile, Source, SourceError
+from etl.sources import all_sources
+from etl.sources._ons import ARCGIS, ESRI_JSON_QUERY, GEOJSON_QUERY
+from etl.sources.geography import GEOGRAPHY_2024
+from tests.etl.fake_arcgis import PREFIX, FakeArcGis, Layer, serving
+
+# Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
+NO_OFFICIAL_FILE = {
+    "grants_360giving": "only individual publishers' 360Giving files exist; the table is a third-party aggregation",
+    "ons_health_index": "the official workbooks change layout between editions and are not parsed",
+}
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch_module.time, "sleep", lambda _s: None)
+
+
+def invented_rows(n: int) -> list[dict]:
+    return [{"LSOA21CD": f"E0199{i:04d}", "LSOA21NM": f"Invented {i:03d}A", "ObjectId": i + 1} for i in range(n)]
+
+
+def remote(fake: FakeArcGis, service: str, query: str) -> RemoteFile:
+    suffix = "geojson" if query.endswith("geojson") else "json"
+    return RemoteFile("layer", fake.url(service, query), paging="arcgis", name=f"{service}.{suffix}")
+
+
+@pytest.mark.parametrize(("query", "attributes"), [(GEOJSON_QUERY, "properties"), (ESRI_JSON_QUERY, "attributes")])
+def test_paging_combines_every_feature(tmp_path: Path, query: str, attributes: str) -> None:
+    layer = Layer(invented_rows(5), max_records=2)
+    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
+        path = download("demo", remote(fake, "LSOA21_TEST_LU", query), tmp_path)
+    combined = json.loads(path.read_text())
+    assert layer.requests == [0, 2, 4]
+    assert [f[attributes]["LSOA21CD"] for f in combined["features"]] == [f"E0199{i:04d}" for i in range(5)]
+    assert "exceededTransferLimit" not in combined and "properties" not in combined
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_dropped_connection_is_retried(tmp_path: Path) -> None:
+    layer = Layer(invented_rows(3), max_records=2, drop_first=1)
+    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
+        path = download("demo", remote(fake, "LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
+    assert layer.requests == [0, 0, 2]
+    assert len(json.loads(path.read_text())["features"]) == 3
+
+
+def test_dropped_connection_on_every_try_names_source_and_file(tmp_path: Path) -> None:
+    layer = Layer(invented_rows(3), max_records=2, drop_first=99)
+    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
+        with pytest.raises(SourceError, match=r"^\[demo\] LSOA21_TEST_LU\.geojson: download failed after 3 tries"):
+            download("demo", remote(fake, "LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
+    assert layer.requests == [0, 0, 0]
+    assert not list(tmp_path.rglob("*.geojson*"))
+
+
+def test_page_url_replaces_paging_parameters() -> None:
+    url = fetch_module.page_url(f"{ARCGIS}/X/{GEOJSON_QUERY}&resultOffset=7", 4000)
+    assert url.endswith("outFields=%2A&where=1%3D1&f=geojson&resultOffset=4000&resultRecordCount=2000")
+
+
+def ward_lad(lsoa: str, name: str, ward: str, lad: str, lad_name: str) -> dict:
+    return {
+        "LSOA21CD": lsoa,
+        "LSOA21NM": name,
+        "WD24CD": ward,
+        "WD24NM": f"Ward {ward[-2:]}",
+        "WD24NMW": "",
+        "LAD24CD": lad,
+        "LAD24NM": lad_name,
+        "LAD24NMW": "",
+        "ObjectId": 1,
+    }
+
+
+def geography_2024_layers() -> dict[str, Layer]:
+    """Official-layout rows of the four 2024 lookups for three invented LSOAs (two English, one Welsh)."""
+    nhs = {
+        "SICBL24CD": "E38990001",
+        "SICBL24CDH": "99A",
+        "SICBL24NM": "NHS Invented ICB - 99A",
+        "ICB24CD": "E54990001",
+        "ICB24CDH": "QZZ",
+        "ICB24NM": "NHS Invented Integrated Care Board",
+        "CAL24CD": "E56990001",
+        "LAD24CD": "E06990001",
+        "LAD24NM": "Inventshire",
+    }
+    return {
+        "LSOA21_WD24_LAD24_EW_LU": Layer(
+            [
+                ward_lad("E01990001", "Inventshire 001A", "E05990001", "E06990001", "Inventshire"),
+                ward_lad("E01990002", "Inventshire 001B", "E05990002", "E06990001", "Inventshire"),
+                ward_lad("W01990003", "Dyfeisio 001A", "W05990001", "W06990001", "Dyfeisio"),
+            ]
+        ),
+        "LSOA21_SICBL24_ICB24_CAL24_LAD24_EN_LU": Layer(
+            [{"LSOA21CD": "E01990001", "LSOA21NM": "Inventshire 001A"} | nhs]
+            + [{"LSOA21CD": "E01990002", "LSOA21NM": "Inventshire 001B"} | nhs]
+        ),
+        "LAD24_RGN24_EN_LU": Layer(
+            [{"LAD24CD": "E06990001", "LAD24NM": "Inventshire", "RGN24CD": "E12990001", "RGN24NM": "Invented East"}]
+        ),
+        "LTLA23_UTLA23_EW_LU": Layer(
+            [
+                {
+                    "LTLA23CD": "E06990001",
+                    "LTLA23NM": "Inventshire",
+                    "UTLA23CD": "E06990001",
+                    "UTLA23NM": "Inventshire",
+                },
+                {"LTLA23CD": "W06990001", "LTLA23NM": "Dyfeisio", "UTLA23CD": "W06990001", "UTLA23NM": "Dyfeisio"},
+            ]
+        ),
+    }
+
+
+def served(source: Source, fake: FakeArcGis) -> Source:
+    """The source with its official ArcGIS URLs pointed at the fake server."""
+    official = source.distributions[0]
+    files = tuple(dataclasses.replace(f, url=f.url.replace(ARCGIS, fake.base + PREFIX)) for f in official.files)
+    return dataclasses.replace(source, distributions=(dataclasses.replace(official, files=files),))
+
+
+def test_online_geography_2024_from_official_layers(tmp_path: Path) -> None:
+    with serving(FakeArcGis(geography_2024_layers())) as fake:
+        fetched = fetch(served(GEOGRAPHY_2024, fake), mirror=None, cache=tmp_path)
+    assert fetched is not None and fetched.distribution.name == "official_arcgis_geojson"
+    areas = fetched.distribution.reader(fetched.paths)["areas"].set_index("code")
+    levels = areas["level"].value_counts().to_dict()
+    assert levels == {
+        "lsoa21": 3, "ward24": 3, "lad24": 2, "utla24": 2, "region": 2, "country": 2, "sicbl24": 1, "icb24": 1,
+    }  # fmt: skip
+    english, welsh = areas.loc["E01990001"], areas.loc["W01990003"]
+    assert (english["ward_code"], english["lad_code"], english["utla_code"]) == ("E05990001", "E06990001", "E06990001")
+    assert (english["sicbl_code"], english["icb_code"], english["region_code"]) == (
+        "E38990001",
+        "E54990001",
+        "E12990001",
+    )
+    assert (welsh["region_code"], welsh["country_code"], welsh["sicbl_code"]) == ("W92000004", "W92000004", None)
+    assert areas.loc["E54990001", "name"] == "NHS Invented Integrated Care Board"
+
+
+def no_official_source(*, required: bool) -> Source:
+    derived = Distribution(
+        "mirror_derived_csv", (RemoteFile("main", "https://example.invalid/a.csv", "d/a.csv"),), lambda _p: {}, False
+    )
+    return Source("demo", "Demo", "Publisher", "OGL-3.0", "2025", "https://example.invalid", (derived,), required)
+
+
+def test_optional_source_without_official_file_is_missing_online(tmp_path: Path) -> None:
+    assert fetch(no_official_source(required=False), mirror=None, cache=tmp_path) is None
+
+
+def test_required_source_without_official_file_fails_online(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"^\[demo\].*no official distribution to download"):
+        fetch(no_official_source(required=True), mirror=None, cache=tmp_path)
+
+
+@pytest.mark.parametrize("source", all_sources(), ids=lambda s: s.source_id)
+def test_every_source_can_start_online(source: Source) -> None:
+    """A downloadable official distribution exists, or the source is optional and listed with its reason."""
+    downloadable = [
+        d for d in source.distributions if d.official and all(f.url.startswith("https://") for f in d.files)
+    ]
+    if source.source_id in NO_OFFICIAL_FILE:
+        assert not downloadable and not source.required
+    else:
+        assert downloadable, f"{source.source_id}: no official distribution with https URLs"
