@@ -329,3 +329,17 @@ def area_display(by_area: pd.DataFrame) -> pd.DataFrame:
     """grants_by_area() with readable headers, whole pounds, highest £ per resident first."""
     table = by_area.assign(amount=by_area["amount"].round())
     return table.rename(columns=AREA_COLUMNS).sort_values(["£ per resident", "Code"], ascending=[False, True])
+
+
+def largest_district_sentence(by_area: pd.DataFrame) -> str:
+    """Name the district with the most £ and its share of the total, as a warning about head-office addresses."""
+    total = by_area["amount"].sum()
+    if total <= 0:
+        return ""
+    top = by_area.loc[by_area["amount"].idxmax()]
+    share = top["amount"] / total
+    return (
+        f"The largest single district, {top['area_name']}, received {format_pounds(top['amount'])} "
+        f"({share:.1%} of the £ placed in districts). Grants sit at the recipient's registered address, so head "
+        "offices of national organisations pull money into a few districts."
+    )

@@ -80,7 +80,8 @@ with decile_tab:
         st.markdown(
             f"Districts in the most deprived 10% (decile 1) received **{format_share(most['share_amount'])}** of the £ "
             f"and hold **{format_share(most['share_population'])}** of residents. English districts only (IMD 2025 "
-            "decile of districts); Welsh grants are counted in the totals above."
+            "decile of districts); Welsh grants are counted in the totals above. "
+            + funding.largest_district_sentence(by_area)
         )
         table = funding.decile_display(shares)
         st.dataframe(

@@ -52,6 +52,14 @@ def test_default_view_all_funders_all_years(built_db, db_con, monkeypatch):
     assert deciles["Share of £"].sum() == pytest.approx(1.0)
     assert deciles["Share of residents"].sum() == pytest.approx(1.0)
     assert at.query_params["from"] == "2013" and at.query_params["to"] == "2018"
+    top = db_con.execute(
+        """SELECT a.name, sum(g.amount) FROM grants g JOIN areas a ON a.level = 'lad24' AND a.code = g.lad24_code
+           GROUP BY a.name ORDER BY 2 DESC LIMIT 1"""
+    ).fetchone()
+    assert top[0] == "Southwark"  # national bodies registered there: the head-office effect the page warns about
+    assert any(
+        f"largest single district, Southwark, received {funding.format_pounds(top[1])}" in m.value for m in at.markdown
+    )
 
 
 @pytest.mark.integration

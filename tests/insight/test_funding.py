@@ -127,3 +127,9 @@ def test_grant_in_a_district_not_in_areas_counts_as_unmatched(con):
         assert funding.unmatched_grants(con, funder="Fund B", years=(2013, 2018))["lad_code"].tolist() == ["E06000904"]
     finally:
         con.execute("DELETE FROM grants; INSERT INTO grants SELECT * FROM saved; DROP TABLE saved")
+
+
+def test_largest_district_sentence(con):
+    sentence = funding.largest_district_sentence(funding.grants_by_area(con, years=(2013, 2018)))
+    assert sentence.startswith("The largest single district, Testshire J, received £10,000 (66.7% of the £")
+    assert funding.largest_district_sentence(funding.grants_by_area(con, funder="Fund B", years=(2013, 2014))) == ""
