@@ -117,3 +117,21 @@ def test_parse_state(params, expected):
 )
 def test_column_format(unit, fmt):
     assert explore.column_format(unit) == fmt
+
+
+def test_measures_with_no_rows_give_empty_columns(con):
+    table = explore.measure_values(con, level="region", measures=("imd_average_score",))
+    assert table["area_code"].tolist() == ["E12000901", "E12000902"]
+    assert table["imd_average_score"].isna().all()
+    assert explore.wide_table(con, level="lsoa21", measures=("imd_score",)).empty
+
+
+def test_default_measures_and_legend(con):
+    catalog = explore.measure_catalog(con, level="lad24")
+    assert explore.default_measures(catalog) == ("imd_average_score", "ncvo_charities_per_1000")
+    assert explore.default_measures(catalog[catalog["layer"] == "dependence"]) == ("share_charities_govt_funded",)
+    legend = explore.measure_legend(catalog, measures=("ncvo_charities_per_1000", "imd_average_score"))
+    assert legend[["column", "unit", "vintage"]].values.tolist() == [
+        ["ncvo_charities_per_1000", "per 1,000 residents", "test-vintage"],
+        ["imd_average_score", "score", "test-vintage"],
+    ]
