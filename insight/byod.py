@@ -249,7 +249,13 @@ def analyse(
     return result
 
 
-STATUS_KEYS = ("matched", "unmatched", "invalid", "out_of_scope")
+METRIC_LABELS = {
+    "rows": "Rows read",
+    "matched": "Matched",
+    "unmatched": "Not placed",
+    "invalid": "Invalid",
+    "out_of_scope": "Outside England & Wales",
+}
 POPULATION_NOTE = (
     "Neighbourhood (LSOA 2021) populations are not in this database, so need is compared with the share of LSOAs "
     "(each has roughly 1,000–3,000 residents), and rates per 1,000 residents are given for districts only "
@@ -306,10 +312,17 @@ def escape_markdown(text: object) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+ROUNDING = {"share_of_records": 1, "lsoas_national_pct": 1, "lsoas_local_pct": 1, "records_per_1000": 2}
+
+
 def labelled(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The table's known columns in order, with readable names (for display and download)."""
+    """The table's known columns in order, rounded for reading, with readable names (for display and download)."""
     present = [c for c in columns if c in table.columns]
-    return table[present].rename(columns=columns)
+    out = table[present].copy()
+    for column, digits in ROUNDING.items():
+        if column in out and pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].round(digits)
+    return out.rename(columns=columns)
 
 
 def export_csv(table: pd.DataFrame, columns: dict[str, str] | None = None) -> bytes:

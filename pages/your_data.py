@@ -102,9 +102,8 @@ if result is None or st.session_state.get("byod_run") != run_key:
 
 st.subheader("How your rows matched")
 summary = result.summary
-cells = st.columns(5)
-for cell, (status, label) in zip(cells, [("rows", "Rows read"), *((s, s) for s in byod.STATUS_KEYS)], strict=True):
-    cell.metric(label if status == "rows" else STATUS_LABELS[status].capitalize(), f"{summary[status]:,}")
+for cell, (status, label) in zip(st.columns(len(byod.METRIC_LABELS)), byod.METRIC_LABELS.items(), strict=True):
+    cell.metric(label, f"{summary[status]:,}", help=STATUS_LABELS.get(status))
 st.caption(
     f"Blank location: {summary['missing']:,}. Terminated postcodes still placed: {summary['terminated']:,}. "
     "These counts describe your file and are shown only to you."

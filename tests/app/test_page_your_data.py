@@ -49,10 +49,10 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
         "Rows read": "50",
-        "Matched to an area": "44",
-        "Valid postcode or code, not placed by the lookup": "1",
-        "Not a valid postcode or code": "2",
-        "Outside england and wales (counted, not mapped)": "2",
+        "Matched": "44",
+        "Not placed": "1",
+        "Invalid": "2",
+        "Outside England & Wales": "2",
     }
     assert any("Hidden: 6 LSOA cell(s), 2 district(s), 3 decile(s)" in w.value for w in at.warning)
     assert any("withheld" in m.value for m in at.markdown)
