@@ -303,7 +303,8 @@ GEOGRAPHY_2024 = Source(
             ),
         ),
     ),
-    notes="Columns renamed by humaniverse/geographr from the ONS layers; codes and names unchanged.",
+    notes="Mirror: columns renamed by humaniverse/geographr from the ONS layers (codes and names unchanged). "
+    "Online: the ONS layers themselves, fetched page by page.",
 )
 
 LEGACY_QUERY = "FeatureServer/0/query?where=1%3D1&outFields=*&outSR=4326&f=json"
@@ -355,7 +356,8 @@ GEOGRAPHY_HISTORIC = Source(
             ),
         ),
     ),
-    notes="Columns renamed by humaniverse/geographr from the ONS layers; codes and names unchanged.",
+    notes="Mirror: columns renamed by humaniverse/geographr from the ONS layers (codes and names unchanged). "
+    "Online: the ONS layers themselves, fetched page by page.",
     # Population roll-ups need areas + lad_successor; geography derives run before all others.
     derive_sql=ROLLUP_SQL,
 )

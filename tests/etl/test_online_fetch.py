@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from shapely.geometry import box, mapping
 
 from etl import fetch as fetch_module
 from etl.fetch import download, fetch
 from etl.source import Distribution, RemoteFile, Source, SourceError
 from etl.sources import all_sources
 from etl.sources._ons import ARCGIS, ESRI_JSON_QUERY, GEOJSON_QUERY
+from etl.sources.boundaries import SOURCES as BOUNDARY_SOURCES
 from etl.sources.geography import GEOGRAPHY_2024
 from tests.etl.fake_arcgis import PREFIX, FakeArcGis, Layer, serving
 
@@ -180,3 +182,27 @@ def test_every_source_can_start_online(source: Source) -> None:
         assert not downloadable and not source.required
     else:
         assert downloadable, f"{source.source_id}: no official distribution with https URLs"
+
+
+def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path) -> None:
+    """Three invented districts served two features a page; the combined GeoJSON is read by pyogrio."""
+    codes = ["E07660001", "E07660002", "W06660001"]
+    squares = [mapping(box(i * 0.1, 50, i * 0.1 + 0.1, 50.1)) for i in range(3)]
+    layers = {
+        "Local_Authority_Districts_May_2024_Boundaries_UK_BUC": Layer(
+            [{"LAD24CD": c, "LAD24NM": f"District {i}", "LAD24NMW": "", "FID": i} for i, c in enumerate(codes)],
+            geometries=squares,
+        ),
+        "LTLA23_UTLA23_EW_LU": Layer(
+            [{"LTLA23CD": c, "UTLA23CD": c, "UTLA23NM": f"District {i}"} for i, c in enumerate(codes)]
+        ),
+        "LAD24_RGN24_EN_LU": Layer([{"LAD24CD": c, "RGN24CD": "E12660001", "RGN24NM": "Invented"} for c in codes[:2]]),
+    }
+    lad24 = next(s for s in BOUNDARY_SOURCES if s.source_id == "ons_boundaries_lad24")
+    with serving(FakeArcGis(layers)) as fake:
+        fetched = fetch(served(lad24, fake), mirror=None, cache=tmp_path)
+    assert fetched is not None and layers["Local_Authority_Districts_May_2024_Boundaries_UK_BUC"].requests == [0, 2]
+    frame = fetched.distribution.reader(fetched.paths)["boundaries"]
+    assert frame.groupby("level")["code"].apply(sorted).to_dict() == {
+        "lad24": codes, "utla24": codes, "region": ["E12660001", "W92000004"],
+    }  # fmt: skip
