@@ -18,6 +18,8 @@ LEVELS = {
     "region": "Regions",
     "lsoa21": "Neighbourhoods (LSOA 2021)",
 }
+# Longest SQL text kept in the page URL (longer queries still run, the link just does not carry them).
+MAX_URL_SQL = 2000
 # The measure holding each level's IMD decile (1 = most deprived 10%), used by the decile filter.
 DECILE_MEASURE = {"lsoa21": "imd_decile", "lad24": "imd_lad_decile"}
 
@@ -153,11 +155,12 @@ def parse_state(params: Mapping[str, str], *, levels: tuple[str, ...] = tuple(LE
     """Read the Explore page's URL parameters into a clean state (unknown values fall back to defaults).
 
     Args:
-        params: the URL query parameters (level, measures comma-separated, region, deciles comma-separated).
+        params: the URL query parameters (level, measures comma-separated, region, deciles comma-separated, sql).
         levels: allowed levels.
 
     Returns:
-        dict with level (str), measures (tuple[str, ...]), region (str | None), deciles (tuple[int, ...]).
+        dict with level (str), measures (tuple[str, ...]), region (str | None), deciles (tuple[int, ...]),
+        sql (str | None: a query to put in the SQL box and run; at most MAX_URL_SQL characters).
     """
     level = params.get("level", "lad24")
     measures = tuple(m for m in str(params.get("measures", "")).split(",") if m)
@@ -169,6 +172,7 @@ def parse_state(params: Mapping[str, str], *, levels: tuple[str, ...] = tuple(LE
         "measures": measures,
         "region": params.get("region") or None,
         "deciles": deciles,
+        "sql": str(params.get("sql") or "")[:MAX_URL_SQL] or None,
     }
 
 

@@ -93,15 +93,29 @@ st.caption(
     f"One SELECT over the tables listed below. Results stop at {format_int(max_rows)} rows and {seconds:g} seconds; "
     "files, settings and changes to the database are refused."
 )
-sql = st.text_area("SQL", value=explore.EXAMPLE_SQL, height=140, key="ex_sql")
-if st.button("Run query", type="primary", key="ex_run"):
+
+
+def run_query(text: str) -> None:
+    """Run the SQL box in the sandbox; keep the result or the refusal, and the text for the URL when short."""
+    st.session_state.ex_ran_sql = text if len(text) <= explore.MAX_URL_SQL else None
     try:
         st.session_state.ex_result = sql_sandbox.run_readonly_sql(
-            config.db_path(), sql, max_rows=max_rows, timeout_s=seconds
+            config.db_path(), text, max_rows=max_rows, timeout_s=seconds
         )
         st.session_state.ex_error = None
     except sql_sandbox.SqlRefused as refused:
         st.session_state.ex_result, st.session_state.ex_error = None, str(refused)
+
+
+if "ex_sql" not in st.session_state:
+    st.session_state.ex_sql = state["sql"] or explore.EXAMPLE_SQL
+    if state["sql"]:
+        run_query(state["sql"])
+sql = st.text_area("SQL", height=140, key="ex_sql")
+if st.button("Run query", type="primary", key="ex_run"):
+    run_query(sql)
+if st.session_state.get("ex_ran_sql"):
+    st.query_params["sql"] = st.session_state.ex_ran_sql
 if st.session_state.get("ex_error"):
     st.error(st.session_state.ex_error)
 elif st.session_state.get("ex_result") is not None:

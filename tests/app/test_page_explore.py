@@ -78,6 +78,15 @@ def test_sql_box_runs_and_refuses(built_db, db_con, monkeypatch):
 
 
 @pytest.mark.integration
+def test_sql_in_the_url_is_run_on_load(built_db, db_con, monkeypatch):
+    sql = "SELECT region_code, count(*) AS n FROM areas WHERE level = 'lad24' GROUP BY ALL ORDER BY n DESC, region_code"
+    at = open_page(built_db, monkeypatch, {"sql": sql})
+    assert at.text_area(key="ex_sql").value == sql
+    assert at.dataframe[2].value.equals(db_con.execute(sql).df())
+    assert at.query_params["sql"] == sql
+
+
+@pytest.mark.integration
 def test_url_round_trip(built_db, db_con, monkeypatch):
     params = {"level": "lsoa21", "measures": "imd_score,imd_decile", "region": "E12000002", "deciles": "1"}
     at = open_page(built_db, monkeypatch, params)

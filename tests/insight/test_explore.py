@@ -93,12 +93,22 @@ def test_schema_browser(con):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, {"level": "lad24", "measures": (), "region": None, "deciles": ()}),
+        ({}, {"level": "lad24", "measures": (), "region": None, "deciles": (), "sql": None}),
         (
             {"level": "lsoa21", "measures": "imd_score,imd_decile", "region": "E12000901", "deciles": "3,1,x,11,1"},
-            {"level": "lsoa21", "measures": ("imd_score", "imd_decile"), "region": "E12000901", "deciles": (1, 3)},
+            {
+                "level": "lsoa21",
+                "measures": ("imd_score", "imd_decile"),
+                "region": "E12000901",
+                "deciles": (1, 3),
+                "sql": None,
+            },
         ),
-        ({"level": "planet"}, {"level": "lad24", "measures": (), "region": None, "deciles": ()}),
+        (
+            {"level": "planet", "sql": "SELECT 1"},
+            {"level": "lad24", "measures": (), "region": None, "deciles": (), "sql": "SELECT 1"},
+        ),
+        ({"sql": "x" * 5000}, {"level": "lad24", "measures": (), "region": None, "deciles": (), "sql": "x" * 2000}),
     ],
 )
 def test_parse_state(params, expected):
