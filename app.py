@@ -32,7 +32,9 @@ def sidebar_vintages() -> None:
         st.caption("Full provenance, licences and caveats: Methods & sources.")
 
 
-cache.leave_legacy_page_mode()
+legacy = cache.in_legacy_page_mode()
 page = st.navigation(PAGES)
+if legacy:  # rerun the chosen page under this navigation, keeping the link's selection
+    st.switch_page(page, query_params=st.query_params.to_dict())
 sidebar_vintages()
 page.run()

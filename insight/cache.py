@@ -44,16 +44,23 @@ def cached_query(function: Callable[..., Any], /, **kwargs: Any) -> Any:
     return _cached_call(function.__module__, function.__qualname__, _db_key(), items)
 
 
-def leave_legacy_page_mode() -> None:
-    """Rerun under app.py's st.navigation when Streamlit started this session in legacy pages/-folder mode.
+def in_legacy_page_mode() -> bool:
+    """True while Streamlit runs this script in its legacy pages/-folder mode (a server's first session).
 
-    Streamlit decides per server, before any script runs, that a folder named pages/ beside app.py means its
-    old multipage mode: the first session then runs a page file directly (old menu, no app.py, narrow layout).
-    st.navigation switches that mode off, but only once app.py runs, so we switch it off and rerun.
+    Streamlit decides per server, before any script runs, that a folder named pages/ beside app.py means its old
+    multipage mode: the first session then gets the old menu and no app.py settings. st.navigation switches the
+    mode off, but only from then on, so the callers below move the session onto the new navigation.
     """
     from streamlit.runtime.pages_manager import PagesManager  # no public API exposes this flag
 
-    if PagesManager.uses_pages_directory:
+    return bool(PagesManager.uses_pages_directory)
+
+
+def leave_legacy_page_mode() -> None:
+    """A page file run directly in legacy mode (app.py skipped): switch the mode off and rerun under app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if in_legacy_page_mode():
         PagesManager.uses_pages_directory = False
         st.rerun()
 
