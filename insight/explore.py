@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import duckdb
@@ -205,3 +206,11 @@ def column_format(unit: str | None) -> str:
     if unit and is_share(unit):
         return "percent"
     return "localized" if unit and (is_count(unit) or unit.lower() == "decile") else "%.2f"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain_text(message: str) -> str:
+    """Escape Markdown so text that may echo a user's SQL (or a shared link's) is shown literally, never as links."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", message)

@@ -117,7 +117,7 @@ if st.button("Run query", type="primary", key="ex_run"):
 if st.session_state.get("ex_ran_sql"):
     st.query_params["sql"] = st.session_state.ex_ran_sql
 if st.session_state.get("ex_error"):
-    st.error(st.session_state.ex_error)
+    st.error(explore.plain_text(st.session_state.ex_error))
 elif st.session_state.get("ex_result") is not None:
     result = st.session_state.ex_result
     capped = " (stopped at the row limit; more rows exist)" if result.attrs.get("truncated") else ""

@@ -145,3 +145,7 @@ def test_default_measures_and_legend(con):
         ["ncvo_charities_per_1000", "per 1,000 residents", "test-vintage"],
         ["imd_average_score", "score", "test-vintage"],
     ]
+
+
+def test_plain_text_escapes_markdown():
+    assert explore.plain_text("[click](http://x.invalid) *now*") == r"\[click\]\(http\://x\.invalid\) \*now\*"
