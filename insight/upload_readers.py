@@ -51,7 +51,11 @@ GRANT_FIELDS = {
 
 
 class UploadError(ValueError):
-    """An upload we refuse; the message says why, in words for the user."""
+    """An upload we refuse; the message says why, in words for the user (sheets: a workbook's sheet names)."""
+
+    def __init__(self, message: str, *, sheets: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.sheets = sheets
 
 
 @dataclass(frozen=True)
@@ -258,12 +262,14 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Upload:
         raise UploadError(f"The workbook could not be opened ({type(error).__name__}).") from error
     names = tuple(book.sheet_names)
     chosen = sheet or names[0]
-    if chosen not in names:
-        raise UploadError(f"The workbook has no sheet called {chosen!r}.")
-    notes = [_formula_note(archive.read(parts[chosen])) if chosen in parts else ""]
-    grid = book.get_sheet_by_name(chosen)
-    rows, merged = _fill_merged(grid)
-    frame, skipped = _to_frame(rows)
+    try:
+        if chosen not in names:
+            raise UploadError(f"The workbook has no sheet called {chosen!r}.")
+        notes = [_formula_note(archive.read(parts[chosen])) if chosen in parts else ""]
+        rows, merged = _fill_merged(book.get_sheet_by_name(chosen))
+        frame, skipped = _to_frame(rows)
+    except UploadError as error:
+        raise UploadError(f"Sheet {chosen!r}: {error}", sheets=names) from error
     notes += [
         f"{merged} merged cell range(s): each value was repeated in every cell it covers." if merged else "",
         f"Skipped {skipped} title row(s) above the column names." if skipped else "",

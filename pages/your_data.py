@@ -21,7 +21,8 @@ st.title("Your data")
 st.caption("Upload service records or grants (postcodes, LSOA codes or district codes) to see your reach against need.")
 st.info(PRIVACY, icon=":material/lock:")
 
-limit = upload_limit_mb()
+# The server refuses bodies over server.maxUploadSize before this page sees them: state the smaller limit.
+limit = min(upload_limit_mb(), int(st.get_option("server.maxUploadSize")))
 upload_file = st.file_uploader(
     f"CSV, Excel (.xlsx) or 360Giving JSON file, up to {limit} MB",
     type=["csv", "txt", "tsv", "xlsx", "json"],
@@ -32,11 +33,21 @@ if upload_file is None:
     st.stop()
 
 sheet = st.session_state.get("byod_sheet")
-try:
-    upload = read_upload(upload_file.getvalue(), name=upload_file.name, sheet=sheet, limit_mb=limit)
-except UploadError as error:
-    st.error(byod.escape_markdown(error))
-    st.stop()
+read_key = (upload_file.file_id, sheet)
+if st.session_state.get("byod_read_key") != read_key:  # parse once per file and sheet, kept in this session only
+    st.session_state.pop("byod_upload", None)
+    try:
+        with st.spinner("Reading the file"):
+            st.session_state.byod_upload = read_upload(
+                upload_file.getvalue(), name=upload_file.name, sheet=sheet, limit_mb=limit
+            )
+    except UploadError as error:
+        st.error(byod.escape_markdown(error))
+        if len(error.sheets) > 1:
+            st.selectbox("Try another sheet", error.sheets, key="byod_sheet")
+        st.stop()
+    st.session_state.byod_read_key = read_key
+upload = st.session_state.byod_upload
 if len(upload.sheets) > 1:
     st.selectbox("Sheet", upload.sheets, key="byod_sheet")
 for note in upload.notes:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -85,3 +87,28 @@ def test_bad_files_get_a_clear_message(tiny, monkeypatch, content, message):
         at.button[0].click().run()
     shown = [e.value.replace("\\", "") for e in at.error]  # messages are markdown-escaped
     assert any(message in text for text in shown), shown
+
+
+def workbook_with_a_formula_sheet() -> bytes:
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Calculated"
+    first.append(["Post Code", "Visits"])
+    first.append(["ZZ1 1AA", "=1+1"])
+    second = book.create_sheet("Records")
+    second.append(["Post Code", "Visits"])
+    for _ in range(12):
+        second.append(["ZZ1 1AA", 1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_workbook_sheet_with_unsaved_formulas_offers_another_sheet(tiny, monkeypatch):
+    at = upload(open_page(tiny, monkeypatch), "book.xlsx", workbook_with_a_formula_sheet())
+    assert "formula cell" in at.error[0].value
+    at.selectbox(key="byod_sheet").select("Records").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="byod_sheet").value == "Records"
+    at.button[0].click().run()
+    assert {m.label: m.value for m in at.metric}["Matched"] == "12"
