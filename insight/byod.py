@@ -86,7 +86,7 @@ def detect_mapping(frame: pd.DataFrame) -> ColumnMapping:
     rest = [c for c in columns if c != location]
     count = _first(rest, "count", numeric=frame)
     amount = _first([c for c in rest if c != count], "amount", numeric=frame)
-    date = _first(rest, "date")
+    date = _first([c for c in rest if c not in (count, amount)], "date")
     category = _first([c for c in rest if c not in (count, amount, date)], "category")
     return ColumnMapping(location, kind, count, amount, date, category)
 

@@ -98,7 +98,7 @@ def lad_table(lad: pd.DataFrame) -> pd.DataFrame:
 
 
 def suppress_all(tables: dict[str, pd.DataFrame], *, threshold: int) -> dict[str, pd.Series]:
-    """Flags for every table, consistent across them (see docs/methods: disclosure control).
+    """Flags for every table, consistent across them.
 
     The LAD and decile tables are suppressed against their totals; every LSOA cell of a hidden LAD or decile is
     hidden; LSOA cells get secondary suppression within each LAD, each decile and overall. Where an LAD or decile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import duckdb
@@ -259,3 +260,23 @@ def test_nothing_is_left_in_the_database_connection(con, records):
     temp = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
     assert temp == 0
     assert Path(str(con.execute("PRAGMA database_list").fetchall()[0][2])).exists()
+
+
+def test_360giving_json_grants_end_to_end(con):
+    grants = [
+        {
+            "id": f"360G-INVENTED-{i}",
+            "amountAwarded": 1000 + i,
+            "awardDate": "2024-03-01",
+            "recipientOrganization": [{"name": "Invented Org", "postalCode": "ZZ1 1AD"}],
+            "fundingOrganization": [{"name": "Invented Funder"}],
+        }
+        for i in range(10)
+    ]
+    frame = read_upload(json.dumps({"grants": grants}).encode(), name="grants.json").frame
+    mapping = byod.detect_mapping(frame)
+    assert mapping == byod.ColumnMapping(
+        "Recipient Org:Postal Code", "postcode", None, "Amount Awarded", "Award Date", "Funding Org:Name"
+    )
+    result = byod.analyse(con, frame, mapping)
+    assert result.lsoa[["lsoa_code", "records", "amount"]].values.tolist() == [["E01999003", 10.0, 10_045.0]]
