@@ -68,7 +68,7 @@ def run_one(db: Path, path: Path) -> dict:
     upload = read_upload(data, name=path.name, limit_mb=10_000)
     read_s = time.perf_counter() - start
     mapping = byod.detect_mapping(upload.frame)
-    result = byod.analyse(con, upload.frame, mapping, threshold=10)
+    result = byod.analyse(con, frame=upload.frame, mapping=mapping, threshold=10)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {

@@ -103,7 +103,7 @@ def _first(columns: list[str], key: str, numeric: pd.DataFrame | None = None) ->
     return None
 
 
-def require_location(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
+def require_location(frame: pd.DataFrame, *, mapping: ColumnMapping) -> None:
     """Raise UploadError unless the mapping names a location column of a known kind present in the frame."""
     if mapping.location is None or mapping.location not in frame.columns:
         raise UploadError(f"{NO_LOCATION_MESSAGE} Columns seen: {', '.join(map(str, frame.columns[:20]))}.")
@@ -123,7 +123,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, int]:
     return numbers, int((numbers.isna() & (text.str.strip() != "")).sum())
 
 
-def category_values(frame: pd.DataFrame, mapping: ColumnMapping, *, limit: int = 200) -> list[str]:
+def category_values(frame: pd.DataFrame, *, mapping: ColumnMapping, limit: int = 200) -> list[str]:
     """The most frequent values of the category column (for a filter)."""
     if not mapping.category:
         return []
@@ -135,7 +135,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, errors="coerce", dayfirst=True, format="mixed")
 
 
-def date_range(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[dt.date, dt.date] | None:
+def date_range(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[dt.date, dt.date] | None:
     """First and last readable date in the date column, or None."""
     if not mapping.date:
         return None
@@ -145,8 +145,8 @@ def date_range(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[dt.date, dt
 
 def filter_rows(
     frame: pd.DataFrame,
-    mapping: ColumnMapping,
     *,
+    mapping: ColumnMapping,
     categories: tuple[str, ...] = (),
     span: tuple[dt.date, dt.date] | None = None,
 ) -> pd.DataFrame:
@@ -160,7 +160,7 @@ def filter_rows(
     return frame[keep].reset_index(drop=True)
 
 
-def input_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
+def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
     """The slim frame DuckDB geocodes: row number, location text, weight (count or 1) and amount."""
     notes = []
     weight = pd.Series(1.0, index=frame.index)
@@ -186,7 +186,7 @@ def input_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataFra
     return inputs, notes
 
 
-def geocode(cursor: duckdb.DuckDBPyConnection, inputs: pd.DataFrame, *, kind: str) -> None:
+def geocode(cursor: duckdb.DuckDBPyConnection, *, inputs: pd.DataFrame, kind: str) -> None:
     """Create the temp table byod_geo (row, status, scope, lsoa_code, lad_code, weight, amount) on this cursor."""
     cursor.register("byod_input", inputs)
     try:
@@ -207,9 +207,9 @@ def geocode(cursor: duckdb.DuckDBPyConnection, inputs: pd.DataFrame, *, kind: st
 
 def analyse(
     con: duckdb.DuckDBPyConnection,
+    *,
     frame: pd.DataFrame,
     mapping: ColumnMapping,
-    *,
     threshold: int = suppression.DEFAULT_THRESHOLD,
     progress: Progress | None = None,
 ) -> ByodResult:
@@ -228,19 +228,19 @@ def analyse(
     Raises:
         UploadError: no usable location column.
     """
-    require_location(frame, mapping)
+    require_location(frame, mapping=mapping)
     report = progress or (lambda _f, _m: None)
     threshold = suppression.clamp_threshold(threshold)
     report(0.1, "Preparing rows")
-    inputs, notes = input_frame(frame, mapping)
+    inputs, notes = input_frame(frame, mapping=mapping)
     cursor = con.cursor()
     try:
         report(0.3, f"Matching {len(inputs):,} {KIND_LABELS[mapping.location_kind]}s to areas")
-        geocode(cursor, inputs, kind=mapping.location_kind)
+        geocode(cursor, inputs=inputs, kind=mapping.location_kind)
         cursor.execute(sql.NEED_VIEW)
         del inputs
         report(0.6, "Counting by area")
-        result = build_result(cursor, frame, threshold=threshold, has_amount=mapping.amount is not None)
+        result = build_result(cursor, frame=frame, threshold=threshold, has_amount=mapping.amount is not None)
     finally:
         cursor.execute("DROP VIEW IF EXISTS byod_need; DROP TABLE IF EXISTS byod_geo")
         cursor.close()
@@ -315,7 +315,7 @@ def escape_markdown(text: object) -> str:
 ROUNDING = {"share_of_records": 1, "lsoas_national_pct": 1, "lsoas_local_pct": 1, "records_per_1000": 2}
 
 
-def labelled(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+def labelled(table: pd.DataFrame, *, columns: dict[str, str]) -> pd.DataFrame:
     """The table's known columns in order, rounded for reading, with readable names (for display and download)."""
     present = [c for c in columns if c in table.columns]
     out = table[present].copy()
@@ -325,10 +325,10 @@ def labelled(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns=columns)
 
 
-def export_csv(table: pd.DataFrame, columns: dict[str, str] | None = None) -> bytes:
+def export_csv(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> bytes:
     """Safe CSV of a suppressed table: hidden cells as "[c]", formula-like text neutralised."""
     out = suppression.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
-    return to_csv_bytes(labelled(out, columns) if columns else out)
+    return to_csv_bytes(labelled(out, columns=columns) if columns else out)
 
 
 def map_areas(result: ByodResult) -> tuple[str, pd.DataFrame]:

@@ -11,7 +11,7 @@ SUPPRESSED_HOVER = "<b>%{customdata[0]}</b> (%{customdata[1]})<br>Suppressed (sm
 REACH_COLOURS = {"records": charts.DARK_BLUE, "national": charts.DARK_GREY, "local": charts.TURQUOISE}
 
 
-def reach_map(areas: pd.DataFrame, geo: pd.DataFrame, *, title: str) -> go.Figure:
+def reach_map(areas: pd.DataFrame, *, geo: pd.DataFrame, title: str) -> go.Figure:
     """Records per area (areas: code, name, records, suppressed); suppressed areas grey and labelled so."""
     values = areas.loc[~areas["suppressed"], ["code", "name", "records"]]
     values = values.rename(columns={"code": "area_code", "name": "area_name", "records": "value"})

@@ -47,7 +47,7 @@ def fetch(cursor: duckdb.DuckDBPyConnection, query: str, params: list | None = N
     return cursor.execute(query, params or []).df()
 
 
-def disclosure(rows: pd.Series, records: pd.Series) -> pd.Series:
+def disclosure(rows: pd.Series, *, records: pd.Series) -> pd.Series:
     """The count a cell's safety is judged on: the smaller of rows and summed counts (rows when counts are 0)."""
     return pd.Series(np.where(records > 0, np.minimum(rows, records), rows), index=rows.index)
 
@@ -64,7 +64,7 @@ def status_summary(cursor: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], p
     return summary, scope
 
 
-def not_matched_rows(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def not_matched_rows(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame) -> pd.DataFrame:
     """The uploaded rows that were not placed in an area, with the reason first (for download to fix them)."""
     rows = fetch(cursor, sql.NOT_MATCHED_ROWS)
     out = frame.iloc[rows["row"].to_numpy()].reset_index(drop=True)
@@ -73,7 +73,7 @@ def not_matched_rows(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
     return out
 
 
-def decile_table(lsoa: pd.DataFrame, local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
+def decile_table(lsoa: pd.DataFrame, *, local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
     """Records by IMD decile beside the share of LSOAs nationally and in the districts reached."""
     keyed = lsoa.assign(decile_key=lsoa["imd_decile"].fillna(NOT_KNOWN).astype(int))
     sums = keyed.groupby("decile_key")[["rows", "records", "amount"]].sum(min_count=1)
@@ -106,7 +106,7 @@ def suppress_all(tables: dict[str, pd.DataFrame], *, threshold: int) -> dict[str
     the whole is repeated until nothing changes.
     """
     for table in tables.values():
-        table["disclosure"] = disclosure(table["rows"], table["records"])
+        table["disclosure"] = disclosure(table["rows"], records=table["records"])
     lsoa = tables["lsoa"].assign(
         decile_key=tables["lsoa"]["imd_decile"].fillna(NOT_KNOWN).astype(int),
         lad_key=tables["lsoa"]["lad_code"].fillna(""),
@@ -146,7 +146,7 @@ def masked(table: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
     return suppression.mask(table, flags=flags, columns=columns).drop(columns=["rows", "disclosure"], errors="ignore")
 
 
-def local_with_flags(local: pd.DataFrame, lsoa: pd.DataFrame, flags: pd.Series, *, threshold: int) -> pd.DataFrame:
+def local_with_flags(local: pd.DataFrame, *, lsoa: pd.DataFrame, flags: pd.Series, threshold: int) -> pd.DataFrame:
     """Every LSOA in the districts reached, with records hidden exactly where the LSOA table hides them."""
     hidden = lsoa.loc[flags, ["lsoa_code", "disclosure"]].dropna(subset=["lsoa_code"])
     out = local.merge(hidden.rename(columns={"disclosure": "hidden_count"}), on="lsoa_code", how="left")
@@ -167,7 +167,7 @@ def underserved(local: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     )
 
 
-def headline(deciles: pd.DataFrame, flags: pd.Series, *, national: float, local: float) -> str:
+def headline(deciles: pd.DataFrame, *, flags: pd.Series, national: float, local: float) -> str:
     """The reach-vs-need sentence, withheld when it would let a hidden decile be worked out."""
     chosen = deciles["decile_key"].isin(MOST_DEPRIVED)
     inside, outside = int((flags & chosen).sum()), int((flags & ~chosen).sum())
@@ -182,7 +182,7 @@ def headline(deciles: pd.DataFrame, flags: pd.Series, *, national: float, local:
     )
 
 
-def build_result(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, threshold: int, has_amount: bool):
+def build_result(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame, threshold: int, has_amount: bool):
     """Read byod_geo back as suppressed tables (see ByodResult)."""
     summary, scope = status_summary(cursor)
     tables = {
@@ -191,9 +191,9 @@ def build_result(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, thre
     }
     local = fetch(cursor, sql.LOCAL_LSOAS)
     national = fetch(cursor, sql.NATIONAL_DECILES)
-    tables["deciles"] = decile_table(tables["lsoa"], local, national)
+    tables["deciles"] = decile_table(tables["lsoa"], local=local, national=national)
     flags = suppress_all(tables, threshold=threshold)
-    local_flagged = local_with_flags(local, tables["lsoa"], flags["lsoa"], threshold=threshold)
+    local_flagged = local_with_flags(local, lsoa=tables["lsoa"], flags=flags["lsoa"], threshold=threshold)
     scope_flags = suppression.suppress(scope, count="rows", threshold=threshold)
     shares = _most_deprived_shares(national, local)
     result = ByodResult(
@@ -204,9 +204,9 @@ def build_result(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, thre
         deciles=masked(tables["deciles"], flags["deciles"]),
         local=local_flagged,
         underserved=underserved(local_flagged, threshold=threshold),
-        headline=headline(tables["deciles"], flags["deciles"], national=shares[0], local=shares[1]),
+        headline=headline(tables["deciles"], flags=flags["deciles"], national=shares[0], local=shares[1]),
         threshold=threshold,
-        not_matched=not_matched_rows(cursor, frame),
+        not_matched=not_matched_rows(cursor, frame=frame),
         suppressed={name: int(f.sum()) for name, f in flags.items()} | {"out_of_scope": int(scope_flags.sum())},
     )
     if not has_amount:

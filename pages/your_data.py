@@ -85,9 +85,9 @@ mapping = byod.ColumnMapping(
 )
 chosen: tuple[str, ...] = ()
 if mapping.category:
-    values = byod.category_values(upload.frame, mapping)
+    values = byod.category_values(upload.frame, mapping=mapping)
     chosen = tuple(st.multiselect("Only these categories (none chosen = all)", values))
-dates = byod.date_range(upload.frame, mapping)
+dates = byod.date_range(upload.frame, mapping=mapping)
 span = st.slider("Dates", dates[0], dates[1], value=dates) if dates and dates[0] < dates[1] else None
 threshold = st.number_input(
     "Hide counts below", min_value=suppression.MIN_THRESHOLD, value=suppression.DEFAULT_THRESHOLD, step=1
@@ -97,9 +97,9 @@ run_key = (upload_file.file_id, upload.sheet, mapping, chosen, span, int(thresho
 if submitted:
     bar = st.progress(0.0, text="Starting")
     try:
-        rows = byod.filter_rows(upload.frame, mapping, categories=chosen, span=span)
+        rows = byod.filter_rows(upload.frame, mapping=mapping, categories=chosen, span=span)
         st.session_state.byod_result = byod.analyse(
-            con, rows, mapping, threshold=int(threshold), progress=lambda f, m: bar.progress(f, text=m)
+            con, frame=rows, mapping=mapping, threshold=int(threshold), progress=lambda f, m: bar.progress(f, text=m)
         )
         st.session_state.byod_run = run_key
     except UploadError as error:
@@ -120,7 +120,7 @@ st.caption(
     "These counts describe your file and are shown only to you."
 )
 if summary["out_of_scope"]:
-    st.dataframe(byod.labelled(result.out_of_scope, byod.SCOPE_COLUMNS), hide_index=True)
+    st.dataframe(byod.labelled(result.out_of_scope, columns=byod.SCOPE_COLUMNS), hide_index=True)
 if len(result.not_matched):
     st.download_button(
         f"Download the {len(result.not_matched):,} rows not placed (to fix them)",
@@ -139,8 +139,10 @@ st.plotly_chart(
     byod_figures.reach_by_decile(result.deciles, title="Your records and neighbourhoods by IMD decile"),
     config=charts.plotly_config("your_data_by_decile"),
 )
-st.dataframe(byod.labelled(result.deciles, byod.DECILE_COLUMNS), hide_index=True)
-st.download_button("Download by decile (CSV)", byod.export_csv(result.deciles, byod.DECILE_COLUMNS), "by_decile.csv")
+st.dataframe(byod.labelled(result.deciles, columns=byod.DECILE_COLUMNS), hide_index=True)
+st.download_button(
+    "Download by decile (CSV)", byod.export_csv(result.deciles, columns=byod.DECILE_COLUMNS), "by_decile.csv"
+)
 
 level, areas = byod.map_areas(result)
 if len(areas):
@@ -148,7 +150,9 @@ if len(areas):
     geo = cache.cached_query(queries.geometry, level=level, codes=codes)
     if len(geo):
         title = "Your records by neighbourhood (LSOA)" if level == "lsoa21" else "Your records by district"
-        st.plotly_chart(byod_figures.reach_map(areas, geo, title=title), config=charts.plotly_config("your_data_map"))
+        st.plotly_chart(
+            byod_figures.reach_map(areas, geo=geo, title=title), config=charts.plotly_config("your_data_map")
+        )
     else:
         st.info("Boundaries are not loaded in this database, so there is no map.")
 
@@ -156,14 +160,16 @@ st.subheader("High need, low reach")
 st.caption(
     "Neighbourhoods in the most deprived 20% of their nation, in the districts you reach, with none or few of your records."
 )
-st.dataframe(byod.labelled(result.underserved, byod.UNDERSERVED_COLUMNS), hide_index=True)
+st.dataframe(byod.labelled(result.underserved, columns=byod.UNDERSERVED_COLUMNS), hide_index=True)
 st.download_button(
-    "Download (CSV)", byod.export_csv(result.underserved, byod.UNDERSERVED_COLUMNS), "high_need_low_reach.csv"
+    "Download (CSV)", byod.export_csv(result.underserved, columns=byod.UNDERSERVED_COLUMNS), "high_need_low_reach.csv"
 )
 
 st.subheader("By district")
-st.dataframe(byod.labelled(result.lad, byod.LAD_COLUMNS), hide_index=True)
-st.download_button("Download by district (CSV)", byod.export_csv(result.lad, byod.LAD_COLUMNS), "by_district.csv")
+st.dataframe(byod.labelled(result.lad, columns=byod.LAD_COLUMNS), hide_index=True)
+st.download_button(
+    "Download by district (CSV)", byod.export_csv(result.lad, columns=byod.LAD_COLUMNS), "by_district.csv"
+)
 st.subheader("By neighbourhood (LSOA)")
-st.dataframe(byod.labelled(result.lsoa, byod.LSOA_COLUMNS), hide_index=True)
-st.download_button("Download by LSOA (CSV)", byod.export_csv(result.lsoa, byod.LSOA_COLUMNS), "by_lsoa.csv")
+st.dataframe(byod.labelled(result.lsoa, columns=byod.LSOA_COLUMNS), hide_index=True)
+st.download_button("Download by LSOA (CSV)", byod.export_csv(result.lsoa, columns=byod.LSOA_COLUMNS), "by_lsoa.csv")

@@ -31,7 +31,7 @@ def records() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def result(con, records) -> byod.ByodResult:
-    return byod.analyse(con, records, byod.detect_mapping(records), threshold=10)
+    return byod.analyse(con, frame=records, mapping=byod.detect_mapping(records), threshold=10)
 
 
 def visible(table: pd.DataFrame, key: str) -> dict:
@@ -106,7 +106,7 @@ def test_not_matched_rows_keep_the_original_columns(result):
 
 def test_threshold_five_hides_district_b_only_as_secondary(con, records):
     # At 5, district B (7) passes the primary rule, but W (1) is hidden and B is the next smallest district.
-    relaxed = byod.analyse(con, records, byod.detect_mapping(records), threshold=5)
+    relaxed = byod.analyse(con, frame=records, mapping=byod.detect_mapping(records), threshold=5)
     assert relaxed.threshold == 5
     assert visible(relaxed.lad, "lad_code") == {"E06999001": 36.0}
     assert "9" not in visible(relaxed.deciles, "decile")  # its one LSOA (004) protects 002 inside district A
@@ -114,7 +114,7 @@ def test_threshold_five_hides_district_b_only_as_secondary(con, records):
 
 
 def test_threshold_is_never_below_five(con, records):
-    assert byod.analyse(con, records, byod.detect_mapping(records), threshold=2).threshold == 5
+    assert byod.analyse(con, frame=records, mapping=byod.detect_mapping(records), threshold=2).threshold == 5
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_threshold_is_never_below_five(con, records):
 def test_postcode_geocoding(con, raw, status, lsoa):
     inputs = pd.DataFrame({"row": [0], "raw": [raw], "weight": [1.0], "amount": [np.nan]})
     cursor = con.cursor()
-    byod.geocode(cursor, inputs, kind="postcode")
+    byod.geocode(cursor, inputs=inputs, kind="postcode")
     row = cursor.execute("SELECT status, lsoa_code FROM byod_geo").fetchone()
     cursor.close()
     assert row == (status, lsoa)
@@ -161,7 +161,7 @@ def test_postcode_geocoding(con, raw, status, lsoa):
 def test_area_code_geocoding(con, raw, kind, status, lad):
     inputs = pd.DataFrame({"row": [0], "raw": [raw], "weight": [1.0], "amount": [np.nan]})
     cursor = con.cursor()
-    byod.geocode(cursor, inputs, kind=kind)
+    byod.geocode(cursor, inputs=inputs, kind=kind)
     row = cursor.execute("SELECT status, lad_code FROM byod_geo").fetchone()
     cursor.close()
     assert row == (status, lad)
@@ -171,7 +171,7 @@ def test_grants_by_lad_code_with_amounts(con):
     frame = pd.DataFrame({"District code": ["E06999001"] * 12, "Amount Awarded": ["£1,000"] * 11 + ["n/a"]})
     mapping = byod.detect_mapping(frame)
     assert (mapping.location_kind, mapping.amount) == ("lad", "Amount Awarded")
-    result = byod.analyse(con, frame, mapping)
+    result = byod.analyse(con, frame=frame, mapping=mapping)
     assert result.lad.loc[0, ["records", "amount"]].tolist() == [12.0, 11_000.0]
     assert result.lad.loc[0, "amount_per_resident"] == pytest.approx(0.11)
     assert any("1 row(s) had an amount" in note for note in result.notes)
@@ -179,7 +179,7 @@ def test_grants_by_lad_code_with_amounts(con):
 
 def test_count_column_weights_records(con):
     frame = pd.DataFrame({"postcode": ["ZZ1 1AA"] * 10, "visits": ["2"] * 9 + ["x"]})
-    result = byod.analyse(con, frame, byod.detect_mapping(frame))
+    result = byod.analyse(con, frame=frame, mapping=byod.detect_mapping(frame))
     assert result.lsoa.loc[0, "records"] == 18.0
     assert any("count that is not a number" in note for note in result.notes)
 
@@ -189,15 +189,15 @@ def test_no_location_column_is_refused(con):
     mapping = byod.detect_mapping(frame)
     assert mapping.location is None
     with pytest.raises(UploadError, match="No column with postcodes"):
-        byod.analyse(con, frame, mapping)
+        byod.analyse(con, frame=frame, mapping=mapping)
 
 
 def test_filters_by_category_and_dates(records):
     mapping = byod.detect_mapping(records)
-    assert len(byod.filter_rows(records, mapping, categories=("Advice",))) == 8
-    span = byod.date_range(records, mapping)
+    assert len(byod.filter_rows(records, mapping=mapping, categories=("Advice",))) == 8
+    span = byod.date_range(records, mapping=mapping)
     assert [str(d) for d in span] == ["2024-01-15", "2024-12-15"]
-    assert len(byod.filter_rows(records, mapping, span=(span[0], span[0]))) == 5
+    assert len(byod.filter_rows(records, mapping=mapping, span=(span[0], span[0]))) == 5
 
 
 def csv_text(data: bytes) -> str:
@@ -206,11 +206,11 @@ def csv_text(data: bytes) -> str:
 
 def test_every_export_neutralises_formula_cells(result):
     exports = [
-        byod.export_csv(result.lsoa, byod.LSOA_COLUMNS),
-        byod.export_csv(result.lad, byod.LAD_COLUMNS),
-        byod.export_csv(result.deciles, byod.DECILE_COLUMNS),
-        byod.export_csv(result.underserved, byod.UNDERSERVED_COLUMNS),
-        byod.export_csv(result.out_of_scope, byod.SCOPE_COLUMNS),
+        byod.export_csv(result.lsoa, columns=byod.LSOA_COLUMNS),
+        byod.export_csv(result.lad, columns=byod.LAD_COLUMNS),
+        byod.export_csv(result.deciles, columns=byod.DECILE_COLUMNS),
+        byod.export_csv(result.underserved, columns=byod.UNDERSERVED_COLUMNS),
+        byod.export_csv(result.out_of_scope, columns=byod.SCOPE_COLUMNS),
     ]
     from insight.export import to_csv_bytes
 
@@ -229,7 +229,9 @@ def test_every_export_neutralises_formula_cells(result):
 
 
 def test_suppressed_cells_export_as_c_marker(result):
-    table = pd.read_csv(io.BytesIO(byod.export_csv(result.lsoa, byod.LSOA_COLUMNS)), dtype=str, encoding="utf-8-sig")
+    table = pd.read_csv(
+        io.BytesIO(byod.export_csv(result.lsoa, columns=byod.LSOA_COLUMNS)), dtype=str, encoding="utf-8-sig"
+    )
     assert table["Records"].tolist().count("[c]") == 6
     assert table.loc[table["LSOA code"] == "E01999003", "Records"].iloc[0] == "11.0"
 
@@ -247,7 +249,7 @@ def test_two_hundred_thousand_rows_in_bounded_time(con):
     data = ("Postcode\n" + "\n".join(picked) + "\n").encode()
     frame = read_upload(data, name="big.csv").frame
     steps = []
-    result = byod.analyse(con, frame, byod.detect_mapping(frame), progress=lambda f, m: steps.append(f))
+    result = byod.analyse(con, frame=frame, mapping=byod.detect_mapping(frame), progress=lambda f, m: steps.append(f))
     expected = {status: int(count) for status, count in zip(*np.unique(picked, return_counts=True), strict=True)}
     assert result.summary["rows"] == 200_000
     assert result.summary["invalid"] == expected["bad"]
@@ -256,7 +258,7 @@ def test_two_hundred_thousand_rows_in_bounded_time(con):
 
 
 def test_nothing_is_left_in_the_database_connection(con, records):
-    byod.analyse(con, records, byod.detect_mapping(records))
+    byod.analyse(con, frame=records, mapping=byod.detect_mapping(records))
     temp = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
     assert temp == 0
     assert Path(str(con.execute("PRAGMA database_list").fetchall()[0][2])).exists()
@@ -278,5 +280,5 @@ def test_360giving_json_grants_end_to_end(con):
     assert mapping == byod.ColumnMapping(
         "Recipient Org:Postal Code", "postcode", None, "Amount Awarded", "Award Date", "Funding Org:Name"
     )
-    result = byod.analyse(con, frame, mapping)
+    result = byod.analyse(con, frame=frame, mapping=mapping)
     assert result.lsoa[["lsoa_code", "records", "amount"]].values.tolist() == [["E01999003", 10.0, 10_045.0]]
