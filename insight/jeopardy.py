@@ -33,10 +33,13 @@ LEVELS = {
     "lad24": "Local authority districts",
     "utla24": "Upper-tier local authorities",
     "icb24": "Integrated care boards",
+    "lsoa21": "Neighbourhoods (LSOA 2021)",
 }
+# Levels with so many areas that the map draws only the flagged ones and the scatter uses WebGL.
+MANY_AREAS = {"lsoa21"}
 ROLES = ("need", "capacity", "dependence")
 PREFERRED = {
-    "need": ("imd_average_score", "imd_share_lsoas_most_deprived_20", "imd_share_most_deprived_10"),
+    "need": ("imd_average_score", "imd_score", "imd_share_lsoas_most_deprived_20", "imd_share_most_deprived_10"),
     "capacity": ("charities_per_1000", "ncvo_charities_per_1000", "charity_income_per_resident"),
     "dependence": ("share_charities_govt_funded", "govt_income_share"),
 }
@@ -260,13 +263,14 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
     """Need (x) against capacity (y) for every area, the national OLS line, flagged areas as orange diamonds."""
     table = result.table.dropna(subset=["need", "capacity"])
     figure = go.Figure()
+    trace = go.Scattergl if len(table) > 5000 else go.Scatter
     for flagged, name, colour, symbol in (
         (False, "Other areas", OTHER_COLOUR, "circle"),
         (True, "Flagged", FLAGGED_COLOUR, "diamond"),
     ):
         part = table[table["flagged"] == flagged]
         figure.add_trace(
-            go.Scatter(
+            trace(
                 x=part["need"],
                 y=part["capacity"],
                 mode="markers",

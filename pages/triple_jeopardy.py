@@ -124,14 +124,20 @@ with chart_tab:
     bar = jeopardy.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
     st.plotly_chart(bar, config=charts.plotly_config(f"jeopardy_top20_{level}"))
 with map_tab:
-    geo = cache.cached_query(queries.geometry, level=level)
-    if geo.empty:
+    many = level in jeopardy.MANY_AREAS
+    flagged_codes = tuple(result.table.loc[result.table["flagged"], "area_code"])
+    geo = cache.cached_query(queries.geometry, level=level, codes=flagged_codes if many else None)
+    if many and not flagged_codes:
+        st.info("No neighbourhood is flagged at these thresholds, so there is nothing to map.")
+    elif geo.empty:
         st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
     else:
         figure = jeopardy.build_flag_map(result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}")
         st.plotly_chart(figure, config=charts.plotly_config(f"jeopardy_map_{level}"))
         unscored = int(result.table["score"].isna().sum())
-        if unscored:
+        if many:
+            st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
+        elif unscored:
             st.caption(
                 f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (the English "
                 "Indices of Deprivation do not cover Wales). Hover over an area for its score."

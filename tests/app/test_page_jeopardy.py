@@ -125,3 +125,17 @@ def test_url_round_trip(built_db, db_con, monkeypatch):
     second = open_page(built_db, monkeypatch, link)
     assert shown(second) == view
     assert second.dataframe[0].value.equals(first.dataframe[0].value)
+
+
+@pytest.mark.integration
+def test_neighbourhood_level_says_what_is_missing(built_db, db_con, monkeypatch):
+    at = open_page(built_db, monkeypatch, {"level": "lsoa21"})
+    capacity_here = db_con.execute(
+        """SELECT count(*) FROM area_measures m JOIN measure_catalog c USING (measure)
+           WHERE m.level = 'lsoa21' AND c.layer = 'capacity' AND m.value IS NOT NULL"""
+    ).fetchone()[0]
+    assert shown(at)["need"] == "imd_score"
+    if capacity_here:
+        assert_counts_match_db(at, db_con)
+    else:  # the offline build: no neighbourhood-level capacity without the Charity Commission register
+        assert "No capacity measure has values for neighbourhoods (lsoa 2021)" in at.warning[0].value

@@ -220,3 +220,14 @@ def test_far_out_capacity_is_left_out_of_the_fit_but_gets_a_gap():
 )
 def test_far_out(values, flags):
     assert jeopardy.far_out(pd.Series(values, dtype=float)).tolist() == flags
+
+
+def test_many_areas_use_webgl_scatter():
+    need = np.arange(6000, dtype=float)
+    data = pd.DataFrame(
+        {"area_code": [f"E0100{i:04d}" for i in range(6000)], "area_name": "x", "n": need, "c": 7000 - need}
+    )
+    result = jeopardy.score_areas(data, measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
+    figure = jeopardy.build_gap_scatter(result, need_label="N", capacity_label="C")
+    assert [type(t).__name__ for t in figure.data] == ["Scattergl", "Scattergl", "Scatter"]
+    assert jeopardy.flag_counts(result) == {"need": 1200, "capacity": 1200, "flagged": 1200, "scored": 6000}
