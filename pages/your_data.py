@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import byod, byod_figures, cache, charts, queries, suppression
@@ -124,7 +126,7 @@ if summary["out_of_scope"]:
 if len(result.not_matched):
     st.download_button(
         f"Download the {len(result.not_matched):,} rows not placed (to fix them)",
-        to_csv_bytes(result.not_matched),
+        partial(to_csv_bytes, result.not_matched),  # built only when clicked
         file_name="rows_not_placed.csv",
         mime="text/csv",
     )
@@ -141,7 +143,7 @@ st.plotly_chart(
 )
 st.dataframe(byod.labelled(result.deciles, columns=byod.DECILE_COLUMNS), hide_index=True)
 st.download_button(
-    "Download by decile (CSV)", byod.export_csv(result.deciles, columns=byod.DECILE_COLUMNS), "by_decile.csv"
+    "Download by decile (CSV)", partial(byod.export_csv, result.deciles, columns=byod.DECILE_COLUMNS), "by_decile.csv"
 )
 
 level, areas = byod.map_areas(result)
@@ -162,14 +164,18 @@ st.caption(
 )
 st.dataframe(byod.labelled(result.underserved, columns=byod.UNDERSERVED_COLUMNS), hide_index=True)
 st.download_button(
-    "Download (CSV)", byod.export_csv(result.underserved, columns=byod.UNDERSERVED_COLUMNS), "high_need_low_reach.csv"
+    "Download (CSV)",
+    partial(byod.export_csv, result.underserved, columns=byod.UNDERSERVED_COLUMNS),
+    "high_need_low_reach.csv",
 )
 
 st.subheader("By district")
 st.dataframe(byod.labelled(result.lad, columns=byod.LAD_COLUMNS), hide_index=True)
 st.download_button(
-    "Download by district (CSV)", byod.export_csv(result.lad, columns=byod.LAD_COLUMNS), "by_district.csv"
+    "Download by district (CSV)", partial(byod.export_csv, result.lad, columns=byod.LAD_COLUMNS), "by_district.csv"
 )
 st.subheader("By neighbourhood (LSOA)")
 st.dataframe(byod.labelled(result.lsoa, columns=byod.LSOA_COLUMNS), hide_index=True)
-st.download_button("Download by LSOA (CSV)", byod.export_csv(result.lsoa, columns=byod.LSOA_COLUMNS), "by_lsoa.csv")
+st.download_button(
+    "Download by LSOA (CSV)", partial(byod.export_csv, result.lsoa, columns=byod.LSOA_COLUMNS), "by_lsoa.csv"
+)

@@ -61,6 +61,9 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     }
     assert any("Hidden: 6 LSOA cell(s), 2 district(s), 3 decile(s)" in w.value for w in at.warning)
     assert any("withheld" in m.value for m in at.markdown)
+    downloads = [b.label for b in at.download_button]
+    assert downloads[0] == "Download the 6 rows not placed (to fix them)"
+    assert len(downloads) == 5
     lsoa_table = at.dataframe[-1].value
     assert lsoa_table["Records"].notna().sum() == 1
     assert lsoa_table.loc[lsoa_table["LSOA code"] == "E01999003", "Records"].iloc[0] == 11
@@ -112,3 +115,7 @@ def test_workbook_sheet_with_unsaved_formulas_offers_another_sheet(tiny, monkeyp
     assert at.selectbox(key="byod_sheet").value == "Records"
     at.button[0].click().run()
     assert {m.label: m.value for m in at.metric}["Matched"] == "12"
+
+
+def test_page_never_renders_raw_html():
+    assert "unsafe_allow_html" not in (ROOT / PAGE).read_text()
