@@ -34,7 +34,9 @@ def sidebar_vintages() -> None:
 
 legacy = cache.in_legacy_page_mode()
 page = st.navigation(PAGES)
-if legacy:  # rerun the chosen page under this navigation, keeping the link's selection
-    st.switch_page(page, query_params=st.query_params.to_dict())
 sidebar_vintages()
-page.run()
+try:
+    page.run()
+finally:
+    if legacy:  # rerun the page under this navigation (menu, layout), keeping the link's selection
+        st.switch_page(page, query_params=st.query_params.to_dict())
