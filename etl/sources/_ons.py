@@ -93,6 +93,32 @@ def read_table(path: Path, *, source_id: str) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
+def header_label(value: object) -> str:
+    """A header cell as text: numeric age headers (0, 1.0) become '0', '1'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def official_sheet(source: object, *, sheet: str, first: str, source_id: str, file_name: str) -> pd.DataFrame:
+    """One sheet of an ONS workbook, its header the first of the top 30 rows with a cell starting `first` (any case).
+
+    Raises:
+        SourceError: the sheet is absent or has no such header row.
+    """
+    try:
+        raw = pd.read_excel(source, sheet_name=sheet, header=None, dtype=object, engine="calamine")
+    except (ValueError, KeyError) as error:
+        raise SourceError(source_id, file_name, f"no sheet '{sheet}': {error}") from error
+    top = raw.head(30).astype(str).apply(lambda column: column.str.strip().str.lower().str.startswith(first.lower()))
+    starts = raw.index[: len(top)][top.any(axis=1).to_numpy()]
+    if not len(starts):
+        raise SourceError(source_id, file_name, f"sheet '{sheet}' has no header row starting '{first}'")
+    frame = raw.iloc[starts[0] + 1 :].reset_index(drop=True)
+    frame.columns = [header_label(v) for v in raw.iloc[starts[0]]]
+    return frame.dropna(how="all")
+
+
 def arcgis_file(key: str, service: str, *, query: str = GEOJSON_QUERY) -> RemoteFile:
     """An official ONS FeatureServer layer, downloaded page by page into `<service>.geojson|json`."""
     suffix = "geojson" if query.endswith("f=geojson") else "json"

@@ -8,13 +8,15 @@ Yorkshire, Somerset) has no value rather than an invented average.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from etl.capacity_sql import drop_temp_sql, lad24_map_sql
-from etl.source import Distribution, RemoteFile, Source, require_columns
+from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
+from etl.sources._ons import official_sheet
 
 SOURCE_ID = "ons_health_index"
 FINGERTIPS_ID = "ohid_fingertips"
@@ -60,6 +62,115 @@ def read_mirror(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     return {"health_index_lad": scores, "health_indicators_lad": indicators}
 
 
+# The official workbooks as the humaniverse/healthyr data-raw scripts read the 2021 edition: scores in
+# "Table_2_Index_scores" (header on row 3: Area Code, Area Name, Area Type [Note 3], 2015…2021), domains in
+# one "Table_<n>_<year>_Index" sheet per year (header on row 5), indicators in "Table_2_Underlying_data"
+# (header on row 4: Area code, Year, Indicator name, Value). Header rows are found by their first label.
+YEAR_SHEET = re.compile(r"^Table_\d+_(\d{4})_Index$")
+LTLA_PREFIXES = ("E06", "E07", "E08", "E09")
+DOMAINS = {
+    "Healthy People Domain": "healthy_people_score",
+    "Healthy Lives Domain": "healthy_lives_score",
+    "Healthy Places Domain": "healthy_places_score",
+}
+
+
+def ltla_rows(frame: pd.DataFrame, *, file_name: str) -> pd.DataFrame:
+    """Lower-tier LA rows (Area Type 'LTLA' where the sheet has that column; E06-E09 codes), code as `ltla21_code`.
+
+    Raises:
+        SourceError: no 'Area code' column, or no lower-tier rows.
+    """
+    code = next((c for c in frame.columns if c.lower() == "area code"), None)
+    if code is None:
+        raise SourceError(SOURCE_ID, file_name, "missing expected column(s): Area code")
+    kind = next((c for c in frame.columns if c.lower().startswith("area type")), None)
+    rows = frame if kind is None else frame[frame[kind].astype(str).str.strip() == "LTLA"]
+    rows = rows[rows[code].astype(str).str.startswith(LTLA_PREFIXES)].rename(columns={code: "ltla21_code"})
+    if rows.empty:
+        raise SourceError(SOURCE_ID, file_name, "no lower-tier local authority rows (Area Type 'LTLA')")
+    return rows
+
+
+def official_domains(path: Path) -> pd.DataFrame:
+    """Domain scores of every year sheet ('Table_<n>_<year>_Index').
+
+    Raises:
+        SourceError: no year sheet, or one without the three domain columns.
+    """
+    years = [
+        (m.group(1), name)
+        for name in pd.ExcelFile(path, engine="calamine").sheet_names
+        if (m := YEAR_SHEET.match(name))
+    ]
+    if not years:
+        raise SourceError(SOURCE_ID, path.name, "no 'Table_<n>_<year>_Index' sheets of domain scores")
+    frames = []
+    for year, sheet in years:
+        frame = ltla_rows(
+            official_sheet(path, sheet=sheet, first="Area Code", source_id=SOURCE_ID, file_name=path.name),
+            file_name=path.name,
+        )
+        require_columns(frame, list(DOMAINS), source_id=SOURCE_ID, file_name=f"{path.name} ({sheet})")
+        frames.append(frame[["ltla21_code", *DOMAINS]].rename(columns=DOMAINS).assign(year=int(year)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def official_scores(path: Path) -> pd.DataFrame:
+    """Overall scores (one column per year) joined to each year's domain scores.
+
+    Raises:
+        SourceError: a sheet or column of the published layout is missing.
+    """
+    sheet = official_sheet(
+        path, sheet="Table_2_Index_scores", first="Area Code", source_id=SOURCE_ID, file_name=path.name
+    )
+    overall = ltla_rows(sheet, file_name=path.name)
+    years = [c for c in overall.columns if re.fullmatch(r"\d{4}", c)]
+    if not years:
+        raise SourceError(SOURCE_ID, path.name, "no year columns in 'Table_2_Index_scores'")
+    long = overall.melt(id_vars=["ltla21_code"], value_vars=years, var_name="year", value_name="overall_score")
+    long["year"] = long["year"].astype(int)
+    scores = long.merge(official_domains(path), on=["ltla21_code", "year"], how="left")
+    for column in ["overall_score", *DOMAINS.values()]:
+        scores[column] = pd.to_numeric(scores[column], errors="coerce")
+    scores = scores[list(SCORE_COLUMNS.values())].drop_duplicates(["ltla21_code", "year"])
+    scores.attrs["file_key"] = "scores"
+    return scores
+
+
+def official_indicators(path: Path) -> pd.DataFrame:
+    """The long indicator table of 'Table_2_Underlying_data'.
+
+    Raises:
+        SourceError: a sheet or column of the published layout is missing.
+    """
+    sheet = official_sheet(
+        path, sheet="Table_2_Underlying_data", first="Area code", source_id=SOURCE_ID, file_name=path.name
+    )
+    frame = ltla_rows(sheet, file_name=path.name).rename(
+        columns={"Year": "year", "Indicator name": "indicator", "Value": "value"}
+    )
+    expected = ["ltla21_code", "year", "indicator", "value"]
+    require_columns(frame, expected, source_id=SOURCE_ID, file_name=path.name)
+    frame = frame[expected].assign(
+        year=pd.to_numeric(frame["year"], errors="coerce"), value=pd.to_numeric(frame["value"], errors="coerce")
+    )
+    frame = (
+        frame.dropna(subset=["year"]).astype({"year": "int64"}).drop_duplicates(["ltla21_code", "year", "indicator"])
+    )
+    frame.attrs["file_key"] = "indicators"
+    return frame
+
+
+def read_official(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
+    """The official scores and underlying-data workbooks, in the layout of the 2021 edition."""
+    return {
+        "health_index_lad": official_scores(paths["scores"]),
+        "health_indicators_lad": official_indicators(paths["indicators"]),
+    }
+
+
 def read_fingertips(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     """Read the Fingertips `all_data/csv/by_indicator_id` export (one row per indicator x area x period)."""
     path = paths["fingertips_csv"]
@@ -101,6 +212,16 @@ SOURCES = (
         landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets/healthindexscoresengland",
         distributions=(
             Distribution(
+                name="official_xlsx",
+                files=(
+                    RemoteFile(key="scores", url=SCORES_URL, name="healthindexscoresengland.xlsx"),
+                    RemoteFile(
+                        key="indicators", url=UNDERLYING_URL, name="healthindexunderlyingdataenglandcanscreenfix.xlsx"
+                    ),
+                ),
+                reader=read_official,
+            ),
+            Distribution(
                 name="mirror_derived_healthyr_csv",
                 files=(
                     RemoteFile(key="scores", url=SCORES_URL, mirror_path=f"{MIRROR_DIR}/england_health_index.csv"),
@@ -118,7 +239,8 @@ SOURCES = (
         derive_sql=DERIVE_SQL,
         notes=(
             "Index scores: England 2015 = 100. City of London and Isles of Scilly are not in the index. "
-            "The official workbooks (scores and underlying data) change layout between editions and are not parsed."
+            "Online: the official workbooks, read in the layout of the 2021 edition (a later layout is refused "
+            "with the sheet or column it lacks)."
         ),
     ),
     Source(

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
+from etl.sources._ons import official_sheet
 
 ONS = "Office for National Statistics"
 MHCLG = "Ministry of Housing, Communities and Local Government"
@@ -229,32 +230,6 @@ WHERE p.level = 'lad24' AND r.parent_code IS NOT NULL GROUP BY ALL;
 # scripts read (SAPE22DT2 "Mid-2019 Persons" after 4 title rows; MYE2 "MYE2 - Persons" after 7; Census
 # P01 after 6); the header row is found by its first label rather than by a fixed count of title rows.
 LAD_PREFIXES = ("E06", "E07", "E08", "E09", "W06")
-
-
-def header_label(value: object) -> str:
-    """A header cell as text: numeric age headers (0, 1.0) become '0', '1'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def official_sheet(source: object, *, sheet: str, first: str, source_id: str, file_name: str) -> pd.DataFrame:
-    """One sheet of an ONS workbook, its header the first of the top 30 rows with a cell starting `first`.
-
-    Raises:
-        SourceError: the sheet is absent or has no such header row.
-    """
-    try:
-        raw = pd.read_excel(source, sheet_name=sheet, header=None, dtype=object, engine="calamine")
-    except (ValueError, KeyError) as error:
-        raise SourceError(source_id, file_name, f"no sheet '{sheet}': {error}") from error
-    top = raw.head(30).astype(str).apply(lambda column: column.str.strip().str.startswith(first))
-    starts = raw.index[: len(top)][top.any(axis=1).to_numpy()]
-    if not len(starts):
-        raise SourceError(source_id, file_name, f"sheet '{sheet}' has no header row starting '{first}'")
-    frame = raw.iloc[starts[0] + 1 :].reset_index(drop=True)
-    frame.columns = [header_label(v) for v in raw.iloc[starts[0]]]
-    return frame.dropna(how="all")
 
 
 def numeric(frame: pd.DataFrame, columns: list[str], *, source_id: str, file_name: str) -> pd.DataFrame:

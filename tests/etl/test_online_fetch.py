@@ -21,7 +21,6 @@ from tests.etl.fake_arcgis import PREFIX, FakeArcGis, Layer, serving
 # Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
 NO_OFFICIAL_FILE = {
     "grants_360giving": "only individual publishers' 360Giving files exist; the table is a third-party aggregation",
-    "ons_health_index": "the official workbooks change layout between editions and are not parsed",
 }
 
 
