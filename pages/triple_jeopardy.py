@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, explore, jeopardy, queries
+from insight import cache, charts, explore, jeopardy, jeopardy_figures, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -121,7 +121,7 @@ st.download_button(
 
 map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"])
 with chart_tab:
-    bar = jeopardy.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
+    bar = jeopardy_figures.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
     st.plotly_chart(bar, config=charts.plotly_config(f"jeopardy_top20_{level}"))
 with map_tab:
     many = level in jeopardy.MANY_AREAS
@@ -132,7 +132,9 @@ with map_tab:
     elif geo.empty:
         st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
     else:
-        figure = jeopardy.build_flag_map(result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}")
+        figure = jeopardy_figures.build_flag_map(
+            result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}"
+        )
         st.plotly_chart(figure, config=charts.plotly_config(f"jeopardy_map_{level}"))
         unscored = int(result.table["score"].isna().sum())
         if many:
@@ -143,7 +145,9 @@ with map_tab:
                 "Indices of Deprivation do not cover Wales). Hover over an area for its score."
             )
 with gap_tab:
-    scatter = jeopardy.build_gap_scatter(result, need_label=role_labels["need"], capacity_label=role_labels["capacity"])
+    scatter = jeopardy_figures.build_gap_scatter(
+        result, need_label=role_labels["need"], capacity_label=role_labels["capacity"]
+    )
     st.plotly_chart(scatter, config=charts.plotly_config(f"jeopardy_gap_{level}"))
     if result.fit is not None:
         st.caption(

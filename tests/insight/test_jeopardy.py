@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import jeopardy
+from insight import jeopardy, jeopardy_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_SQL = ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql"
@@ -181,10 +181,10 @@ def test_figures():
     result = jeopardy.score_areas(
         frame(), measures={"need": "n", "capacity": "c", "dependence": "d"}, percents=PERCENTS
     )
-    bar = jeopardy.build_top_bar(result, n=3, title="Top")
+    bar = jeopardy_figures.build_top_bar(result, n=3, title="Top")
     assert list(bar.data[0].y) == ["H", "I", "J"]
     assert list(bar.data[0].text) == ["", "", "flagged"]
-    scatter = jeopardy.build_gap_scatter(result, need_label="Need", capacity_label="Capacity")
+    scatter = jeopardy_figures.build_gap_scatter(result, need_label="Need", capacity_label="Capacity")
     assert [t.name for t in scatter.data][:2] == ["Other areas", "Flagged"]
     assert list(scatter.data[1].x) == [10.0]
     assert [scatter.data[2].y[0], scatter.data[2].y[-1]] == pytest.approx([19.0, 10.0])
@@ -194,7 +194,7 @@ def test_figures():
         measures={"need": "n", "capacity": "c"},
         percents=PERCENTS,
     )
-    assert jeopardy.build_gap_scatter(outlier, need_label="N", capacity_label="C").layout.yaxis.type == "log"
+    assert jeopardy_figures.build_gap_scatter(outlier, need_label="N", capacity_label="C").layout.yaxis.type == "log"
 
 
 def test_measures_without_direction_are_not_offered(con):
@@ -228,6 +228,22 @@ def test_many_areas_use_webgl_scatter():
         {"area_code": [f"E0100{i:04d}" for i in range(6000)], "area_name": "x", "n": need, "c": 7000 - need}
     )
     result = jeopardy.score_areas(data, measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
-    figure = jeopardy.build_gap_scatter(result, need_label="N", capacity_label="C")
+    figure = jeopardy_figures.build_gap_scatter(result, need_label="N", capacity_label="C")
     assert [type(t).__name__ for t in figure.data] == ["Scattergl", "Scattergl", "Scatter"]
     assert jeopardy.flag_counts(result) == {"need": 1200, "capacity": 1200, "flagged": 1200, "scored": 6000}
+
+
+def test_flag_map_groups_areas():
+    result = jeopardy.score_areas(frame(), measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
+    square = '{{"type":"Polygon","coordinates":[[[{x},50],[{x},51],[{y},51],[{y},50],[{x},50]]]}}'
+    geo = pd.DataFrame(
+        {
+            "code": [f"E0600090{i}" for i in (9, 8, 0)],
+            "name": list("JIA"),
+            "geojson": [square.format(x=i, y=i + 1) for i in (0, 1, 2)],
+        }
+    )
+    figure = jeopardy_figures.build_flag_map(result, geo, title="Flags")
+    assert [t.name for t in figure.data] == ["Flagged (2)", "Not flagged (1)", "No data (0)"]
+    assert list(figure.data[0].locations) == ["E06000909", "E06000908"]
+    assert figure.layout.map.style == "white-bg"

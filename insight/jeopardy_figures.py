@@ -1,0 +1,122 @@
+"""Figures for the Triple jeopardy page: top-20 bars, need–capacity scatter with the national line, flag map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from insight import maps
+from insight.jeopardy import Result
+
+# Okabe-Ito: distinguishable with colour-blindness; flagged areas also get a different marker shape or no hatch.
+FLAGGED_COLOUR, OTHER_COLOUR, LINE_COLOUR, NOT_FLAGGED_MAP_COLOUR = "#D55E00", "#0072B2", "#000000", "#9ecae1"
+
+
+def build_top_bar(result: Result, *, n: int = 20, title: str) -> go.Figure:
+    """Horizontal bar chart of the n highest-scoring areas, flagged bars solid and labelled, others hatched."""
+    top = result.table.dropna(subset=["score"]).head(n).iloc[::-1]
+    colours = [FLAGGED_COLOUR if f else OTHER_COLOUR for f in top["flagged"]]
+    patterns = ["" if f else "/" for f in top["flagged"]]
+    figure = go.Figure(
+        go.Bar(
+            x=top["score"],
+            y=top["area_name"],
+            orientation="h",
+            marker={"color": colours, "pattern": {"shape": patterns}},
+            text=["flagged" if f else "" for f in top["flagged"]],
+            textposition="inside",
+            customdata=top[["area_code"]],
+            hovertemplate="%{y} (%{customdata[0]})<br>score %{x:.1f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis={"title": "Score (0–100, higher = worse)", "range": [0, 100]},
+        height=max(400, 28 * len(top) + 120),
+        font={"size": 14},
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    )
+    return figure
+
+
+def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -> go.Figure:
+    """Need (x) against capacity (y) for every area, the national OLS line, flagged areas as orange diamonds."""
+    table = result.table.dropna(subset=["need", "capacity"])
+    figure = go.Figure()
+    trace = go.Scattergl if len(table) > 5000 else go.Scatter
+    for flagged, name, colour, symbol in (
+        (False, "Other areas", OTHER_COLOUR, "circle"),
+        (True, "Flagged", FLAGGED_COLOUR, "diamond"),
+    ):
+        part = table[table["flagged"] == flagged]
+        figure.add_trace(
+            trace(
+                x=part["need"],
+                y=part["capacity"],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 9 if flagged else 7,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+                customdata=part[["area_name", "area_code", "gap"]],
+                hovertemplate="%{customdata[0]} (%{customdata[1]})<br>need %{x:,.2f}<br>capacity %{y:,.2f}"
+                "<br>gap %{customdata[2]:+,.2f}<extra></extra>",
+            )
+        )
+    if result.fit is not None and len(table):
+        xs = np.linspace(table["need"].min(), table["need"].max(), 50)
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=result.fit.intercept + result.fit.slope * xs,
+                mode="lines",
+                name=f"Expected for need (OLS, r² = {result.fit.r2:.2f})",
+                line={"color": LINE_COLOUR, "dash": "dash"},
+                hoverinfo="skip",
+            )
+        )
+    capacity = table["capacity"]
+    # One outlier (e.g. the City of London's tiny population) can flatten everyone else: use a log axis then.
+    log_y = bool(len(capacity)) and bool((capacity > 0).all()) and capacity.max() > 10 * capacity.median()
+    figure.update_layout(
+        xaxis_title=need_label,
+        yaxis={"title": capacity_label + (" (log scale)" if log_y else ""), "type": "log" if log_y else "linear"},
+        font={"size": 14},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figure:
+    """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score."""
+    collection = maps.feature_collection(geo)
+    table = result.table[result.table["area_code"].isin(set(geo["code"]))]
+    figure = go.Figure()
+    groups = (
+        ("Flagged", FLAGGED_COLOUR, table[table["flagged"]]),
+        ("Not flagged", NOT_FLAGGED_MAP_COLOUR, table[~table["flagged"] & table["score"].notna()]),
+        ("No data", maps.NO_DATA_COLOUR, table[table["score"].isna()]),
+    )
+    for name, colour, part in groups:
+        figure.add_trace(
+            go.Choroplethmap(
+                geojson=collection,
+                locations=part["area_code"],
+                z=[1] * len(part),
+                featureidkey="id",
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                showlegend=True,
+                name=f"{name} ({len(part)})",
+                marker={"line": {"width": 0.4, "color": "white"}},
+                customdata=part[["area_name", "area_code", "score"]].to_numpy(dtype=object),
+                hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{name}<br>"
+                "score %{customdata[2]:.1f}<extra></extra>",
+            )
+        )
+    figure.update_layout(legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
+    return maps.map_layout(figure, geo=geo, title=title, revision="jeopardy")
