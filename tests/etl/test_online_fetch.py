@@ -38,7 +38,11 @@ def remote(fake: FakeArcGis, service: str, query: str) -> RemoteFile:
     return RemoteFile("layer", fake.url(service, query), paging="arcgis", name=f"{service}.{suffix}")
 
 
-@pytest.mark.parametrize(("query", "attributes"), [(GEOJSON_QUERY, "properties"), (ESRI_JSON_QUERY, "attributes")])
+@pytest.mark.parametrize(
+    ("query", "attributes"),
+    [(GEOJSON_QUERY, "properties"), (ESRI_JSON_QUERY, "attributes")],
+    ids=["geojson", "esri_json"],
+)
 def test_paging_combines_every_feature(tmp_path: Path, query: str, attributes: str) -> None:
     layer = Layer(invented_rows(5), max_records=2)
     with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
