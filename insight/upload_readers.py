@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import orjson
 import pandas as pd
+import pyarrow
 import python_calamine
 from defusedxml import ElementTree
 
@@ -120,7 +121,8 @@ def _unique_names(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for index, raw in enumerate(names):
-        label = raw or f"column {index + 1}"
+        label = "" if re.fullmatch(r"Unnamed: \d+", raw) else raw  # pandas' name for a blank header cell
+        label = label or f"column {index + 1}"
         seen[label] = seen.get(label, 0) + 1
         out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return out
@@ -169,6 +171,27 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def parse_delimited(utf8: bytes, text: str, *, delimiter: str) -> pd.DataFrame:
+    """Text columns from delimited text: Arrow's fast multi-threaded reader, else pandas' (quoted newlines, errors).
+
+    Raises:
+        UploadError: the text is not consistently delimited.
+    """
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False}
+    try:
+        return pd.read_csv(io.BytesIO(utf8), engine="pyarrow", **options)
+    except (pd.errors.ParserError, ValueError, pyarrow.ArrowInvalid):
+        pass  # e.g. line breaks inside quoted cells or duplicate names: the C parser handles them or says where
+    try:
+        return pd.read_csv(io.StringIO(text), engine="c", na_filter=False, **options)
+    except pd.errors.ParserError as error:
+        raise UploadError(
+            f"The file could not be read as {DELIMITER_NAMES[delimiter]}-separated text: {error}"
+        ) from error
+    except pd.errors.EmptyDataError as error:
+        raise UploadError("The file is empty.") from error
+
+
 def read_csv(data: bytes) -> Upload:
     """Read delimited text of any common encoding into text columns."""
     text, encoding = decode_text(data)
@@ -177,16 +200,8 @@ def read_csv(data: bytes) -> Upload:
     if not text.strip():
         raise UploadError("The file is empty.")
     delimiter = sniff_delimiter(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, engine="c"
-        )
-    except pd.errors.ParserError as error:
-        raise UploadError(
-            f"The file could not be read as {DELIMITER_NAMES[delimiter]}-separated text: {error}"
-        ) from error
-    except pd.errors.EmptyDataError as error:
-        raise UploadError("The file is empty.") from error
+    utf8 = {"UTF-8": data, "UTF-8 with BOM": data[3:]}.get(encoding)  # no copy when the bytes are UTF-8 already
+    frame = parse_delimited(text.encode("utf-8") if utf8 is None else utf8, text, delimiter=delimiter)
     del text
     notes = (f"Read as {encoding} text, {DELIMITER_NAMES[delimiter]}-separated, {len(frame.columns)} columns.",)
     return Upload(frame=frame, kind="csv", notes=notes)

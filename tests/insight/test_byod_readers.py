@@ -111,6 +111,16 @@ def test_wrong_delimiter_gives_one_column_not_a_crash():
     assert upload.frame.columns.tolist() == ["Post Code:Visits"]
 
 
+def test_line_breaks_inside_quoted_cells_are_kept():
+    upload = read_upload(b'Post Code,Notes\nZZ1 1AA,"first line\nsecond line"\nZZ1 1AB,plain\n', name="notes.csv")
+    assert upload.frame["Notes"].tolist() == ["first line\nsecond line", "plain"]
+
+
+def test_duplicate_and_blank_column_names_are_made_unique():
+    upload = read_upload(b"Postcode,Postcode,\nZZ1 1AA,ZZ1 1AB,x\n", name="dupes.csv")
+    assert upload.frame.columns.tolist() == ["Postcode", "Postcode.1", "column 3"]
+
+
 def test_ragged_rows_are_refused_with_the_line():
     with pytest.raises(UploadError, match="Expected 2 fields in line 3, saw 3"):
         read_upload(b"a,b\n1,2\n1,2,3\n", name="ragged.csv")
