@@ -178,7 +178,8 @@ def bivariate_map(
     fig.update_layout(
         legend={
             "title": {"text": "Need × capacity (thirds)"},
-            "x": 0.01,
+            "x": 1.0,
+            "xanchor": "left",
             "y": 0.99,
             "bgcolor": "rgba(255,255,255,0.85)",
         }
@@ -207,7 +208,7 @@ def bivariate_legend(*, need_label: str, capacity_label: str) -> go.Figure:
             y=words[c - 1],
             showarrow=False,
             text=f"{words[n - 1]} need,<br>{words[c - 1]} capacity",
-            font={"size": 12, "color": "black" if luminance(colour) > 0.45 else "white"},
+            font={"size": 11, "color": "black" if luminance(colour) > 0.45 else "white"},
         )
     fig.update_xaxes(title=f"{need_label} →")
     fig.update_yaxes(title=f"{capacity_label} →")

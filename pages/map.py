@@ -89,13 +89,12 @@ need = left.selectbox("Need measure", need_options, format_func=labels.get, key=
 capacity = right.selectbox("Capacity measure", capacity_options, format_func=labels.get, key="capacity")
 cache.to_url(need=need, capacity=capacity)
 frame = cache.cached_query(queries.map_frame, geography=geography, measures=(need, capacity), lad_codes=lad_codes)
-map_column, key_column = st.columns([3, 1])
-with map_column:
-    figure = maps.bivariate_map(
-        frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
-        title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision,
-    )  # fmt: skip
-    cache.show_chart(figure, filename=f"bivariate_{need}_{capacity}_{geography}")
+figure = maps.bivariate_map(
+    frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
+    title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision,
+)  # fmt: skip
+cache.show_chart(figure, filename=f"bivariate_{need}_{capacity}_{geography}")
+key_column, _ = st.columns([2, 3])
 with key_column:
     legend = maps.bivariate_legend(need_label=labels[need], capacity_label=labels[capacity])
     cache.show_chart(legend, filename="bivariate_key")
