@@ -27,13 +27,23 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
+# Installed before any page script: records that a Streamlit script run has started, so "not running" is only
+# trusted after a run (the app shell reports "not running" before the first run begins).
+RUN_WATCH_JS = """
+window.__scriptRan = false;
+new MutationObserver(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app && app.getAttribute('data-test-script-state') === 'running') window.__scriptRan = true;
+}).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ['data-test-script-state']});
+"""
+
 # True once the Streamlit script run has finished and every Plotly chart on the page is drawn; a
 # MapLibre subplot counts as drawn when its style and sources are loaded, it is idle, its tiles are
 # loaded and Plotly has added every trace to it.
 DRAWN_JS = """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!window.__scriptRan || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('[data-testid]')) return false;
@@ -201,12 +211,19 @@ def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
 
 
+def open_tab(browser) -> tuple:
+    """A fresh browser context (empty HTTP cache) with one page and its byte meter: (context, page, meter)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(RUN_WATCH_JS)
+    page = context.new_page()
+    return context, page, Meter(context, page)
+
+
 def cold_load(browser, url: str, **kwargs) -> Load:
     """A load in a fresh browser context: empty HTTP cache, new Streamlit session."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context, page, meter = open_tab(browser)
     try:
-        page = context.new_page()
-        return measure(page, Meter(context, page), url, **kwargs)
+        return measure(page, meter, url, **kwargs)
     finally:
         context.close()
 

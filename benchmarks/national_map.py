@@ -1,0 +1,152 @@
+"""National LSOA map: the naive embedded-GeoJSON choropleth (baseline) against insight.national_map, same run.
+
+Prints one JSON line. Ratios are baseline ÷ ours (higher is better): time to drawn in headless Chromium (cold: a
+fresh browser context per run; warm: the app already open, so Streamlit's and Plotly's JavaScript are cached),
+bytes the page receives (websocket + HTTP, without Streamlit's own frontend bundle), and figure JSON size/time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import duckdb
+import orjson
+import plotly.graph_objects as go
+
+from benchmarks import _browser
+from insight import db, national_map
+
+APP = Path(__file__).with_name("national_map_app.py")
+MEASURE = "imd_score"
+LABEL = "IMD score"
+VIEW = {"style": "white-bg", "center": {"lat": 52.8, "lon": -2.3}, "zoom": 5.2}
+
+
+def baseline_figure(con: duckdb.DuckDBPyConnection, mirror: Path) -> go.Figure:
+    """Naive: the raw boundary file and every value, embedded in one Choroplethmap trace."""
+    geojson = orjson.loads((mirror / "boundaries" / "boundaries_lsoa21.geojson").read_bytes())
+    values = db.query(
+        con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [MEASURE]
+    )
+    trace = go.Choroplethmap(
+        geojson=geojson,
+        locations=values["area_code"],
+        z=values["value"],
+        featureidkey="properties.lsoa21_code",
+        colorscale="Viridis",
+        marker_line_width=0,
+        colorbar_title_text=LABEL,
+    )
+    fig = go.Figure(trace)
+    return fig.update_layout(map=VIEW, height=700, margin={"l": 0, "r": 0, "t": 40, "b": 0}, title=LABEL)
+
+
+def ours_figure(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    fig = national_map.national_map_figure(con, measure=MEASURE, label=LABEL, unit="score", title=LABEL)
+    return fig.update_layout(height=700)
+
+
+def timed(function, *args) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def server_side(con: duckdb.DuckDBPyConnection, mirror: Path, *, runs: int) -> dict:
+    """Figure build and fig.to_json() time and size for both, in this process (medians)."""
+    national_map._INDEX_CACHE.clear()
+    first_s, _ = timed(ours_figure, con)  # includes rasterising every LSOA once
+    out: dict = {"ours_first_figure_s": round(first_s, 3)}
+    for name, build in (("baseline", lambda: baseline_figure(con, mirror)), ("ours", lambda: ours_figure(con))):
+        builds, dumps, size = [], [], 0
+        for _ in range(runs):
+            build_s, fig = timed(build)
+            dump_s, text = timed(fig.to_json)
+            builds.append(build_s)
+            dumps.append(dump_s)
+            size = len(text.encode())
+        out[f"{name}_figure_s"] = round(statistics.median(builds), 3)
+        out[f"{name}_to_json_s"] = round(statistics.median(dumps), 3)
+        out[f"{name}_figure_bytes"] = size
+    raster = national_map.index_raster(con)
+    out |= {"raster_px": list(raster.pixels.shape), "lsoas": len(raster.codes), "lsoas_with_pixel": raster.coverage()}
+    return out
+
+
+def load_summary(loads: list[_browser.Load]) -> dict:
+    return {
+        "drawn_s": _browser.median([load.seconds for load in loads]),
+        "drawn_s_runs": [load.seconds for load in loads],
+        "page_bytes": int(statistics.median([load.page_bytes for load in loads])),
+        "ws_bytes": int(statistics.median([load.ws_bytes for load in loads])),
+        "charts": min(load.charts for load in loads),
+    }
+
+
+def browser_side(db_path: Path, mirror: Path, *, runs: int, baseline_runs: int) -> dict:
+    """Cold and warm loads of both variants, interleaved so machine load affects both alike.
+
+    The baseline takes tens of seconds per load, so it may run fewer times than ours (baseline_runs ≤ runs).
+    """
+    env = {"VCS_INSIGHT_DB": str(db_path), "VCS_INSIGHT_MIRROR": str(mirror)}
+    loads: dict[str, list[_browser.Load]] = {}
+    with _browser.streamlit_server(APP, env=env) as url, _browser.chromium() as browser:
+        pages = {}
+        for variant in ("baseline", "ours"):
+            _context, page, meter = _browser.open_tab(browser)
+            _browser.measure(page, meter, f"{url}/?variant={variant}")  # warms browser and server caches
+            pages[variant] = (page, meter)
+        for number in range(runs):
+            for variant in ("baseline", "ours") if number < baseline_runs else ("ours",):
+                target = f"{url}/?variant={variant}"
+                loads.setdefault(f"{variant}_cold", []).append(_browser.cold_load(browser, target))
+                page, meter = pages[variant]
+                loads.setdefault(f"{variant}_warm", []).append(_browser.measure(page, meter, target))
+    return {name: load_summary(runs_) for name, runs_ in loads.items()}
+
+
+def ratios(server: dict, browser: dict) -> dict:
+    def ratio(a: float, b: float) -> float:
+        return round(a / b, 2) if b else float("inf")
+
+    return {
+        "national_map_drawn_cold_ratio": ratio(browser["baseline_cold"]["drawn_s"], browser["ours_cold"]["drawn_s"]),
+        "national_map_drawn_warm_ratio": ratio(browser["baseline_warm"]["drawn_s"], browser["ours_warm"]["drawn_s"]),
+        "national_map_bytes_ratio": ratio(browser["baseline_cold"]["page_bytes"], browser["ours_cold"]["page_bytes"]),
+        "national_map_figure_bytes_ratio": ratio(server["baseline_figure_bytes"], server["ours_figure_bytes"]),
+        "national_map_to_json_ratio": ratio(server["baseline_to_json_s"], server["ours_to_json_s"]),
+    }
+
+
+def run(db_path: Path, mirror: Path, *, runs: int = 5, baseline_runs: int = 3, server_runs: int = 3) -> dict:
+    """The whole benchmark; returns the JSON-ready result."""
+    started = time.perf_counter()
+    con = db.connect(db_path)
+    try:
+        server = server_side(con, mirror, runs=server_runs)
+    finally:
+        con.close()
+    browser = browser_side(db_path, mirror, runs=runs, baseline_runs=min(baseline_runs, runs))
+    result = {"benchmark": "national_map", "runs": runs, "baseline_runs": min(baseline_runs, runs)}
+    result |= {**server, **browser, **ratios(server, browser)}
+    return result | {"seconds": round(time.perf_counter() - started, 1)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("VCS_INSIGHT_DB", "data/vcs_insight.duckdb")))
+    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("VCS_INSIGHT_MIRROR", "../shared/data")))
+    parser.add_argument("--runs", type=int, default=5, help="loads of ours, cold and warm")
+    parser.add_argument("--baseline-runs", type=int, default=3, help="loads of the baseline, cold and warm")
+    args = parser.parse_args(argv)
+    result = run(args.db.resolve(), args.mirror.resolve(), runs=args.runs, baseline_runs=args.baseline_runs)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Every page of the app in headless Chromium: navigation → all charts drawn, cold and warm, and bytes per page.
+
+Prints one JSON line. cold: the first visit to each page on a freshly started server, in a fresh browser context
+(no HTTP cache, empty Streamlit caches for that page's queries) — one server start per run; warm: the same page
+again with the app open (browser and server caches warm). server_warm_s is the page script's own run time with
+warm caches, measured in-process with Streamlit's AppTest (the part the server spends per interaction).
+Bytes: page_bytes is what the page itself costs (websocket + HTTP without Streamlit's frontend bundle, which the
+browser caches after the first visit); total_bytes includes that bundle on a cold load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks import _browser
+
+APP = _browser.ROOT / "app.py"
+PAGES = ["overview", "map", "area", "jeopardy", "funding", "explore", "your-data", "methods"]
+PAGE_FILES = {  # url path → page script, for the in-process server timing
+    "overview": "pages/overview.py",
+    "map": "pages/map.py",
+    "area": "pages/area_profile.py",
+    "jeopardy": "pages/triple_jeopardy.py",
+    "funding": "pages/funding.py",
+    "explore": "pages/explore.py",
+    "your-data": "pages/your_data.py",
+    "methods": "pages/methods.py",
+}
+
+
+def browser_runs(db_path: Path, *, runs: int) -> dict[str, dict[str, list[_browser.Load]]]:
+    """Cold loads (a new server per run) and warm reloads of every page."""
+    env = {"VCS_INSIGHT_DB": str(db_path)}
+    loads: dict[str, dict[str, list[_browser.Load]]] = {page: {"cold": [], "warm": []} for page in PAGES}
+    with _browser.chromium() as browser:
+        for _ in range(runs):
+            with _browser.streamlit_server(APP, env=env) as url:
+                for page in PAGES:
+                    loads[page]["cold"].append(_browser.cold_load(browser, f"{url}/{page}"))
+        with _browser.streamlit_server(APP, env=env) as url:
+            context, tab, meter = _browser.open_tab(browser)
+            for page in PAGES:
+                _browser.measure(tab, meter, f"{url}/{page}")  # first visit warms both caches
+                loads[page]["warm"] = [_browser.measure(tab, meter, f"{url}/{page}") for _ in range(runs)]
+            context.close()
+    return loads
+
+
+def server_seconds(db_path: Path, *, runs: int) -> dict[str, dict[str, float]]:
+    """Page script run time in-process (AppTest): the first run and the median of warm reruns.
+
+    Streamlit's data cache is per process, so a page's first run is cold only for queries no earlier page made.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["VCS_INSIGHT_DB"] = str(db_path)
+    out = {}
+    for page, script in PAGE_FILES.items():
+        app = AppTest.from_file(str(_browser.ROOT / "app.py"), default_timeout=120)
+        app.run()  # the default page first, as a browser session would
+        times = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            app.switch_page(script).run()
+            times.append(time.perf_counter() - start)
+        out[page] = {
+            "server_first_s": round(times[0], 3),
+            "server_warm_s": _browser.median(times[1:]),
+            "exception": bool(app.exception),
+        }
+    return out
+
+
+def summary(loads: list[_browser.Load]) -> dict:
+    return {
+        "drawn_s": _browser.median([load.seconds for load in loads]),
+        "drawn_s_runs": [load.seconds for load in loads],
+        "page_bytes": int(statistics.median([load.page_bytes for load in loads])),
+        "total_bytes": int(statistics.median([load.total_bytes for load in loads])),
+        "charts": max(load.charts for load in loads),
+    }
+
+
+def run(db_path: Path, *, runs: int = 5) -> dict:
+    """The whole benchmark; returns the JSON-ready result."""
+    started = time.perf_counter()
+    server = server_seconds(db_path, runs=runs)
+    loads = browser_runs(db_path, runs=runs)
+    pages = {
+        page: {"cold": summary(loads[page]["cold"]), "warm": summary(loads[page]["warm"]), **server[page]}
+        for page in PAGES
+    }
+    return {
+        "benchmark": "pages",
+        "runs": runs,
+        "pages": pages,
+        "slowest_warm_drawn_s": max(p["warm"]["drawn_s"] for p in pages.values()),
+        "slowest_server_warm_s": max(p["server_warm_s"] for p in pages.values()),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("VCS_INSIGHT_DB", "data/vcs_insight.duckdb")))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.db.resolve(), runs=args.runs)))
+
+
+if __name__ == "__main__":
+    main()
