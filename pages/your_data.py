@@ -125,7 +125,7 @@ if summary["out_of_scope"]:
     st.dataframe(byod.labelled(result.out_of_scope, columns=byod.SCOPE_COLUMNS), hide_index=True)
 if len(result.not_matched):
     st.download_button(
-        f"Download the {len(result.not_matched):,} rows not placed (to fix them)",
+        f"Download the {len(result.not_matched):,} row(s) not placed (to fix them)",
         partial(to_csv_bytes, result.not_matched),  # built only when clicked
         file_name="rows_not_placed.csv",
         mime="text/csv",

@@ -62,7 +62,7 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     assert any("Hidden: 6 LSOA cell(s), 2 district(s), 3 decile(s)" in w.value for w in at.warning)
     assert any("withheld" in m.value for m in at.markdown)
     downloads = [b.label for b in at.download_button]
-    assert downloads[0] == "Download the 6 rows not placed (to fix them)"
+    assert downloads[0] == "Download the 6 row(s) not placed (to fix them)"
     assert len(downloads) == 5
     lsoa_table = at.dataframe[-1].value
     assert lsoa_table["Records"].notna().sum() == 1
