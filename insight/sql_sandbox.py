@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -36,6 +37,8 @@ WORKER_ADDRESS_SPACE = 1 << 30  # hard ceiling for everything else (strings, lis
 MAX_RESULT_BYTES = 64 << 20
 WORKER_GRACE_S = 10.0  # start-up plus an uninterruptible function before the worker is killed
 REFUSED_EXIT = 3
+# At most this many queries run at once per app process; others wait up to their time limit, then are told.
+WORKERS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 CATALOG = "vcs_insight"
 # Table functions a query may call; every other one (read_csv, glob, query, duckdb_settings, ...) is refused.
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -79,7 +82,12 @@ def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float
     query = single_select(sql)
     if not db_path.is_file():
         raise SqlRefused(f"The database is not built yet. Build it with: {config.BUILD_COMMAND}")
-    table = run_worker(db_path.resolve(), query, max_rows=max_rows, timeout_s=timeout_s)
+    if not WORKERS.acquire(timeout=timeout_s):
+        raise SqlRefused("The SQL box is busy with other people's queries; please try again in a few seconds.")
+    try:
+        table = run_worker(db_path.resolve(), query, max_rows=max_rows, timeout_s=timeout_s)
+    finally:
+        WORKERS.release()
     table = table.rename_columns(unique_names(table.column_names))
     frame = table.slice(0, max_rows).to_pandas()
     frame.attrs.update(truncated=table.num_rows > max_rows, max_rows=max_rows)

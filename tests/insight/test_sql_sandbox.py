@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from insight import sql_sandbox
 from insight.sql_sandbox import MAX_SQL_CHARS, SqlRefused, run_readonly_sql
 
 ROWS, SECONDS = 50, 1.0
@@ -221,3 +223,10 @@ def test_real_database_refuses_and_serves(built_db: Path) -> None:
 def test_repeated_column_names_are_made_unique(tiny_db: Path) -> None:
     frame = run(tiny_db, "SELECT code AS a, name AS a, level AS a FROM areas WHERE code = 'E06999001'")
     assert frame.to_dict("records") == [{"a": "E06999001", "a_1": "Invented District", "a_2": "lad24"}]
+
+
+def test_busy_box_says_so(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sql_sandbox, "WORKERS", threading.BoundedSemaphore(1))
+    sql_sandbox.WORKERS.acquire()  # someone else's query is running
+    with pytest.raises(SqlRefused, match="busy with other people's queries"):
+        run_readonly_sql(tiny_db, "SELECT 1", max_rows=1, timeout_s=0.1)
