@@ -62,3 +62,12 @@ def test_overview_url_round_trip(built_db, monkeypatch) -> None:
     assert not at.exception
     assert [s.value for s in at.selectbox] == ["income_average_score", "ncvo_charities_per_1000", "E06000002"]
     assert "Middlesbrough" in trace_names(at)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/area_profile.py", "pages/methods.py"])
+def test_missing_database_shows_the_build_command(tmp_path, monkeypatch, page: str) -> None:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(tmp_path / "absent.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert "python -m etl build" in at.error[0].value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -81,3 +82,26 @@ def test_brief_html_escapes_and_lists_sources(con) -> None:
     assert "Invented &lt;source&gt; — Nobody, 2099" in text
     assert "note &amp; more" in text
     assert text.count("<table>") == 1 and "Plotly.newPlot" in text
+
+
+def test_area_lsoas_gap_when_an_lsoa_capacity_measure_is_loaded(tmp_path) -> None:
+    path = build_tiny_db(tmp_path / "tiny.duckdb")
+    writable = duckdb.connect(str(path))
+    writable.execute(
+        """INSERT INTO area_measures SELECT 'lsoa21', area_code, 'charity_income_per_resident', 100 - value,
+           'invented_src', '2099', NULL FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score'"""
+    )
+    writable.execute(
+        "UPDATE area_measures SET value = 90 WHERE area_code = 'E01000001' AND measure = 'charity_income_per_resident'"
+    )
+    writable.close()
+    con = duckdb.connect(str(path), read_only=True)
+    lsoas = profile.area_lsoas(con, level="lad24", code="E06000901").set_index("lsoa_code")
+    con.close()
+    # Expected from the national least-squares line over all 12 invented LSOAs (E01000001 lifted from 55 to 90).
+    scores = np.array([s + d for s in (40.0, 32.0, 25.0, 18.0, 12.0, 8.0) for d in (5, -5)])
+    values = 100 - scores
+    values[0] = 90.0
+    slope, intercept = np.polyfit(scores, values, 1)
+    assert lsoas.loc["E01000001", "capacity_gap"] == pytest.approx(90.0 - (intercept + slope * 45.0))
+    assert lsoas.loc["E01000001", "capacity_gap"] > 20 > lsoas.loc["E01000002", "capacity_gap"]
