@@ -6,7 +6,10 @@ import ast
 import tomllib
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from insight import db
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "insight").glob("*.py")])
@@ -89,6 +92,17 @@ def is_csv_name(node: ast.expr | None) -> bool:
     return node is not None and ast.unparse(node).rstrip("'\"").endswith(".csv")
 
 
+def writes_neutralised_csv(data: ast.expr | None) -> bool:
+    """to_csv_bytes(...) / export_csv(...), also deferred as partial(to_csv_bytes, ...) or lambda: to_csv_bytes(...)."""
+    if isinstance(data, ast.Lambda):
+        return writes_neutralised_csv(data.body)
+    if not isinstance(data, ast.Call):
+        return False
+    if name_of(data.func) == "partial" and data.args:
+        return name_of(data.args[0]) in CSV_WRITERS
+    return name_of(data.func) in CSV_WRITERS
+
+
 @pytest.mark.parametrize("path", APP_FILES, ids=relative)
 def test_every_csv_download_is_neutralised(path: Path) -> None:
     unsafe = []
@@ -96,7 +110,7 @@ def test_every_csv_download_is_neutralised(path: Path) -> None:
         if name_of(call.func) != "download_button":
             continue
         data, file_name = download_data(call)
-        if is_csv_name(file_name) and not (isinstance(data, ast.Call) and name_of(data.func) in CSV_WRITERS):
+        if is_csv_name(file_name) and not writes_neutralised_csv(data):
             unsafe.append(f"{relative(path)}:{call.lineno}")
     assert unsafe == [], "CSV downloads must go through insight.export.to_csv_bytes"
 
@@ -121,3 +135,45 @@ def test_streamlit_hides_tracebacks_from_users() -> None:
     """Uncaught errors show a generic message; details go to the server log (client.showErrorDetails)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config.get("client", {}).get("showErrorDetails") in ("none", False)
+
+
+def stale_database(folder: Path) -> Path:
+    """A database from an 'older version': provenance without the columns the pages read."""
+    path = folder / "stale.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE provenance (x INTEGER)")
+    return path
+
+
+def test_stale_database_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(db.DatabaseMissing, match=r"was built by an older version \(no provenance.source_id.*rebuild"):
+        db.connect(stale_database(tmp_path))
+
+
+@pytest.mark.parametrize("state", ["missing", "stale"])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/explore.py", "pages/methods.py"])
+def test_missing_or_stale_database_gives_a_clear_page(tmp_path: Path, monkeypatch, state: str, page: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "absent.duckdb" if state == "missing" else stale_database(tmp_path)
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert [e.value.count("python -m etl build") >= 1 for e in at.error] == [True]
+
+
+@pytest.mark.parametrize(
+    ("source", "safe"),
+    [
+        ("to_csv_bytes(frame)", True),
+        ("byod.export_csv(frame, columns=C)", True),
+        ("partial(to_csv_bytes, frame)", True),
+        ("lambda: to_csv_bytes(frame)", True),
+        ("frame.to_csv(index=False).encode()", False),
+        ("raw_bytes", False),
+    ],
+)
+def test_download_scan_tells_safe_from_unsafe(source: str, safe: bool) -> None:
+    assert writes_neutralised_csv(ast.parse(source, mode="eval").body) is safe
