@@ -82,6 +82,7 @@ def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float
     query = single_select(sql)
     if not db_path.is_file():
         raise SqlRefused(f"The database is not built yet. Build it with: {config.BUILD_COMMAND}")
+    precheck(db_path, query)
     if not WORKERS.acquire(timeout=timeout_s):
         raise SqlRefused("The SQL box is busy with other people's queries; please try again in a few seconds.")
     try:
@@ -92,6 +93,15 @@ def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float
     frame = table.slice(0, max_rows).to_pandas()
     frame.attrs.update(truncated=table.num_rows > max_rows, max_rows=max_rows)
     return frame
+
+
+def precheck(db_path: Path, query: str) -> None:
+    """Refuse disallowed functions and tables here, before starting a worker (the worker checks again)."""
+    con = open_sandbox(db_path)
+    try:
+        check_references(con, query)
+    finally:
+        con.close()
 
 
 def unique_names(names: list[str]) -> list[str]:
