@@ -24,6 +24,7 @@ CAVEATS = [
 st.header("Measures")
 catalog = cache.cached_query(queries.measure_catalog)
 catalog = catalog.assign(levels=[", ".join(levels) or "not loaded" for levels in catalog["levels"]])
+catalog = catalog[["label", "definition", "layer", "unit", "polarity", "levels", "measure"]]
 layers = ["all", *[layer for layer in queries.LAYER_ORDER if layer in set(catalog["layer"])]]
 cache.url_value("layer", options=layers, default="all")
 layer = st.radio("Layer", layers, key="layer", horizontal=True, format_func=str.capitalize)
