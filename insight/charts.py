@@ -138,8 +138,25 @@ def need_capacity_scatter(
         add_highlight(fig, data[data["area_code"] == highlight].iloc[0], x=x, y=y, hover=hover)
     fig.update_xaxes(title=axis_title(x_label, x_unit), tickformat=hover_format(x_unit).replace(".2f", ""))
     fig.update_yaxes(title=axis_title(y_label, y_unit), tickformat=hover_format(y_unit).replace(".2f", ""))
+    clip_outliers(fig, data, y=y, unit=y_unit)
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return style(fig, title=title, height=560)
+
+
+def clip_outliers(fig: go.Figure, data: pd.DataFrame, *, y: str, unit: str) -> None:
+    """Cap the y axis when a few areas sit far above the rest (more than 10 interquartile ranges above the upper
+    quartile, e.g. the City of London's tiny population) and name them, so the other areas stay readable."""
+    q1, q3 = float(data[y].quantile(0.25)), float(data[y].quantile(0.75))
+    above = data[data[y] > q3 + 10 * max(q3 - q1, 1e-9)]
+    if above.empty:
+        return
+    cap = float(data.loc[~data.index.isin(above.index), y].max()) * 1.1
+    fig.update_yaxes(range=[min(0.0, float(data[y].min())), cap])
+    names = ", ".join(f"{row.area_name} ({format_value(getattr(row, y), unit=unit)})" for row in above.itertuples())
+    fig.add_annotation(
+        text=f"Off the scale: {names}", x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="top",
+        showarrow=False, bgcolor="rgba(255,255,255,0.9)",
+    )  # fmt: skip
 
 
 def add_trend_line(fig: go.Figure, x: np.ndarray, y: np.ndarray) -> None:

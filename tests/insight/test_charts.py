@@ -77,3 +77,19 @@ def test_ranked_bar_keeps_order() -> None:
         frame, value="score", name="name", title="T", value_label="IMD score", unit="score", font_size=22
     )
     assert list(fig.data[0].y) == ["B 001A", "A 002A"] and fig.layout.font.size == 22
+
+
+def test_scatter_caps_far_outliers_and_names_them() -> None:
+    frame = pd.DataFrame(
+        {
+            "area_code": [f"E0600090{i}" for i in range(9)] + ["E09000001"],
+            "area_name": [f"Area {i}" for i in range(9)] + ["Tiny City"],
+            "need": [float(i) for i in range(10)],
+            "capacity": [2.0, 2.5, 3.0, 2.0, 2.5, 3.0, 2.0, 2.5, 3.0, 120.0],
+        }
+    )
+    fig = charts.need_capacity_scatter(
+        frame, x="need", y="capacity", x_label="N", y_label="C", y_unit="per 1,000 residents"
+    )
+    assert fig.layout.yaxis.range[1] < 120
+    assert fig.layout.annotations[0].text == "Off the scale: Tiny City (120.0)"
