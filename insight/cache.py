@@ -114,11 +114,13 @@ def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(filename), key=key)
 
 
-def show_table(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
-    """Render a table with a CSV download button (formula-safe, Excel-readable)."""
+def show_table(
+    frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None, styled: Any = None
+) -> None:
+    """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable)."""
     from insight.export import to_csv_bytes
 
-    st.dataframe(frame, width="stretch", hide_index=True)
+    st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True)
     st.download_button(
         label, data=to_csv_bytes(frame), file_name=f"{filename}.csv", mime="text/csv", key=key or f"csv_{filename}"
     )

@@ -233,6 +233,16 @@ def brief_html(
     )
 
 
+# Fingertips-style backgrounds in colour-blind-safe hues (blue better, orange worse); the word is always shown too.
+COMPARISON_COLOURS = {"Better": "#9ecae1", "Similar": "#e0e0e0", "Worse": "#fdae6b"}
+
+
+def comparison_style(value: object) -> str:
+    """CSS for a 'vs England' cell: its Fingertips-style background (none for quintiles, deciles, counts)."""
+    colour = COMPARISON_COLOURS.get(str(value))
+    return f"background-color: {colour}; color: black" if colour else ""
+
+
 def display_table(table: pd.DataFrame, *, area_name: str, region_name: str | None) -> pd.DataFrame:
     """The comparison table formatted for people, with the area's and region's names as headers."""
     formatted = {

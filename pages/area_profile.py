@@ -60,7 +60,11 @@ if meeting:
 st.subheader("How the area compares")
 st.caption(profile.COMPARISON_RULE)
 display = profile.display_table(table, area_name=names[code], region_name=region_name)
-cache.show_table(display, filename=f"{names[code]}_profile")
+cache.show_table(
+    display,
+    filename=f"{names[code]}_profile",
+    styled=display.style.map(profile.comparison_style, subset=["vs England"]),
+)
 missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
 if missing_layers:
     missing_titles = cache.cached_query(queries.missing_titles)

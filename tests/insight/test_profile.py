@@ -105,3 +105,15 @@ def test_area_lsoas_gap_when_an_lsoa_capacity_measure_is_loaded(tmp_path) -> Non
     slope, intercept = np.polyfit(scores, values, 1)
     assert lsoas.loc["E01000001", "capacity_gap"] == pytest.approx(90.0 - (intercept + slope * 45.0))
     assert lsoas.loc["E01000001", "capacity_gap"] > 20 > lsoas.loc["E01000002", "capacity_gap"]
+
+
+@pytest.mark.parametrize(
+    ("value", "css"),
+    [
+        ("Better", "background-color: #9ecae1; color: black"),
+        ("Worse", "background-color: #fdae6b; color: black"),
+        ("Quintile 2 of 5", ""),
+    ],
+)
+def test_comparison_style(value: str, css: str) -> None:
+    assert profile.comparison_style(value) == css
