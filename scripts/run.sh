@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
 .venv/bin/python -m etl build --if-missing
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/streamlit run app.py --server.maxUploadSize "${VCS_INSIGHT_UPLOAD_MB:-200}" "$@"
