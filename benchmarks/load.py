@@ -2,8 +2,9 @@
 
 One `streamlit run app.py` on 127.0.0.1 only; N Playwright contexts in Debian's headless Chromium, each
 opening the app cold and then clicking the sidebar links round the eight pages (each session starts at a
-different page). A page view is timed from click to the end of the Streamlit run (no stale or skeleton
-elements left). Errors: a page not ready within the page timeout, a Streamlit exception box, Streamlit's
+different page; after an error it reloads at the next page, so one fault is counted once). A page view
+is timed from click (or navigation) until the URL, the page's own heading and the end of the Streamlit run
+(no stale or skeleton elements left) show the new page. Errors: a page not ready within the page timeout, a Streamlit exception box, Streamlit's
 "Page not found" dialog, the wrong URL after a click, a missing link, or an "Uncaught app exception" in
 the server log. Prints one JSON line:
 {"sessions": 20, "seconds": 60, "errors": 0, "p95_page_s": ..., "server_peak_rss_mb": ..., ...}
@@ -100,6 +101,9 @@ class Tally:
         self.errors[kind] += 1
         if len(self.examples) < 5:
             self.examples.append(f"{kind}: {detail}"[:200])
+        if self.shots is not None:
+            with (self.shots / "errors.txt").open("a") as log:
+                log.write(f"{sum(self.errors.values()):03d} {kind}: {detail}\n")
 
     async def screenshot(self, page, label: str) -> None:
         """Keep a picture of an error for debugging (with --shots DIR)."""
@@ -109,8 +113,8 @@ class Tally:
                 await page.screenshot(path=str(self.shots / f"error_{number:03d}_{label}.png"), full_page=True)
 
 
-async def timed(page, tally: Tally, name: str, path: str, action) -> None:
-    """Run one navigation and wait until its Streamlit run is done; record time or error."""
+async def timed(page, tally: Tally, name: str, path: str, action) -> bool:
+    """Run one navigation and wait until its Streamlit run is done; record time or error; True when all went well."""
     started = time.perf_counter()
     try:
         await action()
@@ -119,8 +123,9 @@ async def timed(page, tally: Tally, name: str, path: str, action) -> None:
         state = await diagnose(page)
         tally.error("timeout" if "Timeout" in type(error).__name__ else "navigation", f"{name}: {state} {error}")
         await tally.screenshot(page, "timeout")
-        return
+        return False
     tally.view(name, time.perf_counter() - started)
+    errors_before = sum(tally.errors.values())
     if await page.locator('[data-testid="stException"]').count():
         tally.error("exception", name)
         await tally.screenshot(page, "exception")
@@ -131,6 +136,7 @@ async def timed(page, tally: Tally, name: str, path: str, action) -> None:
     if not await on_page(page, path):
         tally.error("wrong_page", f"{name}: at {page.url}")
         await tally.screenshot(page, "wrong_page")
+    return sum(tally.errors.values()) == errors_before
 
 
 def url_path(path: str) -> str:
@@ -160,27 +166,22 @@ async def session(browser, url: str, number: int, *, deadline: float, tally: Tal
     order = PAGES[number % len(PAGES) :] + PAGES[: number % len(PAGES)]
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    first_path, first_name = order[0]
 
-    async def open_cold() -> None:
-        await page.goto(f"{url}{url_path(first_path)}", wait_until="commit")
+    async def open_cold(path: str) -> None:
+        await page.goto(f"{url}{url_path(path)}", wait_until="commit")
         await page.wait_for_selector('[data-testid="stApp"]', timeout=PAGE_TIMEOUT_S * 1000)
         await page.evaluate("() => { window.__vcsOld = null; }")
 
-    await timed(page, tally, first_name, first_path, open_cold)
-    step = 1
-    while time.monotonic() < deadline:
+    async def click(name: str) -> None:
+        await page.evaluate(ARM_JS)
+        await page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click(timeout=PAGE_TIMEOUT_S * 1000)
+
+    healthy, step = False, 0
+    while step == 0 or time.monotonic() < deadline:
         path, name = order[step % len(order)]
-        link = page.locator('[data-testid="stSidebarNav"] a', has_text=name).first
-        if not await link.count():
-            tally.error("navigation", f"no sidebar link {name!r}")
-            break
-
-        async def click(link=link) -> None:
-            await page.evaluate(ARM_JS)
-            await link.click(timeout=PAGE_TIMEOUT_S * 1000)
-
-        await timed(page, tally, name, path, click)
+        # After an error the visitor reloads at the next page instead of clicking, so one fault is counted once.
+        action = (lambda name=name: click(name)) if healthy else (lambda path=path: open_cold(path))
+        healthy = await timed(page, tally, name, path, action)
         step += 1
     await context.close()
 
