@@ -4,9 +4,9 @@ One `streamlit run app.py` on 127.0.0.1 only; N Playwright contexts in Debian's 
 opening the app cold and then clicking the sidebar links round the eight pages (each session starts at a
 different page; after an error it reloads at the next page, so one fault is counted once). A page view
 is timed from click (or navigation) until the URL, the page's own heading and the end of the Streamlit run
-(no stale or skeleton elements left) show the new page. Errors: a page not ready within the page timeout, a Streamlit exception box, Streamlit's
-"Page not found" dialog, the wrong URL after a click, a missing link, or an "Uncaught app exception" in
-the server log. Prints one JSON line:
+(no stale or skeleton elements left) show the new page. Errors: a page not ready within the page timeout,
+a Streamlit exception box, Streamlit's "Page not found" dialog, the wrong URL after a click, or an
+"Uncaught app exception" in the server log. Prints one JSON line:
 {"sessions": 20, "seconds": 60, "errors": 0, "p95_page_s": ..., "server_peak_rss_mb": ..., ...}
 
 Run: .venv/bin/python benchmarks/load.py [--db data/vcs_insight.duckdb] [--sessions 20] [--seconds 60]
