@@ -61,9 +61,14 @@ def run_one(name: str, args: list[str], *, env: dict[str, str]) -> dict:
             text=True,
             timeout=TIMEOUT_S,
         )
-        result = last_json_line(done.stdout) if done.returncode == 0 else {"error": done.stderr[-2000:]}
-    except (subprocess.TimeoutExpired, ValueError) as error:
-        result = {"error": str(error)[:2000]}
+    except subprocess.TimeoutExpired as error:
+        return {"error": str(error), "benchmark_wall_s": round(time.perf_counter() - started, 1)}
+    try:
+        result = last_json_line(done.stdout)  # a benchmark may exit non-zero to flag a missed target
+    except ValueError:
+        result = {"error": (done.stderr or done.stdout)[-2000:]}
+    if done.returncode:
+        result["exit_code"] = done.returncode
     return result | {"benchmark_wall_s": round(time.perf_counter() - started, 1)}
 
 
