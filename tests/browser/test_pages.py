@@ -128,3 +128,21 @@ def test_page_renders_without_exceptions(app_url: str, browser, path: str, title
         assert page.locator("h1").first.inner_text().strip()
     finally:
         page.close()
+
+
+def test_area_profile_brief_downloads_as_html(app_url: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
+    try:
+        page.goto(f"{app_url}/area?level=lad24&area=E06000001", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        page.keyboard.press("Escape")  # a server's first session may show Streamlit's legacy 'Page not found' note
+        page.locator("h2", has_text="Hartlepool").wait_for(timeout=60_000)
+        wait_until_idle(page)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download the HTML brief").click()
+        assert download.value.suggested_filename == "vcs_insight_brief_E06000001.html"
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "<h1>Hartlepool: need and voluntary-sector capacity</h1>" in text
+        assert text.count("Plotly.newPlot") >= 2 and "37.6" in text
+    finally:
+        page.close()
