@@ -120,7 +120,12 @@ def show_table(
     """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable)."""
     from insight.export import to_csv_bytes
 
-    st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True)
+    numbers = {
+        column: st.column_config.NumberColumn(format="localized")  # 1,234.5: thousands separators for people
+        for column in getattr(frame, "columns", [])
+        if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
+    }
+    st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
     st.download_button(
         label, data=to_csv_bytes(frame), file_name=f"{filename}.csv", mime="text/csv", key=key or f"csv_{filename}"
     )
