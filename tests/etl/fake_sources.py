@@ -100,7 +100,11 @@ def leftovers(db: Path) -> list[str]:
 
 
 class FileServer(http.server.ThreadingHTTPServer):
-    """Serves one body on 127.0.0.1; `mode`: ok, truncate, stall, flaky (truncate once, then ok), drip (a byte at a time)."""
+    """Serves one body on 127.0.0.1.
+
+    mode: ok; truncate (promise the length, send a third); unsized (no length, send a third); stall (send
+    a third, go quiet); flaky (truncate once, then ok); drip (a byte at a time).
+    """
 
     daemon_threads = True
 
@@ -122,6 +126,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         server.requests += 1
         server.started.set()
         self.send_response(200)
+        if server.mode == "unsized":  # no length: the body ends when the connection closes, here early
+            self.end_headers()
+            self.wfile.write(server.body[: len(server.body) // 3])
+            self.close_connection = True
+            return
         self.send_header("Content-Length", str(len(server.body)))
         self.end_headers()
         if server.mode == "ok" or (server.mode == "flaky" and server.requests > 1):

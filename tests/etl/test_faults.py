@@ -187,6 +187,15 @@ def test_interrupted_download_keeps_old_database(
     assert_intact(old_db)
 
 
+def test_unsized_download_cut_short_is_caught_by_the_published_size(old_db: OldDb) -> None:
+    """A body without Content-Length looks complete when cut; the publisher's known size catches it."""
+    body = csv_text(ROWS_V2).encode()
+    with file_server(body, mode="unsized") as server:
+        with pytest.raises(SourceError, match=rf"^\[fake_lad\] lad_names.csv: size {len(body) // 3} bytes, expected"):
+            run_build(old_db.path, fake_source(url=server.url, size=len(body)), mirror=None)
+    assert_intact(old_db)
+
+
 def test_download_retries_then_succeeds(old_db: OldDb) -> None:
     with file_server(csv_text(ROWS_V2).encode(), mode="flaky") as server:
         run_build(old_db.path, fake_source(url=server.url), mirror=None)
