@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import orjson
 import pandas as pd
 import pytest
 import shapely
@@ -71,10 +70,15 @@ def test_tiles_cover_the_raster_exactly(raster: nm.IndexRaster) -> None:
 def test_tile_pixels_carry_each_area_colour(raster: nm.IndexRaster) -> None:
     steps = np.array([10, 20, 30], dtype=np.uint8)
     layer = nm.image_layers(raster, steps, colorscale="Viridis", tile=1000)[0]
-    png = Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1])))
-    pixels = np.asarray(png)
-    assert png.mode == "P" and pixels.shape == raster.pixels.shape
-    assert (pixels == np.array([0, 10, 20, 30], dtype=np.uint8)[raster.pixels]).all()
+    assert layer["source"].startswith("data:image/webp;base64,")
+    image = Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1]))).convert("RGBA")
+    pixels = np.asarray(image)
+    assert pixels.shape[:2] == raster.pixels.shape
+    rgb = np.array(nm.palette("Viridis")).reshape(-1, 3)
+    expected = rgb[np.array([0, 10, 20, 30])[raster.pixels]]
+    inside = raster.pixels > 0
+    assert (pixels[..., :3][inside] == expected[inside]).all()  # lossless: every pixel its area's exact colour
+    assert (pixels[..., 3][~inside] == 0).all() and (pixels[..., 3][inside] == 255).all()
 
 
 def test_aligned_values_and_district_summary(raster: nm.IndexRaster) -> None:
