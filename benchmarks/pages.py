@@ -20,16 +20,17 @@ from pathlib import Path
 from benchmarks import _browser
 
 APP = _browser.ROOT / "app.py"
-PAGES = ["overview", "map", "area", "jeopardy", "funding", "explore", "your-data", "methods"]
-PAGE_FILES = {  # url path → page script, for the in-process server timing
-    "overview": "pages/overview.py",
-    "map": "pages/map.py",
-    "area": "pages/area_profile.py",
-    "jeopardy": "pages/triple_jeopardy.py",
-    "funding": "pages/funding.py",
-    "explore": "pages/explore.py",
-    "your-data": "pages/your_data.py",
-    "methods": "pages/methods.py",
+# name → (url path with query, page script and its query parameters for the in-process server timing)
+PAGES = {
+    "overview": ("overview", "pages/overview.py", {}),
+    "map": ("map", "pages/map.py", {}),
+    "map-national-lsoa": ("map?geo=lsoa21", "pages/map.py", {"geo": "lsoa21"}),
+    "area": ("area", "pages/area_profile.py", {}),
+    "jeopardy": ("jeopardy", "pages/triple_jeopardy.py", {}),
+    "funding": ("funding", "pages/funding.py", {}),
+    "explore": ("explore", "pages/explore.py", {}),
+    "your-data": ("your-data", "pages/your_data.py", {}),
+    "methods": ("methods", "pages/methods.py", {}),
 }
 
 
@@ -40,13 +41,13 @@ def browser_runs(db_path: Path, *, runs: int) -> dict[str, dict[str, list[_brows
     with _browser.chromium() as browser:
         for _ in range(runs):
             with _browser.streamlit_server(APP, env=env) as url:
-                for page in PAGES:
-                    loads[page]["cold"].append(_browser.cold_load(browser, f"{url}/{page}"))
+                for page, (path, _script, _params) in PAGES.items():
+                    loads[page]["cold"].append(_browser.cold_load(browser, f"{url}/{path}"))
         with _browser.streamlit_server(APP, env=env) as url:
             context, tab, meter = _browser.open_tab(browser)
-            for page in PAGES:
-                _browser.measure(tab, meter, f"{url}/{page}")  # first visit warms both caches
-                loads[page]["warm"] = [_browser.measure(tab, meter, f"{url}/{page}") for _ in range(runs)]
+            for page, (path, _script, _params) in PAGES.items():
+                _browser.measure(tab, meter, f"{url}/{path}")  # first visit warms both caches
+                loads[page]["warm"] = [_browser.measure(tab, meter, f"{url}/{path}") for _ in range(runs)]
             context.close()
     return loads
 
@@ -60,11 +61,13 @@ def server_seconds(db_path: Path, *, runs: int) -> dict[str, dict[str, float]]:
 
     os.environ["VCS_INSIGHT_DB"] = str(db_path)
     out = {}
-    for page, script in PAGE_FILES.items():
+    for page, (_path, script, params) in PAGES.items():
         app = AppTest.from_file(str(_browser.ROOT / "app.py"), default_timeout=120)
         app.run()  # the default page first, as a browser session would
         times = []
         for _ in range(runs + 1):
+            for key, value in params.items():
+                app.query_params[key] = value
             start = time.perf_counter()
             app.switch_page(script).run()
             times.append(time.perf_counter() - start)
