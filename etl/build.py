@@ -133,7 +133,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path 
         insert_frames(con, frames)
     except duckdb.IOException as error:  # disk full or unwritable: not the publisher's fault
         raise SourceError(source.source_id, names, f"could not write the new database ({error})") from error
-    except duckdb.Error as error:
+    except (duckdb.Error, ValueError) as error:
         raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
     record_provenance(con, source, fetched, rows_per_file(fetched, frames))
     return True

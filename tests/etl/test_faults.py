@@ -159,6 +159,13 @@ def test_bad_input_keeps_old_database(old_db: OldDb, prepare, source_args: dict,
     assert_intact(old_db)
 
 
+def test_reader_frame_for_an_unknown_table_names_the_source(old_db: OldDb) -> None:
+    source = fake_source(reader=lambda _paths: {"no_such_table": pd.DataFrame({"code": ["E06999001"]})})
+    with pytest.raises(SourceError, match=r"^\[fake_lad\] lad_names.csv: rows do not fit the schema .*no_such_table"):
+        run_build(old_db.path, source, mirror=old_db.mirror)
+    assert_intact(old_db)
+
+
 def test_failed_validation_keeps_old_database(old_db: OldDb, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module.checks, "CHECKS", (lambda _con: ["areas lad24: 1 district without a name"],))
     with pytest.raises(ValidationError, match="1 district without a name"):
