@@ -44,7 +44,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     except (OSError, duckdb.Error) as error:  # e.g. disk full while writing the new database
         print(
-            f"build failed: could not write {args.db} ({type(error).__name__}: {one_line(error)}). "
+            f"build failed while building {args.db}: {type(error).__name__}: {one_line(error)}. "
             "The previous database (if any) is unchanged.",
             file=sys.stderr,
         )
