@@ -27,7 +27,7 @@ from insight.db import query
 from insight.formatting import hover_format
 
 RASTER_HEIGHT = 5000  # pixels north-south (~130 m each): at this size every LSOA 2021 owns at least one pixel
-TILE = 2560  # largest image side sent to the browser
+TILE = 1024  # largest image side sent to the browser: small tiles cropped to land send ~40% fewer pixels
 OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
 TRANSPARENT = "rgba(0,0,0,0)"
@@ -167,23 +167,32 @@ def tile_bounds(raster: IndexRaster, rows: tuple[int, int], cols: tuple[int, int
     return lon[0], lat[1], lon[1], lat[0]
 
 
+def content_blocks(pixels: np.ndarray, *, tile: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Pixel blocks of ≤ tile × tile, each cropped to the areas it holds; blocks of only sea and sky are left out."""
+    height, width = pixels.shape
+    blocks = []
+    for r0 in range(0, height, tile):
+        for c0 in range(0, width, tile):
+            inside = pixels[r0 : r0 + tile, c0 : c0 + tile] != OUTSIDE
+            rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+            if rows.size:
+                blocks.append(((r0 + rows[0], r0 + rows[-1] + 1), (c0 + cols[0], c0 + cols[-1] + 1)))
+    return blocks
+
+
 def image_layers(
     raster: IndexRaster, steps: np.ndarray, *, colorscale: str, reverse: bool = False, tile: int = TILE
 ) -> list[dict]:
     """The coloured map as MapLibre image layers: each pixel takes its LSOA's colour, in tiles of ≤ tile pixels.
 
-    Tiles keep every image within the texture size limit of modest GPUs (4,096 px).
+    Tiles keep every image well within the texture size limit of modest GPUs (4,096 px) and skip the sea.
     """
     lookup = np.concatenate([[OUTSIDE], steps]).astype(np.uint8)
     colours = palette(colorscale, reverse=reverse)
-    height, width = raster.pixels.shape
     layers = []
-    for r0 in range(0, height, tile):
-        for c0 in range(0, width, tile):
-            rows, cols = (r0, min(r0 + tile, height)), (c0, min(c0 + tile, width))
-            block = lookup[raster.pixels[rows[0] : rows[1], cols[0] : cols[1]]]
-            if block.any():
-                layers.append(image_layer(encode_image(block, colours), tile_bounds(raster, rows, cols)))
+    for rows, cols in content_blocks(raster.pixels, tile=tile):
+        block = lookup[raster.pixels[rows[0] : rows[1], cols[0] : cols[1]]]
+        layers.append(image_layer(encode_image(block, colours), tile_bounds(raster, rows, cols)))
     return layers
 
 

@@ -4,6 +4,7 @@ real build: every one of the 35,672 LSOAs owns a pixel and the figure stays smal
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,8 @@ import shapely
 from PIL import Image
 
 from insight import national_map as nm
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Invented areas: two 1°×1° squares side by side, and a tiny square inside the first (an enclave).
 CODES = np.array(["E01900001", "E01900002", "E01900003"], dtype=object)
@@ -65,6 +68,13 @@ def test_tiles_cover_the_raster_exactly(raster: nm.IndexRaster) -> None:
     assert corners[0][0] == [0.0, 51.0] and corners[-1][2] == [2.0, 50.0]
     assert corners[0][1][0] == corners[1][0][0]  # neighbours share their edge
     assert corners[0][2][1] == pytest.approx(corners[2][0][1])
+
+
+def test_content_blocks_are_cropped_and_skip_empty_tiles() -> None:
+    pixels = np.zeros((6, 8), dtype=np.uint16)
+    pixels[1:3, 1:3] = 1  # top-left tile: areas in rows 1-2, columns 1-2
+    pixels[4, 7] = 2  # bottom-right tile: one pixel
+    assert nm.content_blocks(pixels, tile=4) == [((1, 3), (1, 3)), ((4, 5), (7, 8))]
 
 
 def test_tile_pixels_carry_each_area_colour(raster: nm.IndexRaster) -> None:
@@ -122,5 +132,24 @@ def test_real_figure_is_small(db_con) -> None:
     fig = nm.national_map_figure(db_con, measure="imd_score", label="IMD score", unit="score", title="IMD")
     payload = fig.to_json().encode()
     assert len(payload) < 2_500_000  # the naive embedded-GeoJSON figure is ~16.6 MB
-    assert len(fig.layout.map.layers) == 4  # 5,000 × ~4,100 px in tiles of ≤ 2,560
+    assert len(fig.layout.map.layers) == 18  # 5,000 × 4,138 px in tiles of ≤ 1,024, all-sea tiles left out
     assert len(fig.data[0].locations) == 318  # every district (England and Wales) for hover
+
+
+@pytest.mark.integration
+def test_map_page_draws_national_lsoas_as_an_image(built_db, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the real build, When the Map page is opened on all neighbourhoods nationally, Then the figure is the
+    # image map (4 tiles, the 318 districts for hover), not 35,672 vector polygons.
+    from streamlit.testing.v1 import AppTest
+
+    from tests.fixtures.dashboard.plotly_spec import figures
+
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.query_params["geo"] = "lsoa21"
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    spec = figures(at)[0]
+    assert [layer["sourcetype"] for layer in spec["layout"]["map"]["layers"]] == ["image"] * 18
+    assert len(spec["data"][0]["locations"]) == 318
