@@ -220,10 +220,21 @@ def image_layer(url: str, bounds: tuple[float, float, float, float]) -> dict:
     }
 
 
+def district_hover(data: pd.DataFrame, *, label: str, unit: str) -> list[str]:
+    """Hover text per district (code, name, lsoas, median): its name and the median of its LSOAs' values."""
+    fmt = hover_format(unit)
+    return [
+        f"<b>{name}</b> ({code})<br>{label}: "
+        + (f"{format(median, fmt)}, the median of its {int(lsoas):,} neighbourhoods" if lsoas else "no values")
+        for code, name, lsoas, median in zip(
+            data["code"], data["name"], data["lsoas"].fillna(0), data["median"], strict=True
+        )
+    ]
+
+
 def district_trace(lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, unit: str) -> go.Choroplethmap:
     """District outlines with a see-through fill: hover names the district and its median LSOA value."""
     data = lads.merge(summary, on="code", how="left")
-    fmt = hover_format(unit)
     return go.Choroplethmap(
         geojson=maps.feature_collection(data),
         locations=data["code"],
@@ -232,12 +243,9 @@ def district_trace(lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, uni
         colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]],
         showscale=False,
         marker={"line": {"width": 0.6, "color": "rgba(255,255,255,0.9)"}},
-        customdata=np.column_stack([data["name"], data["code"], data["lsoas"].fillna(0), data["median"]]),
+        text=district_hover(data, label=label, unit=unit),
         name="Districts",
-        hovertemplate=(
-            f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>Median of its %{{customdata[2]}} neighbourhoods: "
-            f"%{{customdata[3]:{fmt}}}<br>{label}<extra></extra>"
-        ),
+        hovertemplate="%{text}<extra></extra>",
     )
 
 

@@ -101,6 +101,21 @@ def test_aligned_values_and_district_summary(raster: nm.IndexRaster) -> None:
     assert summary.loc["E06900002"].tolist() == [1, 8.0]
 
 
+def test_district_hover_says_when_there_are_no_values() -> None:
+    data = pd.DataFrame(
+        {
+            "code": ["W06900001", "E06900002"],
+            "name": ["Dyffryn", "Invented"],
+            "lsoas": [0, 1200],
+            "median": [np.nan, 0.25],
+        }
+    )
+    assert nm.district_hover(data, label="Share", unit="share of residents") == [
+        "<b>Dyffryn</b> (W06900001)<br>Share: no values",
+        "<b>Invented</b> (E06900002)<br>Share: 25.0%, the median of its 1,200 neighbourhoods",
+    ]
+
+
 def test_figure_layers_traces_and_hover(raster: nm.IndexRaster) -> None:
     values = pd.DataFrame({"area_code": CODES[:2], "value": [3.0, 7.0]})
     lads = pd.DataFrame(
@@ -114,7 +129,9 @@ def test_figure_layers_traces_and_hover(raster: nm.IndexRaster) -> None:
     fig = nm.national_map(values, raster, lads=lads, lsoa_lad=lsoa_lad, label="Score", unit="score", title="T")
     districts, bar = fig.data
     assert districts.type == "choroplethmap" and list(districts.locations) == ["E06900001"]
-    assert districts.customdata[0].tolist() == ["Invented district", "E06900001", 2, 5.0]
+    assert districts.text == (
+        "<b>Invented district</b> (E06900001)<br>Score: 5.00, the median of its 2 neighbourhoods",
+    )
     assert (bar.marker.cmin, bar.marker.cmax, bar.marker.showscale) == (3.0, 7.0, True)
     assert [layer.sourcetype for layer in fig.layout.map.layers] == ["image"]
     assert fig.layout.uirevision == "national-lsoa"
