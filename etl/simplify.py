@@ -32,23 +32,6 @@ def usable(geometries: np.ndarray) -> np.ndarray:
     return ~shapely.is_empty(geometries) & shapely.is_valid(geometries) & polygonal
 
 
-def rounded(geometries: np.ndarray, decimals: int) -> np.ndarray:
-    """Round every coordinate to `decimals` places: fast, and shared vertices stay shared (may be invalid)."""
-    snapped = shapely.transform(geometries, lambda coords: np.round(coords, decimals))
-    try:
-        return shapely.remove_repeated_points(snapped, 0.0)
-    except shapely.errors.GEOSException:  # a ring collapsed to a point: handle areas one by one
-        return np.array([without_repeats(geometry) for geometry in snapped], dtype=object)
-
-
-def without_repeats(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Drop repeated vertices; a geometry that collapses comes back empty (so the caller falls back)."""
-    try:
-        return shapely.remove_repeated_points(geometry, 0.0)
-    except shapely.errors.GEOSException:
-        return shapely.Polygon()
-
-
 def snapped(geometries: np.ndarray, decimals: int) -> np.ndarray:
     """Snap-round to a 10^-decimals grid with GEOS: slower, but the output is valid."""
     return shapely.set_precision(geometries, 10.0**-decimals)
@@ -61,16 +44,36 @@ def simplified_coverage(geometries: np.ndarray, tolerance_deg: float) -> np.ndar
     return gpd.GeoSeries(geometries).simplify_coverage(tolerance_deg).to_numpy()
 
 
+def mend_shared_edges(chosen: np.ndarray, original: np.ndarray, *, decimals: int, rounds: int = 3) -> np.ndarray:
+    """Snap areas whose shared edges broke on the grid back onto their neighbours' vertices.
+
+    Snap-rounding each area on its own can leave a vertex of one neighbour off the other's edge (a sliver gap or
+    overlap). Areas with such new coverage-invalid edges are snapped to the boundaries of the areas they touch and
+    put back on the grid; edges already invalid in the published file are left as published.
+    """
+    grid = 10.0**-decimals
+    already = ~shapely.is_empty(shapely.coverage_invalid_edges(original))
+    for _ in range(rounds):
+        broken = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(chosen)) & ~already)
+        if broken.size == 0:
+            break
+        tree = shapely.STRtree(chosen)
+        for index in broken:
+            near = [j for j in tree.query(chosen[index], predicate="intersects") if j != index]
+            reference = shapely.union_all(shapely.boundary(chosen[near]))
+            chosen[index] = shapely.set_precision(shapely.snap(chosen[index], reference, 2 * grid), grid)
+    return chosen
+
+
 def with_fallback(original: np.ndarray, *, tolerance_deg: float, decimals: int) -> tuple[np.ndarray, int]:
-    """Per area: simplified+rounded, else simplified+snapped, else the snapped original, else the repaired original.
+    """Per area: the simplified coverage snapped to the grid with shared edges mended, else the snapped original,
+    else the repaired original.
 
     Returns:
         The chosen geometries and how many areas fell back to an unsimplified geometry.
     """
     simplified = simplified_coverage(original, tolerance_deg)
-    chosen = rounded(simplified, decimals)
-    repair = ~usable(chosen)
-    chosen[repair] = snapped(simplified[repair], decimals)
+    chosen = mend_shared_edges(snapped(simplified, decimals), original, decimals=decimals)
     bad = ~usable(chosen)
     chosen[bad] = snapped(original[bad], decimals)
     still_bad = ~usable(chosen)

@@ -34,8 +34,8 @@ SPECS = {
     "utla24": LayerSpec("utla24", tolerance_deg=0.002, decimals=5),
     "region": LayerSpec("region", tolerance_deg=0.005, decimals=5),
     "icb24": LayerSpec("icb24", tolerance_deg=0.002, decimals=5),
-    "lsoa21": LayerSpec("lsoa21", tolerance_deg=0.0005, decimals=4),
-    "lsoa11": LayerSpec("lsoa11", tolerance_deg=0.0005, decimals=4),
+    "lsoa21": LayerSpec("lsoa21", tolerance_deg=0.0005, decimals=5),
+    "lsoa11": LayerSpec("lsoa11", tolerance_deg=0.0005, decimals=5),
 }
 
 
