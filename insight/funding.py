@@ -213,7 +213,7 @@ def build_decile_bars(shares: pd.DataFrame, *, title: str) -> go.Figure:
         barmode="group",
         xaxis={"title": "IMD decile of district (1 = most deprived 10% of districts)", "type": "category"},
         yaxis={"title": "Share", "tickformat": ".0%"},
-        font={"size": 14},
+        font={"size": 16},
         legend={"orientation": "h", "y": -0.25},
     )
     return figure
@@ -237,7 +237,7 @@ def build_need_scatter(by_area: pd.DataFrame, *, title: str) -> go.Figure:
         title=title,
         xaxis_title="Need: IMD 2025 average score (higher = more deprived)",
         yaxis={"title": "Grants, £ per resident", "tickprefix": "£"},
-        font={"size": 14},
+        font={"size": 16},
     )
     return figure
 
@@ -254,7 +254,7 @@ def build_year_bars(by_year: pd.DataFrame, *, title: str) -> go.Figure:
         )
     )
     figure.update_layout(
-        title=title, xaxis_title="Award year", yaxis={"title": "£", "tickprefix": "£"}, font={"size": 14}
+        title=title, xaxis_title="Award year", yaxis={"title": "£", "tickprefix": "£"}, font={"size": 16}
     )
     return figure
 

@@ -34,7 +34,7 @@ def build_top_bar(result: Result, *, n: int = 20, title: str) -> go.Figure:
         title=title,
         xaxis={"title": "Score (0–100, higher = worse)", "range": [0, 100]},
         height=max(400, 28 * len(top) + 120),
-        font={"size": 14},
+        font={"size": 16},
         margin={"l": 10, "r": 10, "t": 60, "b": 40},
     )
     return figure
@@ -85,7 +85,7 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
     figure.update_layout(
         xaxis_title=need_label,
         yaxis={"title": capacity_label + (" (log scale)" if log_y else ""), "type": "log" if log_y else "linear"},
-        font={"size": 14},
+        font={"size": 16},
         legend={"orientation": "h", "y": -0.2},
     )
     return figure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, funding
+from insight import cache, funding
 from insight.export import to_csv_bytes
 from insight.formatting import format_int, format_share
 
@@ -69,12 +69,12 @@ with decile_tab:
     if shares.empty or shares["share_amount"].isna().all():
         st.info("No district in this selection has both an IMD decile and a population, so shares cannot be shown.")
     else:
-        st.plotly_chart(
+        cache.show_chart(
             funding.build_decile_bars(
                 shares,
                 title=f"Share of £ vs share of residents by deprivation<br><sup>{who}, {span}</sup>",
             ),
-            config=charts.plotly_config(f"funding_deciles_{who}_{span}"),
+            filename=f"funding_deciles_{who}_{span}",
         )
         most = shares.iloc[0]
         st.markdown(
@@ -99,9 +99,9 @@ with decile_tab:
             "Download decile shares (CSV)", to_csv_bytes(table), file_name="funding_by_decile.csv", mime="text/csv"
         )
 with scatter_tab:
-    st.plotly_chart(
+    cache.show_chart(
         funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
-        config=charts.plotly_config(f"funding_per_resident_{who}_{span}"),
+        filename=f"funding_per_resident_{who}_{span}",
     )
     areas = funding.area_display(by_area)
     st.dataframe(
@@ -120,9 +120,9 @@ with scatter_tab:
         "Download districts (CSV)", to_csv_bytes(areas), file_name="funding_by_district.csv", mime="text/csv"
     )
 with year_tab:
-    st.plotly_chart(
+    cache.show_chart(
         funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
-        config=charts.plotly_config(f"funding_by_year_{who}"),
+        filename=f"funding_by_year_{who}",
     )
     st.download_button(
         "Download by year (CSV)", to_csv_bytes(by_year), file_name="funding_by_year.csv", mime="text/csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, explore, jeopardy, jeopardy_figures, queries
+from insight import cache, explore, jeopardy, jeopardy_figures, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -122,7 +122,7 @@ st.download_button(
 map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"])
 with chart_tab:
     bar = jeopardy_figures.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
-    st.plotly_chart(bar, config=charts.plotly_config(f"jeopardy_top20_{level}"))
+    cache.show_chart(bar, filename=f"jeopardy_top20_{level}")
 with map_tab:
     many = level in jeopardy.MANY_AREAS
     flagged_codes = tuple(result.table.loc[result.table["flagged"], "area_code"])
@@ -135,7 +135,7 @@ with map_tab:
         figure = jeopardy_figures.build_flag_map(
             result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}"
         )
-        st.plotly_chart(figure, config=charts.plotly_config(f"jeopardy_map_{level}"))
+        cache.show_chart(figure, filename=f"jeopardy_map_{level}")
         unscored = int(result.table["score"].isna().sum())
         if many:
             st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
@@ -148,7 +148,7 @@ with gap_tab:
     scatter = jeopardy_figures.build_gap_scatter(
         result, need_label=role_labels["need"], capacity_label=role_labels["capacity"]
     )
-    st.plotly_chart(scatter, config=charts.plotly_config(f"jeopardy_gap_{level}"))
+    cache.show_chart(scatter, filename=f"jeopardy_gap_{level}")
     if result.fit is not None:
         st.caption(
             f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "

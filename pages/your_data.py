@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from insight import byod, byod_figures, cache, charts, queries, suppression
+from insight import byod, byod_figures, cache, queries, suppression
 from insight.byod_tables import STATUS_LABELS
 from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError, read_upload, upload_limit_mb
@@ -137,9 +137,9 @@ st.warning(byod.suppression_sentence(result), icon=":material/visibility_off:")
 st.subheader("Reach against need")
 st.write(result.headline)
 st.caption(byod.POPULATION_NOTE)
-st.plotly_chart(
+cache.show_chart(
     byod_figures.reach_by_decile(result.deciles, title="Your records and neighbourhoods by IMD decile"),
-    config=charts.plotly_config("your_data_by_decile"),
+    filename="your_data_by_decile",
 )
 st.dataframe(byod.labelled(result.deciles, columns=byod.DECILE_COLUMNS), hide_index=True)
 st.download_button(
@@ -152,9 +152,7 @@ if len(areas):
     geo = cache.cached_query(queries.geometry, level=level, codes=codes)
     if len(geo):
         title = "Your records by neighbourhood (LSOA)" if level == "lsoa21" else "Your records by district"
-        st.plotly_chart(
-            byod_figures.reach_map(areas, geo=geo, title=title), config=charts.plotly_config("your_data_map")
-        )
+        cache.show_chart(byod_figures.reach_map(areas, geo=geo, title=title), filename="your_data_map")
     else:
         st.info("Boundaries are not loaded in this database, so there is no map.")
 
