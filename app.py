@@ -9,14 +9,14 @@ from insight import cache, db, queries
 st.set_page_config(layout="wide", page_title="VCS Insight")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/map.py", title="Map", url_path="map"),
-    st.Page("pages/area_profile.py", title="Area profile", url_path="area"),
-    st.Page("pages/triple_jeopardy.py", title="Triple jeopardy", url_path="jeopardy"),
-    st.Page("pages/funding.py", title="Funding & services", url_path="funding"),
-    st.Page("pages/explore.py", title="Explore & download", url_path="explore"),
-    st.Page("pages/your_data.py", title="Your data", url_path="your-data"),
-    st.Page("pages/methods.py", title="Methods & sources", url_path="methods"),
+    st.Page("views/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("views/map.py", title="Map", url_path="map"),
+    st.Page("views/area_profile.py", title="Area profile", url_path="area"),
+    st.Page("views/triple_jeopardy.py", title="Triple jeopardy", url_path="jeopardy"),
+    st.Page("views/funding.py", title="Funding & services", url_path="funding"),
+    st.Page("views/explore.py", title="Explore & download", url_path="explore"),
+    st.Page("views/your_data.py", title="Your data", url_path="your-data"),
+    st.Page("views/methods.py", title="Methods & sources", url_path="methods"),
 ]
 
 
@@ -32,11 +32,6 @@ def sidebar_vintages() -> None:
         st.caption("Full provenance, licences and caveats: Methods & sources.")
 
 
-legacy = cache.in_legacy_page_mode()
 page = st.navigation(PAGES)
 sidebar_vintages()
-try:
-    page.run()
-finally:
-    if legacy:  # rerun the page under this navigation (menu, layout), keeping the link's selection
-        st.switch_page(page, query_params=st.query_params.to_dict())
+page.run()

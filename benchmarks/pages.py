@@ -22,15 +22,15 @@ from benchmarks import _browser
 APP = _browser.ROOT / "app.py"
 # name → (url path with query, page script and its query parameters for the in-process server timing)
 PAGES = {
-    "overview": ("overview", "pages/overview.py", {}),
-    "map": ("map", "pages/map.py", {}),
-    "map-national-lsoa": ("map?geo=lsoa21", "pages/map.py", {"geo": "lsoa21"}),
-    "area": ("area", "pages/area_profile.py", {}),
-    "jeopardy": ("jeopardy", "pages/triple_jeopardy.py", {}),
-    "funding": ("funding", "pages/funding.py", {}),
-    "explore": ("explore", "pages/explore.py", {}),
-    "your-data": ("your-data", "pages/your_data.py", {}),
-    "methods": ("methods", "pages/methods.py", {}),
+    "overview": ("overview", "views/overview.py", {}),
+    "map": ("map", "views/map.py", {}),
+    "map-national-lsoa": ("map?geo=lsoa21", "views/map.py", {"geo": "lsoa21"}),
+    "area": ("area", "views/area_profile.py", {}),
+    "jeopardy": ("jeopardy", "views/triple_jeopardy.py", {}),
+    "funding": ("funding", "views/funding.py", {}),
+    "explore": ("explore", "views/explore.py", {}),
+    "your-data": ("your-data", "views/your_data.py", {}),
+    "methods": ("methods", "views/methods.py", {}),
 }
 
 

@@ -44,30 +44,8 @@ def cached_query(function: Callable[..., Any], /, **kwargs: Any) -> Any:
     return _cached_call(function.__module__, function.__qualname__, _db_key(), items)
 
 
-def in_legacy_page_mode() -> bool:
-    """True while Streamlit runs this script in its legacy pages/-folder mode (a server's first session).
-
-    Streamlit decides per server, before any script runs, that a folder named pages/ beside app.py means its old
-    multipage mode: the first session then gets the old menu and no app.py settings. st.navigation switches the
-    mode off, but only from then on, so the callers below move the session onto the new navigation.
-    """
-    from streamlit.runtime.pages_manager import PagesManager  # no public API exposes this flag
-
-    return bool(PagesManager.uses_pages_directory)
-
-
-def leave_legacy_page_mode() -> None:
-    """A page file run directly in legacy mode (app.py skipped): switch the mode off and rerun under app.py."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if in_legacy_page_mode():
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def require_database() -> duckdb.DuckDBPyConnection:
     """Return the connection, or show how to build the database and stop the page."""
-    leave_legacy_page_mode()
     try:
         return connection()
     except db.DatabaseMissing as error:

@@ -12,13 +12,13 @@ import pytest
 from insight import db
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "insight").glob("*.py")])
+APP_FILES = sorted([ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "insight").glob("*.py")])
 RAW_HTML_CALLS = {"html"}  # st.html, components.html
 CSV_WRITERS = {"to_csv_bytes", "export_csv"}  # export_csv must itself go through to_csv_bytes (checked below)
 # Reviewed uses of unsafe_allow_html whose interpolations are not user text: (file, source of the f-string part).
 REVIEWED = {
-    ("pages/area_profile.py", "position + 1"): "an int: the chart counter, modulo the number of charts",
-    ("pages/area_profile.py", "len(figures)"): "an int: the number of charts",
+    ("views/area_profile.py", "position + 1"): "an int: the chart counter, modulo the number of charts",
+    ("views/area_profile.py", "len(figures)"): "an int: the number of charts",
 }
 
 
@@ -78,7 +78,7 @@ def test_no_user_text_is_rendered_as_html(path: Path) -> None:
 
 def test_scan_sees_the_reviewed_html() -> None:
     """The scan is not vacuous: it finds the one reviewed unsafe_allow_html use."""
-    assert len(raw_html_arguments(ROOT / "pages" / "area_profile.py")) == 1
+    assert len(raw_html_arguments(ROOT / "views" / "area_profile.py")) == 1
 
 
 def download_data(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:
@@ -151,7 +151,7 @@ def test_stale_database_is_refused_with_the_fix(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("state", ["missing", "stale"])
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/explore.py", "pages/methods.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/explore.py", "views/methods.py"])
 def test_missing_or_stale_database_gives_a_clear_page(tmp_path: Path, monkeypatch, state: str, page: str) -> None:
     from streamlit.testing.v1 import AppTest
 

@@ -16,7 +16,7 @@ def open_profile(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[s
     at.run()
     for key, value in (params or {}).items():
         at.query_params[key] = value
-    return at.switch_page("pages/area_profile.py").run()
+    return at.switch_page("views/area_profile.py").run()
 
 
 def test_profile_default_first_district(built_db, db_con, monkeypatch) -> None:

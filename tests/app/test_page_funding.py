@@ -7,19 +7,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from insight import cache, funding
+from insight import funding
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/funding.py"
+PAGE = "views/funding.py"
 LLOYDS = "Lloyds Bank Foundation for England and Wales"
 
 
 def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
     monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    # AppTest resets Streamlit's legacy pages/-folder flag before every run, and leaving that mode with st.rerun()
-    # sends AppTest back to the default page; in a browser session the rerun is needed, under AppTest it is not.
-    monkeypatch.setattr(cache, "leave_legacy_page_mode", lambda: None, raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()  # st.navigation registers the pages; then switch by file
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.switch_page(PAGE)

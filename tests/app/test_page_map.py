@@ -18,7 +18,7 @@ def open_map(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, 
     at.run()
     for key, value in (params or {}).items():
         at.query_params[key] = value
-    return at.switch_page("pages/map.py").run()
+    return at.switch_page("views/map.py").run()
 
 
 def map_traces(at: AppTest) -> list[dict]:

@@ -14,7 +14,7 @@ def open_methods(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    return at.switch_page("pages/methods.py").run()
+    return at.switch_page("views/methods.py").run()
 
 
 def test_methods_tables_match_the_database(built_db, db_con, monkeypatch) -> None:

@@ -64,7 +64,7 @@ def test_overview_url_round_trip(built_db, monkeypatch) -> None:
     assert "Middlesbrough" in trace_names(at)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/area_profile.py", "pages/methods.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/map.py", "views/area_profile.py", "views/methods.py"])
 def test_missing_database_shows_the_build_command(tmp_path, monkeypatch, page: str) -> None:
     monkeypatch.setenv("VCS_INSIGHT_DB", str(tmp_path / "absent.duckdb"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()

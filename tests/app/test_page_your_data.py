@@ -9,11 +9,10 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from insight import cache
 from tests.fixtures.byod import HERE, tiny_db
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/your_data.py"
+PAGE = "views/your_data.py"
 RECORDS = (HERE / "records_50.csv").read_bytes()
 
 
@@ -24,9 +23,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def open_page(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("VCS_INSIGHT_DB", str(tiny))
-    # Under AppTest the legacy pages/-mode rerun would send the test back to the default page (see insight.cache).
-    monkeypatch.setattr(cache, "leave_legacy_page_mode", lambda: None, raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()  # st.navigation registers the pages; then switch by file
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

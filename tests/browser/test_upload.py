@@ -99,11 +99,7 @@ def test_upload_shows_map_and_tables(app_url, records_csv):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        # A cold server runs its first session in Streamlit's legacy pages/ mode; the app leaves it by rerunning
-        # on the default page, so warm it up there first, then open this page by its URL.
-        page.goto(app_url, wait_until="networkidle")
-        page.locator("h1").first.wait_for(timeout=90_000)
-        page.goto(f"{app_url}/your-data", wait_until="networkidle")
+        page.goto(f"{app_url}/your-data", wait_until="networkidle")  # a deep link on a cold server
         page.get_by_text("processed in memory").wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_role("button", name="Map my records").click(timeout=60_000)

@@ -165,7 +165,7 @@ def test_map_page_draws_national_lsoas_as_an_image(built_db, monkeypatch: pytest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.query_params["geo"] = "lsoa21"
-    at.switch_page("pages/map.py").run()
+    at.switch_page("views/map.py").run()
     assert not at.exception
     spec = figures(at)[0]
     assert [layer["sourcetype"] for layer in spec["layout"]["map"]["layers"]] == ["image"] * 18
