@@ -22,7 +22,7 @@ from benchmarks import _browser
 APP = _browser.ROOT / "app.py"
 # name → (url path with query, page script and its query parameters for the in-process server timing)
 PAGES = {
-    "overview": ("overview", "views/overview.py", {}),
+    "overview": ("", "views/overview.py", {}),  # the default page lives at /
     "map": ("map", "views/map.py", {}),
     "map-national-lsoa": ("map?geo=lsoa21", "views/map.py", {"geo": "lsoa21"}),
     "area": ("area", "views/area_profile.py", {}),

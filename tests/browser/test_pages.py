@@ -111,7 +111,8 @@ def wait_until_idle(page, *, seconds: float = 90) -> None:
 def test_page_renders_without_exceptions(app_url: str, browser, path: str, title: str, chart: bool) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 2200})
     try:
-        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        # The default page (Overview) lives at "/": Streamlit ignores its url_path.
+        page.goto(f"{app_url}/" if path == "overview" else f"{app_url}/{path}", wait_until="domcontentloaded")
         wait_until_idle(page)
         page.wait_for_selector("h1", timeout=30_000)
         if chart:
