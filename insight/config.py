@@ -21,7 +21,9 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("VCS_INSIGHT_DB", str(DEFAULT_DB.relative_to(ROOT)), "path of the built database the app reads (read-only)"),
+    Setting(
+        "VCS_INSIGHT_DB", str(DEFAULT_DB.relative_to(ROOT)), "path of the built database the app reads (read-only)"
+    ),
     Setting("VCS_INSIGHT_MIRROR", "", "local folder of source files used by the ETL instead of downloading"),
     Setting("VCS_INSIGHT_SQL_ROWS", "5000", "row cap for the Explore page's SQL box"),
     Setting("VCS_INSIGHT_SQL_SECONDS", "5", "time limit in seconds for one SQL box query"),
