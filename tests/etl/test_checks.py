@@ -36,7 +36,7 @@ def test_balanced_deciles_pass(con: duckdb.DuckDBPyConnection) -> None:
 def test_unbalanced_deciles_are_named(con: duckdb.DuckDBPyConnection) -> None:
     add_lsoas(con, deciles=[1] * 12 + [d for d in range(2, 11) for _ in range(2)])
     problems = checks.check_deciles_balanced(con)
-    assert problems[0].startswith("imd_lsoa Test: decile 1 holds 40.0%")
+    assert any(p.startswith("imd_lsoa Test: decile 1 holds 40.0%") for p in problems)
 
 
 @pytest.mark.parametrize(
