@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, maps, queries
+from insight import cache, maps, national_map, queries
 from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
@@ -36,7 +36,11 @@ if geography == "lsoa_in_lads":
         st.info("Choose one or more districts to map their neighbourhoods.")
         st.stop()
 elif geography == "lsoa21":
-    st.caption("All ~35,700 neighbourhoods: the map takes several seconds to draw.")
+    st.caption(
+        "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood (hover names the "
+        "district; zoom in for regions, or map chosen districts for street detail); need × capacity draws each "
+        "neighbourhood as a shape and takes several seconds."
+    )
 
 catalog = cache.cached_query(queries.available_measures, level=level)
 catalog = catalog[~catalog["unit"].map(is_count)]
@@ -62,7 +66,14 @@ if view == "single":
     frame = cache.cached_query(queries.map_frame, geography=geography, measures=(measure,), lad_codes=lad_codes)
     values = frame.rename(columns={measure: "value"})
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
-    figure = maps.choropleth(values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision)
+    if geography == "lsoa21":  # every LSOA painted into one image: fast nationally (docs/performance.md)
+        figure = cache.cached_query(
+            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure], title=title
+        )
+    else:
+        figure = maps.choropleth(
+            values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision
+        )
     cache.show_chart(figure, filename=f"map_{measure}_{geography}")
     row = catalog[catalog["measure"] == measure].iloc[0]
     source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
