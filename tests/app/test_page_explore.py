@@ -7,20 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_app_page
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/explore.py"
 
 
 def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()  # st.navigation registers the pages; then switch by file
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(built_db, monkeypatch, page=PAGE, params=params)
 
 
 def count(db_con, sql: str, params: list | None = None) -> int:

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from insight import funding
+from tests.app.apptest import open_app_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/funding.py"
@@ -15,15 +16,7 @@ LLOYDS = "Lloyds Bank Foundation for England and Wales"
 
 
 def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()  # st.navigation registers the pages; then switch by file
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(built_db, monkeypatch, page=PAGE, params=params)
 
 
 def db_totals(db_con, *, funder: str | None, years: tuple[int, int]) -> tuple[int, int]:

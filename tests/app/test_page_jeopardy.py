@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_app_page
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/triple_jeopardy.py"
 
@@ -45,15 +47,7 @@ def expected_counts(db_con, *, level, need, capacity, dependence, x, y, z) -> di
 
 
 def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()  # st.navigation registers the pages; then switch by file
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(built_db, monkeypatch, page=PAGE, params=params)
 
 
 def shown(at: AppTest) -> dict[str, object]:
