@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_app_page
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/explore.py"
 
 

@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from insight import funding
 from tests.app.apptest import open_app_page
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/funding.py"
 LLOYDS = "Lloyds Bank Foundation for England and Wales"
 

@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_app_page
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = "views/triple_jeopardy.py"
 
 # Areas in the worst X% of need and the worst Y% of capacity (and Z% of dependence when given), counted in SQL:
