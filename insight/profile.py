@@ -35,7 +35,12 @@ LEAD_MEASURES = (
 
 def similarity_features(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
     """Need-domain average scores with values at a level (measure, label), the inputs of the similarity."""
-    need = queries.available_measures(con, level=level, layer="need")
+    return need_domains(queries.available_measures(con, level=level, layer="need"))
+
+
+def need_domains(catalog: pd.DataFrame) -> pd.DataFrame:
+    """From a measure catalog: the need-domain average scores (else every directed need measure)."""
+    need = catalog[catalog["layer"] == "need"]
     domains = need[need["measure"].str.endswith("_average_score")]
     if domains.empty:
         domains = need[need["polarity"] != "none"]
@@ -58,7 +63,12 @@ def similar_areas(con: duckdb.DuckDBPyConnection, *, level: str, code: str, n: i
     if not features:
         return pd.DataFrame(columns=["area_code", "area_name", "distance"])
     frame = queries.measure_wide(con, level=level, measures=tuple(features))
-    population = queries.population_totals(con, level=level)
+    return nearest(frame, features=features, population=queries.population_totals(con, level=level), code=code, n=n)
+
+
+def nearest(frame: pd.DataFrame, *, features: list[str], population: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
+    """The n areas of `frame` nearest to `code` on z-scored `features` (+ log10 population when given)."""
+    frame = frame[["area_code", "area_name", *features]]
     if not population.empty:
         frame = frame.merge(population[["area_code", "population"]], on="area_code", how="left")
         frame["log_population"] = np.log10(frame["population"])
@@ -129,7 +139,18 @@ def comparison_table(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -
     region_code = None if area.empty else area["region_code"].iloc[0]
     comparators = queries.comparator_values(con, level=level, region_code=region_code, measures=measures)
     everyone = queries.measure_wide(con, level=level, measures=measures)
-    similar = similar_areas(con, level=level, code=code)
+    features = need_domains(catalog)["measure"].tolist()
+    similar = (
+        nearest(
+            everyone,
+            features=features,
+            population=queries.population_totals(con, level=level),
+            code=code,
+            n=SIMILAR_COUNT,
+        )
+        if features
+        else pd.DataFrame(columns=["area_code", "area_name", "distance"])
+    )
     similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][list(measures)].mean()
     own = everyone[everyone["area_code"] == code]
     table = catalog.merge(comparators, on="measure", how="left")
