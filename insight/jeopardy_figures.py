@@ -93,7 +93,6 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
 
 def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figure:
     """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score."""
-    collection = maps.feature_collection(geo)
     table = result.table[result.table["area_code"].isin(set(geo["code"]))]
     figure = go.Figure()
     groups = (
@@ -104,7 +103,7 @@ def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figur
     for name, colour, part in groups:
         figure.add_trace(
             go.Choroplethmap(
-                geojson=collection,
+                geojson=maps.subset(geo, part["area_code"]),  # each trace carries only its own boundaries
                 locations=part["area_code"],
                 z=[1] * len(part),
                 featureidkey="id",
