@@ -9,10 +9,34 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from etl.source import SourceError, require_columns
+from etl.source import Distribution, Source, SourceError, require_columns
 
 OGL = "Open Government Licence v3.0"
 MHCLG = "Ministry of Housing, Communities and Local Government (MHCLG)"
+
+
+def iod_source(
+    source_id: str,
+    title: str,
+    distributions: tuple[Distribution, ...],
+    *,
+    vintage: str,
+    landing_url: str,
+    derive_sql: str = "",
+) -> Source:
+    """A Source published by MHCLG under the OGL: one English Indices of Deprivation file set."""
+    return Source(
+        source_id=source_id,
+        title=title,
+        publisher=MHCLG,
+        licence=OGL,
+        vintage=vintage,
+        landing_url=landing_url,
+        distributions=distributions,
+        derive_sql=derive_sql,
+    )
+
+
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
 AREA_CODE = re.compile(r"^[EW]\d{8}$")
 # Canonical domain names (imd_lsoa column prefixes and imd_lad.domain values), matched on the

@@ -92,16 +92,7 @@ def read_file10(paths: Mapping[str, Path]) -> Frames:
 
 
 def iod2019_source(source_id: str, title: str, distributions: tuple[Distribution, ...]) -> Source:
-    """A Source with the IoD2019 publisher, licence, vintage and landing page."""
-    return Source(
-        source_id=source_id,
-        title=title,
-        publisher=iod.MHCLG,
-        licence=iod.OGL,
-        vintage=VINTAGE,
-        landing_url=LANDING,
-        distributions=distributions,
-    )
+    return iod.iod_source(source_id, title, distributions, vintage=VINTAGE, landing_url=LANDING)
 
 
 SOURCES: tuple[Source, ...] = (

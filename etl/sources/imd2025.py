@@ -180,17 +180,7 @@ def read_derived_icb(paths: Mapping[str, Path]) -> Frames:
 
 
 def iod2025_source(source_id: str, title: str, distributions: tuple[Distribution, ...], derive_sql: str) -> Source:
-    """A Source with the IoD2025 publisher, licence, vintage and landing page."""
-    return Source(
-        source_id=source_id,
-        title=title,
-        publisher=iod.MHCLG,
-        licence=iod.OGL,
-        vintage=VINTAGE,
-        landing_url=LANDING,
-        distributions=distributions,
-        derive_sql=derive_sql,
-    )
+    return iod.iod_source(source_id, title, distributions, vintage=VINTAGE, landing_url=LANDING, derive_sql=derive_sql)
 
 
 SOURCES: tuple[Source, ...] = (
