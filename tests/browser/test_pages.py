@@ -5,24 +5,13 @@ Fails on any Streamlit exception box; saves a screenshot of each page to test-ar
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.browser.support import ROOT, wait_until_idle
+
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--use-gl=swiftshader", "--enable-unsafe-swiftshader",
-]  # fmt: skip
 # url_path, navigation title, whether a Plotly chart must be drawn on first load
 PAGES = [
     ("overview", "Overview", True),
@@ -41,70 +30,6 @@ MAP_DRAWN_JS = """() => {
 }"""
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, *, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310 (localhost)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-@pytest.fixture(scope="module")
-def app_url(built_db: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free local port, reading the mirror build."""
-    port = free_port()
-    env = {**os.environ, "VCS_INSIGHT_DB": str(built_db)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium")
-        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def wait_until_idle(page, *, seconds: float = 90) -> None:
-    """Wait until the script has finished and elements are drawn: no 'Running…' status and no skeletons for 1.5 s."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=seconds * 1000)
-    deadline, quiet_since = time.monotonic() + seconds, None
-    while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count() > 0
-        quiet_since = None if running else (quiet_since or time.monotonic())
-        if quiet_since and time.monotonic() - quiet_since > 1.5:
-            return
-        page.wait_for_timeout(250)
-    raise TimeoutError("the app was still running")
 
 
 @pytest.mark.parametrize(("path", "title", "chart"), PAGES, ids=[p[0] for p in PAGES])

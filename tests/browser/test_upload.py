@@ -2,65 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, *, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
-
-
-@pytest.fixture(scope="module")
-def app_url(built_db: Path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Debian chromium")
-    port = free_port()
-    env = os.environ | {"VCS_INSIGHT_DB": str(built_db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/_stcore/health", seconds=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture
@@ -83,33 +29,25 @@ def records_csv(db_con, tmp_path: Path) -> tuple[Path, int]:
     return path, len(postcodes)
 
 
-def map_is_drawn(page) -> bool:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => {
-               const map = p._fullLayout && p._fullLayout.map && p._fullLayout.map._subplot && p._fullLayout.map._subplot.map;
-               return !!map && map.loaded() && !map.isMoving();
-           })"""
-    )
+MAP_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => {
+  const map = p._fullLayout && p._fullLayout.map && p._fullLayout.map._subplot && p._fullLayout.map._subplot.map;
+  return !!map && map.loaded() && !map.isMoving();
+})"""
 
 
-def test_upload_shows_map_and_tables(app_url, records_csv):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_shows_map_and_tables(app_url, browser, records_csv):
     path, placed = records_csv
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{app_url}/your-data", wait_until="networkidle")  # a deep link on a cold server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{app_url}/your-data", wait_until="networkidle")
         page.get_by_text("processed in memory").wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_role("button", name="Map my records").click(timeout=60_000)
         page.get_by_text("How your rows matched").wait_for(timeout=60_000)
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
-        deadline = time.monotonic() + 60
-        while not map_is_drawn(page) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert map_is_drawn(page)
+        page.wait_for_function(MAP_DRAWN_JS, polling=250, timeout=60_000)
         assert page.locator("[data-testid='stDataFrame']").count() >= 4
         metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
         assert metrics[:3] == [f"{placed + 1:,}", f"{placed:,}", "0"]
-        browser.close()
+    finally:
+        page.close()

@@ -1,0 +1,53 @@
+"""Helpers for the browser tests: Debian's chromium with the project's flags, a free port, waiting for the app.
+
+Chromium runs with the project's flags (headless, no sandbox, no GPU, no background networking: this machine's
+closed network refuses Chromium's own connections) and software WebGL for the MapLibre maps.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--use-gl=swiftshader", "--enable-unsafe-swiftshader",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310 (localhost)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+def wait_until_idle(page, *, seconds: float = 90) -> None:
+    """Wait until the script has finished and elements are drawn: no 'Running…' status and no skeletons for 1.5 s."""
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=seconds * 1000)
+    deadline, quiet_since = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count() > 0
+        quiet_since = None if running else (quiet_since or time.monotonic())
+        if quiet_since and time.monotonic() - quiet_since > 1.5:
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the app was still running")
