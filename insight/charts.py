@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from insight.config import TOPOJSON_URL
 from insight.formatting import format_value, hover_format, unit_suffix
 from insight.queries import ols_fit
 
@@ -23,6 +24,7 @@ def plotly_config(filename: str, *, scale: int = 2) -> dict:
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", filename).strip("_").lower() or "chart"
     return {
         "displaylogo": False,
+        "topojsonURL": TOPOJSON_URL,  # SVG maps' (empty) base topology, served by the app: never a CDN
         "toImageButtonOptions": {"format": "png", "filename": safe, "scale": scale, "width": 1200, "height": 700},
     }
 

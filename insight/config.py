@@ -9,6 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "vcs_insight.duckdb"
 BUILD_COMMAND = "python -m etl build"
+# Plotly's SVG maps load a base topology before drawing, even with every base layer hidden. The app serves an
+# empty one of its own (static/world_110m.json, Streamlit static serving) so maps draw offline, never via a CDN.
+STATIC_DIR = ROOT / "static"
+TOPOJSON_URL = "app/static/"
 
 
 @dataclass(frozen=True)

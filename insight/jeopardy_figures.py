@@ -94,6 +94,7 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
 def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figure:
     """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score."""
     table = result.table[result.table["area_code"].isin(set(geo["code"]))]
+    svg = maps.use_svg(geo)
     figure = go.Figure()
     groups = (
         ("Flagged", FLAGGED_COLOUR, table[table["flagged"]]),
@@ -102,8 +103,9 @@ def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figur
     )
     for name, colour, part in groups:
         figure.add_trace(
-            go.Choroplethmap(
-                geojson=maps.subset(geo, part["area_code"]),  # each trace carries only its own boundaries
+            maps.area_trace(
+                svg=svg,
+                geojson=maps.subset(geo, part["area_code"], svg=svg),  # each trace carries only its own boundaries
                 locations=part["area_code"],
                 z=[1] * len(part),
                 featureidkey="id",

@@ -1,4 +1,9 @@
-"""Pure map builders: MapLibre choropleths (no basemap tiles needed) fitted to the areas drawn."""
+"""Pure map builders: choropleths fitted to the areas drawn, no basemap tiles needed.
+
+Up to SVG_MAX_AREAS areas a map is drawn as SVG (Plotly `geo` traces): no WebGL, so it draws in ~half the time
+of a MapLibre map of the same districts in a browser without a GPU (docs/performance.md). More areas than that
+(all neighbourhoods at once) are drawn with MapLibre (WebGL), which scales to tens of thousands of shapes.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +27,38 @@ BIVARIATE = {
     (1, 3): "#006ba8", (2, 3): "#00504d", (3, 3): "#002a00",
 }  # fmt: skip
 LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
+SVG_MAX_AREAS = 5_000  # SVG maps need the app's static topology: config.TOPOJSON_URL in the chart config
 
 
-def feature_collection(geo: pd.DataFrame) -> dict:
-    """GeoJSON FeatureCollection from boundary rows (code, geojson text); each feature's id is its code."""
+def use_svg(geo: pd.DataFrame) -> bool:
+    """Whether a map of these boundary rows is drawn as SVG (few areas) rather than with MapLibre (many)."""
+    return len(geo) <= SVG_MAX_AREAS
+
+
+def clockwise(geojson: pd.Series) -> pd.Series:
+    """Geometries with clockwise outer rings: d3-geo (Plotly's SVG maps) reads an anticlockwise ring as the whole
+    globe minus the area, the opposite of the GeoJSON standard our boundaries follow."""
+    shapes = shapely.orient_polygons(shapely.from_geojson(geojson.to_numpy()), exterior_cw=True)
+    return pd.Series(shapely.to_geojson(shapes), index=geojson.index)
+
+
+def feature_collection(geo: pd.DataFrame, *, svg: bool = False) -> dict:
+    """GeoJSON FeatureCollection from boundary rows (code, geojson text); each feature's id is its code.
+
+    svg: orient rings for Plotly's SVG maps (see clockwise).
+    """
+    texts = clockwise(geo["geojson"]) if svg and len(geo) else geo["geojson"]
     features = ",".join(
-        f'{{"type":"Feature","id":"{code}","geometry":{text}}}'
-        for code, text in zip(geo["code"], geo["geojson"], strict=True)
+        f'{{"type":"Feature","id":"{code}","geometry":{text}}}' for code, text in zip(geo["code"], texts, strict=True)
     )
     return orjson.loads('{"type":"FeatureCollection","features":[' + features + "]}")
+
+
+def area_trace(*, svg: bool, **kwargs: object) -> go.Choropleth | go.Choroplethmap:
+    """One choropleth trace, SVG (geo subplot) or MapLibre (WebGL), from the same arguments."""
+    if svg:
+        return go.Choropleth(locationmode="geojson-id", **kwargs)
+    return go.Choroplethmap(**kwargs)
 
 
 def total_bounds(geo: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -56,10 +84,18 @@ def fitted_view(bounds: tuple[float, float, float, float], *, width: int = 900, 
 
 
 def map_layout(fig: go.Figure, *, geo: pd.DataFrame, title: str, revision: str, height: int = 650) -> go.Figure:
-    """Blank MapLibre style (works offline), fitted view, large fonts; uirevision keeps zoom across reruns."""
-    view = fitted_view(total_bounds(geo), height=height) if len(geo) else {"center": {"lon": -2, "lat": 53}, "zoom": 5}
+    """Fitted view without basemap (works offline), large fonts; uirevision keeps zoom across reruns.
+
+    SVG traces get a Mercator geo subplot fitted to their areas; MapLibre traces a blank style and a fitted view.
+    """
+    if any(trace.type == "choropleth" for trace in fig.data):
+        fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)")
+    else:
+        view = (
+            fitted_view(total_bounds(geo), height=height) if len(geo) else {"center": {"lon": -2, "lat": 53}, "zoom": 5}
+        )
+        fig.update_layout(map={"style": "white-bg", **view})
     fig.update_layout(
-        map={"style": "white-bg", **view},
         title={"text": title, "x": 0, "xanchor": "left"},
         font={"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif"},
         height=height,
@@ -70,16 +106,17 @@ def map_layout(fig: go.Figure, *, geo: pd.DataFrame, title: str, revision: str, 
     return fig
 
 
-def subset(geo: pd.DataFrame, codes: object) -> dict:
+def subset(geo: pd.DataFrame, codes: object, *, svg: bool = False) -> dict:
     """FeatureCollection of only the given codes: each trace carries just its own polygons (no duplication)."""
-    return feature_collection(geo[geo["code"].isin(set(codes))])
+    return feature_collection(geo[geo["code"].isin(set(codes))], svg=svg)
 
 
-def no_data_trace(geo: pd.DataFrame, missing: list[str]) -> go.Choroplethmap:
+def no_data_trace(geo: pd.DataFrame, missing: list[str], *, svg: bool) -> go.Choropleth | go.Choroplethmap:
     """Grey areas that have a boundary but no value, labelled 'no data' on hover."""
     names = geo.set_index("code")["name"].reindex(missing).fillna("")
-    return go.Choroplethmap(
-        geojson=subset(geo, missing),
+    return area_trace(
+        svg=svg,
+        geojson=subset(geo, missing, svg=svg),
         locations=missing,
         z=[0] * len(missing),
         featureidkey="id",
@@ -108,12 +145,13 @@ def choropleth(
     data = data[data["area_code"].isin(set(geo["code"]))]
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
     fmt = hover_format(unit)
+    svg = use_svg(geo)
     fig = go.Figure()
     if missing:
-        fig.add_trace(no_data_trace(geo, missing))
+        fig.add_trace(no_data_trace(geo, missing, svg=svg))
     fig.add_trace(
-        go.Choroplethmap(
-            geojson=subset(geo, data["area_code"]), locations=data["area_code"], z=data["value"], featureidkey="id",
+        area_trace(
+            svg=svg, geojson=subset(geo, data["area_code"], svg=svg), locations=data["area_code"], z=data["value"], featureidkey="id",
             colorscale=colorscale, reversescale=reverse, marker={"line": {"width": 0.3, "color": "white"}},
             customdata=data[["area_name", "area_code"]].to_numpy(), name=label,
             colorbar={"title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
@@ -156,10 +194,11 @@ def bivariate_map(
 ) -> go.Figure:
     """3×3 bivariate need × capacity map: one named trace per class, 'high need, low capacity' first in the legend."""
     data = bivariate_classes(frame[frame["area_code"].isin(set(geo["code"]))], need=need, capacity=capacity)
+    svg = use_svg(geo)
     fig = go.Figure()
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
     if missing:
-        fig.add_trace(no_data_trace(geo, missing))
+        fig.add_trace(no_data_trace(geo, missing, svg=svg))
     hover = (
         f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>%{{customdata[2]}}<br>{need_label}: %{{customdata[3]:.1f}}"
         f"<br>{capacity_label}: %{{customdata[4]:.2f}}<extra></extra>"
@@ -167,8 +206,9 @@ def bivariate_map(
     for (n, c), colour in sorted(BIVARIATE.items(), key=lambda item: (-item[0][0], item[0][1])):
         part = data[(data["need_class"] == n) & (data["capacity_class"] == c)]
         fig.add_trace(
-            go.Choroplethmap(
-                geojson=subset(geo, part["area_code"]), locations=part["area_code"], z=[1] * len(part), featureidkey="id",
+            area_trace(
+                svg=svg, geojson=subset(geo, part["area_code"], svg=svg), locations=part["area_code"], z=[1] * len(part),
+                featureidkey="id",
                 colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
                 name=f"{LEVEL_WORDS[n]} need, {LEVEL_WORDS[c]} capacity ({len(part)})",
                 marker={"line": {"width": 0.3, "color": "white"}}, hovertemplate=hover,

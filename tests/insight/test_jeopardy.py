@@ -246,4 +246,5 @@ def test_flag_map_groups_areas():
     figure = jeopardy_figures.build_flag_map(result, geo, title="Flags")
     assert [t.name for t in figure.data] == ["Flagged (2)", "Not flagged (1)", "No data (0)"]
     assert list(figure.data[0].locations) == ["E06000909", "E06000908"]
-    assert figure.layout.map.style == "white-bg"
+    assert {t.type for t in figure.data} == {"choropleth"}  # a few areas: SVG, fitted to them
+    assert figure.layout.geo.fitbounds == "locations" and figure.layout.geo.visible is False

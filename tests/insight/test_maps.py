@@ -1,13 +1,15 @@
-"""Map builders: fitted MapLibre choropleths without tiles, and the 3×3 bivariate classes."""
+"""Map builders: fitted choropleths without tiles (SVG for few areas, MapLibre for many), bivariate classes."""
 
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pandas as pd
 import pytest
+import shapely
 
-from insight import maps
+from insight import charts, config, maps
 
 
 def square(x: float, y: float) -> str:
@@ -44,14 +46,45 @@ def test_fitted_view_centres_on_the_data() -> None:
     assert 6 < view["zoom"] < 8
 
 
-def test_choropleth_no_tiles_and_grey_for_missing() -> None:
+def test_svg_features_have_clockwise_outer_rings() -> None:
+    """d3-geo fills everything outside an anticlockwise ring: the SVG map would be one colour with a hole."""
+    standard = maps.feature_collection(GEO)
+    svg = maps.feature_collection(GEO, svg=True)
+    ring = lambda feature: shapely.LinearRing(feature["geometry"]["coordinates"][0])  # noqa: E731
+    assert all(shapely.is_ccw(ring(f)) for f in standard["features"])  # GeoJSON's own convention, as stored
+    assert not any(shapely.is_ccw(ring(f)) for f in svg["features"])
+    assert [f["id"] for f in svg["features"]] == GEO["code"].tolist()
+    same_area = [shapely.from_geojson(json.dumps(f["geometry"])).area for f in svg["features"]]
+    assert same_area == pytest.approx([1.0] * len(GEO))
+
+
+def test_choropleth_few_areas_is_svg_no_tiles_and_grey_for_missing() -> None:
     values = VALUES.rename(columns={"need": "value"})
     fig = maps.choropleth(values, GEO, label="Need", unit="score", title="T", revision="r")
-    assert fig.layout.map.style == "white-bg" and fig.layout.uirevision == "r"
+    assert [t.type for t in fig.data] == ["choropleth", "choropleth"]
+    assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
+    assert fig.layout.geo.projection.type == "mercator" and fig.layout.uirevision == "r"
+    assert fig.data[1].locationmode == "geojson-id"
     no_data, main = fig.data
     assert list(no_data.locations) == ["E06000906"] and no_data.name == "No data"
     assert list(main.z) == [10.0, 20.0, 30.0, 40.0, 50.0]
     assert "%{customdata[0]}" in main.hovertemplate
+
+
+def test_choropleth_many_areas_is_maplibre(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(maps, "SVG_MAX_AREAS", 3)
+    fig = maps.choropleth(VALUES.rename(columns={"need": "value"}), GEO, label="Need", unit="score", title="T")
+    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap"]
+    assert fig.layout.map.style == "white-bg" and 6 < fig.layout.map.zoom < 8
+
+
+def test_svg_maps_load_the_apps_own_empty_topology() -> None:
+    """Plotly's geo subplot fetches scope_resolution.json from topojsonURL: the app serves it, so no CDN is called."""
+    assert charts.plotly_config("x")["topojsonURL"] == config.TOPOJSON_URL == "app/static/"
+    topology = json.loads((config.STATIC_DIR / "world_110m.json").read_text())
+    assert topology == {"type": "Topology", "objects": {}, "arcs": []}
+    streamlit_config = tomllib.loads((config.ROOT / ".streamlit" / "config.toml").read_text())
+    assert streamlit_config["server"]["enableStaticServing"] is True
 
 
 def test_bivariate_classes_terciles() -> None:
