@@ -77,9 +77,15 @@ def url_values(key: str, *, options: Sequence[str], default: Sequence[str]) -> l
     return st.session_state[key]
 
 
-def to_url(**values: str | Sequence[str]) -> None:
-    """Write the current selection into the URL (lists comma-separated)."""
+def to_url(**values: str | Sequence[str] | None) -> None:
+    """Write the current selection into the URL (lists comma-separated; None removes the key).
+
+    Other keys are left alone, so a page's URL can also hold state that Streamlit binds itself (tabs).
+    """
     for key, value in values.items():
+        if value is None:
+            st.query_params.pop(key, None)
+            continue
         text = value if isinstance(value, str) else ",".join(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text

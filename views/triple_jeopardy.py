@@ -55,10 +55,7 @@ with right:
     dependence = measure_picker("dependence", "Dependence measure")
     z = slider("z", "Top Z% for dependence", disabled=dependence is None)
 
-st.query_params.from_dict(
-    {k: v for k, v in {"level": level, "need": need, "capacity": capacity, "dependence": dependence}.items() if v}
-    | {"x": str(x), "y": str(y), "z": str(z)}
-)
+cache.to_url(level=level, need=need, capacity=capacity, dependence=dependence, x=str(x), y=str(y), z=str(z))
 
 if need is None or capacity is None:
     missing_role = "need" if need is None else "capacity"
@@ -119,55 +116,59 @@ st.download_button(
     mime="text/csv",
 )
 
-map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"])
-with chart_tab:
-    bar = jeopardy_figures.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
-    cache.show_chart(bar, filename=f"jeopardy_top20_{level}")
-with map_tab:
-    many = level in jeopardy.MANY_AREAS
-    flagged_codes = tuple(result.table.loc[result.table["flagged"], "area_code"])
-    geo = cache.cached_query(queries.geometry, level=level, codes=flagged_codes if many else None)
-    if many and not flagged_codes:
-        st.info("No neighbourhood is flagged at these thresholds, so there is nothing to map.")
-    elif geo.empty:
-        st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
-    else:
-        figure = jeopardy_figures.build_flag_map(
-            result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}"
+# Only the open tab is built and sent (switching tabs reruns the page); the URL keeps which tab is open.
+map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"], key="tab", bind="query-params")
+if chart_tab.open:
+    with chart_tab:
+        bar = jeopardy_figures.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
+        cache.show_chart(bar, filename=f"jeopardy_top20_{level}")
+if map_tab.open:
+    with map_tab:
+        many = level in jeopardy.MANY_AREAS
+        flagged_codes = tuple(result.table.loc[result.table["flagged"], "area_code"])
+        geo = cache.cached_query(queries.geometry, level=level, codes=flagged_codes if many else None)
+        if many and not flagged_codes:
+            st.info("No neighbourhood is flagged at these thresholds, so there is nothing to map.")
+        elif geo.empty:
+            st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
+        else:
+            figure = jeopardy_figures.build_flag_map(
+                result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}"
+            )
+            cache.show_chart(figure, filename=f"jeopardy_map_{level}")
+            unscored = int(result.table["score"].isna().sum())
+            if many:
+                st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
+            elif unscored:
+                st.caption(
+                    f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (the English "
+                    "Indices of Deprivation do not cover Wales). Hover over an area for its score."
+                )
+if gap_tab.open:
+    with gap_tab:
+        scatter = jeopardy_figures.build_gap_scatter(
+            result, need_label=role_labels["need"], capacity_label=role_labels["capacity"]
         )
-        cache.show_chart(figure, filename=f"jeopardy_map_{level}")
-        unscored = int(result.table["score"].isna().sum())
-        if many:
-            st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
-        elif unscored:
+        cache.show_chart(scatter, filename=f"jeopardy_gap_{level}")
+        if result.fit is not None:
             st.caption(
-                f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (the English "
-                "Indices of Deprivation do not cover Wales). Hover over an area for its score."
+                f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "
+                f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
+                f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}"
+                + (
+                    f"; left out of the fit as extreme outliers in capacity: {jeopardy.area_names(result, result.fit.excluded)}"
+                    if result.fit.excluded
+                    else ""
+                )
+                + "). "
+                "The gap is observed minus expected: negative means fewer charities than areas with the same need."
+                + (
+                    " Need explains little of the variation in capacity here (r² below 0.1), so read the gap mostly as "
+                    "capacity itself."
+                    if result.fit.r2 < 0.1
+                    else ""
+                )
             )
-with gap_tab:
-    scatter = jeopardy_figures.build_gap_scatter(
-        result, need_label=role_labels["need"], capacity_label=role_labels["capacity"]
-    )
-    cache.show_chart(scatter, filename=f"jeopardy_gap_{level}")
-    if result.fit is not None:
-        st.caption(
-            f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "
-            f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
-            f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}"
-            + (
-                f"; left out of the fit as extreme outliers in capacity: {jeopardy.area_names(result, result.fit.excluded)}"
-                if result.fit.excluded
-                else ""
-            )
-            + "). "
-            "The gap is observed minus expected: negative means fewer charities than areas with the same need."
-            + (
-                " Need explains little of the variation in capacity here (r² below 0.1), so read the gap mostly as "
-                "capacity itself."
-                if result.fit.r2 < 0.1
-                else ""
-            )
-        )
 
 with st.expander("How flags, score and gap are defined"):
     st.markdown(

@@ -128,3 +128,23 @@ def test_neighbourhood_level_says_what_is_missing(built_db, db_con, monkeypatch)
         assert_counts_match_db(at, db_con)
     else:  # the offline build: no neighbourhood-level capacity without the Charity Commission register
         assert "No capacity measure has values for neighbourhoods (lsoa 2021)" in at.warning[0].value
+
+
+def chart_kinds(at: AppTest) -> list[str]:
+    """Trace types of each Plotly chart the page sent, in order."""
+    import json
+
+    return [
+        sorted({trace["type"] for trace in json.loads(chart.proto.spec)["data"]}) for chart in at.get("plotly_chart")
+    ]
+
+
+@pytest.mark.integration
+def test_only_the_open_tab_is_built_and_the_url_keeps_it(built_db, monkeypatch):
+    at = open_page(built_db, monkeypatch)
+    assert chart_kinds(at) == [["choropleth"]]  # the map alone: the hidden tabs' charts are not built or sent
+    top20 = open_page(built_db, monkeypatch, {"tab": "Top 20", "x": "30"})
+    assert chart_kinds(top20) == [["bar"]]
+    assert top20.query_params["tab"] == "Top 20" and top20.query_params["x"] == "30"
+    gap = open_page(built_db, monkeypatch, {"tab": "Capacity gap"})
+    assert chart_kinds(gap) == [["scatter"]] or chart_kinds(gap) == [["scatter", "scattergl"]]

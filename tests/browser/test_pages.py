@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks._browser import CHARTS_DRAWN_JS
 from tests.browser.support import ROOT, wait_until_idle
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -23,11 +24,6 @@ PAGES = [
     ("your-data", "Your data", False),
     ("methods", "Methods & sources", False),
 ]
-MAP_DRAWN_JS = """() => {
-  const plot = document.querySelector('.js-plotly-plot');
-  const map = plot && plot._fullLayout && plot._fullLayout.map && plot._fullLayout.map._subplot.map;
-  return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
-}"""
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +31,10 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize(("path", "title", "chart"), PAGES, ids=[p[0] for p in PAGES])
 def test_page_renders_without_exceptions(app_url: str, browser, path: str, title: str, chart: bool) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    outside: list[str] = []
+    page.on(
+        "request", lambda request: None if request.url.startswith((app_url, "data:")) else outside.append(request.url)
+    )
     try:
         # The default page (Overview) lives at "/": Streamlit ignores its url_path.
         page.goto(f"{app_url}/" if path == "overview" else f"{app_url}/{path}", wait_until="domcontentloaded")
@@ -42,8 +42,7 @@ def test_page_renders_without_exceptions(app_url: str, browser, path: str, title
         page.wait_for_selector("h1", timeout=30_000)
         if chart:
             page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-        if path == "map":
-            page.wait_for_function(MAP_DRAWN_JS, timeout=60_000)
+            page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)  # maps included: SVG paths, MapLibre tiles
         page.wait_for_timeout(500)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{path}.png"), full_page=True)
@@ -53,6 +52,9 @@ def test_page_renders_without_exceptions(app_url: str, browser, path: str, title
         assert page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).count() == 1
         assert page.url.split("?")[0].endswith("/" if path == "overview" else f"/{path}")  # the default page is /
         assert page.locator("h1").first.inner_text().strip()
+        if path == "map":
+            assert page.locator("path.choroplethlocation").count() >= 300  # every district drawn as SVG
+        assert outside == []  # nothing fetched from anywhere but the app (maps' topology included)
     finally:
         page.close()
 
@@ -70,5 +72,26 @@ def test_area_profile_brief_downloads_as_html(app_url: str, browser) -> None:
         text = Path(download.value.path()).read_text(encoding="utf-8")
         assert "<h1>Hartlepool: need and voluntary-sector capacity</h1>" in text
         assert text.count("Plotly.newPlot") >= 2 and "37.6" in text
+    finally:
+        page.close()
+
+
+def test_jeopardy_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(app_url: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    try:
+        page.goto(f"{app_url}/jeopardy", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
+        assert page.locator(".js-plotly-plot").count() == 1 and page.locator("path.choroplethlocation").count() > 300
+        page.get_by_role("tab", name="Top 20").click()
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .bars').length > 0", timeout=60_000)
+        wait_until_idle(page)
+        assert "tab=Top+20" in page.url or "tab=Top%2020" in page.url
+        assert page.locator(".js-plotly-plot").count() == 1 and page.locator("path.choroplethlocation").count() == 0
+        page.reload(wait_until="domcontentloaded")  # the link reopens the same tab
+        wait_until_idle(page)
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
+        assert page.locator('[role="tab"][aria-selected="true"]').inner_text() == "Top 20"
+        assert page.locator(".js-plotly-plot .bars").count() == 1
     finally:
         page.close()
