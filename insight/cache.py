@@ -95,6 +95,14 @@ def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
     """Render a Plotly figure full width with the modebar PNG download named `filename`."""
     from insight.charts import plotly_config  # local import: charts sits below this module
 
+    if any(trace.type == "choropleth" for trace in getattr(fig, "data", ())) and not st.get_option(
+        "server.enableStaticServing"
+    ):
+        st.warning(
+            "This map cannot be drawn: the app was started without its settings, so it does not serve the small "
+            "file its maps load. Start it from the project folder with `bash scripts/run.sh`."
+        )
+        return
     st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(filename), key=key)
 
 

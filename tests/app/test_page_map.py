@@ -76,3 +76,17 @@ def test_map_url_round_trip_lsoas_in_a_district(built_db, db_con, monkeypatch) -
     )
     values = [t for t in map_traces(at) if t["name"] != "No data"][0]
     assert len(values["z"]) == lsoas > 50
+
+
+def test_map_says_what_to_do_when_started_without_static_serving(built_db, monkeypatch) -> None:
+    """Started without .streamlit/config.toml (another folder), SVG maps could not load their topology: say so."""
+    from streamlit import config as streamlit_config
+
+    assert streamlit_config.get_option("server.enableStaticServing") is True  # the project's config is read
+    streamlit_config.set_option("server.enableStaticServing", False)
+    try:
+        at = open_map(built_db, monkeypatch)
+        assert not at.exception and not figures(at)
+        assert "bash scripts/run.sh" in at.warning[0].value
+    finally:
+        streamlit_config.set_option("server.enableStaticServing", True)
