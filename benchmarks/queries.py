@@ -1,7 +1,8 @@
 """Read-side queries behind each page: p50/p95 per query function, per-area ones over every LA of each level.
 
 Prints one JSON line. Each case calls a plain function from insight.* on one read-only connection (no Streamlit
-cache), timing every call. A case whose function is absent or fails is reported with its error, not skipped.
+cache), timing every call; the Area profile's per-area functions take the level's data read beforehand, as the page
+does (profile.level_data, itself timed per level). A case whose function is absent or fails is reported with its error, not skipped.
 """
 
 from __future__ import annotations
@@ -73,11 +74,19 @@ def national_cases(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dict]
 
 
 def area_cases(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, list[dict]]]:
-    """Per-area queries (Area profile; Map 'LSOAs in chosen districts') over every LA: name → (function, kwargs list)."""
+    """Per-area work (Area profile; Map 'LSOAs in chosen districts') over every LA: name → (function, kwargs list).
+
+    The Area profile reads each level's comparison inputs once (profile.level_data, cached by the page: timed as
+    its own case, 10 calls per level); the per-area comparison and similar areas are then computed from them.
+    """
     cases: dict[str, tuple[str, list[dict]]] = {}
     for level in AREA_LEVELS:
         areas = codes(con, level)
-        for function in ("profile.comparison_table", "queries.area_row", "profile.similar_areas", "profile.area_lsoas"):
+        cases[f"area.level_data_{level}"] = ("profile.level_data", [{"level": level}] * NATIONAL_REPEATS)
+        data = resolve("profile.level_data")(con, level=level)
+        for function in ("profile.comparison_table", "profile.similar_areas"):
+            cases[f"area.{function.split('.')[1]}_{level}"] = (function, [{"data": data, "code": c} for c in areas])
+        for function in ("queries.area_row", "profile.area_lsoas"):
             cases[f"area.{function.split('.')[1]}_{level}"] = (function, [{"level": level, "code": c} for c in areas])
     lads = codes(con, "lad24")
     cases["map.map_frame_lsoa_in_lads"] = (
@@ -98,7 +107,10 @@ def time_calls(con: duckdb.DuckDBPyConnection, function: str, calls: Iterable[di
         times = []
         for kwargs in calls:
             start = time.perf_counter()
-            target(con, **kwargs)
+            if "data" in kwargs:  # computed from a level's data read beforehand, not from the database
+                target(kwargs["data"], **{k: v for k, v in kwargs.items() if k != "data"})
+            else:
+                target(con, **kwargs)
             times.append((time.perf_counter() - start) * 1000)
     except Exception as error:  # a benchmark reports a broken case and carries on with the rest
         return {"function": function, "error": f"{type(error).__name__}: {error}"[:300]}

@@ -101,6 +101,17 @@ def check_empty_boundaries(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [f"boundaries {level}: {n} empty geometries after simplification" for level, n in bad]
 
 
+def check_measures_have_named_areas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every area with a measure has a named areas row: the app names areas from there alone."""
+    bad = rows(
+        con,
+        """SELECT m.level, count(DISTINCT m.area_code), min(m.area_code) FROM area_measures m
+           LEFT JOIN areas a ON a.level = m.level AND a.code = m.area_code
+           WHERE a.name IS NULL GROUP BY m.level ORDER BY m.level""",
+    )
+    return [f"area_measures {level}: {n} areas without a named areas row (e.g. {code})" for level, n, code in bad]
+
+
 CHECKS: tuple[Check, ...] = (
     check_lsoa_counts,
     check_deciles_balanced,
@@ -108,6 +119,7 @@ CHECKS: tuple[Check, ...] = (
     check_lsoas_join,
     check_unique_keys,
     check_empty_boundaries,
+    check_measures_have_named_areas,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -33,9 +34,33 @@ LEAD_MEASURES = (
 )  # fmt: skip
 
 
-def similarity_features(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
-    """Need-domain average scores with values at a level (measure, label), the inputs of the similarity."""
-    return need_domains(queries.available_measures(con, level=level, layer="need"))
+@dataclass(frozen=True)
+class LevelData:
+    """Everything an area profile compares against, the same for every area at one level: read it once per level
+    (the page caches it), then each area's comparison is a little arithmetic on it."""
+
+    level: str
+    catalog: pd.DataFrame  # queries.available_measures at the level
+    values: pd.DataFrame  # every area at the level × every measure in the catalog (queries.measure_wide)
+    comparators: pd.DataFrame  # measure, england, level_median, level_sd (queries.comparator_values)
+    regions: pd.DataFrame  # every region × every measure (queries.measure_wide at region level)
+    areas: pd.DataFrame  # code, name, region_code of every area with values (queries.area_list)
+    population: pd.DataFrame  # area_code, population, vintage (queries.population_totals)
+
+
+def level_data(con: duckdb.DuckDBPyConnection, *, level: str) -> LevelData:
+    """Read the comparison inputs of one level ('lad24', 'utla24' or 'icb24')."""
+    catalog = queries.available_measures(con, level=level)
+    measures = tuple(catalog["measure"])
+    return LevelData(
+        level=level,
+        catalog=catalog,
+        values=queries.measure_wide(con, level=level, measures=measures),
+        comparators=queries.comparator_values(con, level=level, measures=measures),
+        regions=queries.measure_wide(con, level="region", measures=measures),
+        areas=queries.area_list(con, level=level),
+        population=queries.population_totals(con, level=level),
+    )
 
 
 def need_domains(catalog: pd.DataFrame) -> pd.DataFrame:
@@ -47,23 +72,16 @@ def need_domains(catalog: pd.DataFrame) -> pd.DataFrame:
     return domains[["measure", "label"]].reset_index(drop=True)
 
 
-def similar_areas(con: duckdb.DuckDBPyConnection, *, level: str, code: str, n: int = SIMILAR_COUNT) -> pd.DataFrame:
+def similar_areas(data: LevelData, *, code: str, n: int = SIMILAR_COUNT) -> pd.DataFrame:
     """The n nearest areas on standardised need-domain scores and log10 population.
-
-    Args:
-        con: read-only connection.
-        level: 'lad24', 'utla24' or 'icb24'.
-        code: the area compared.
-        n: how many neighbours.
 
     Returns:
         area_code, area_name, distance (ascending); empty when the area lacks the inputs.
     """
-    features = similarity_features(con, level=level)["measure"].tolist()
+    features = need_domains(data.catalog)["measure"].tolist()
     if not features:
         return pd.DataFrame(columns=["area_code", "area_name", "distance"])
-    frame = queries.measure_wide(con, level=level, measures=tuple(features))
-    return nearest(frame, features=features, population=queries.population_totals(con, level=level), code=code, n=n)
+    return nearest(data.values, features=features, population=data.population, code=code, n=n)
 
 
 def nearest(frame: pd.DataFrame, *, features: list[str], population: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
@@ -85,10 +103,10 @@ def nearest(frame: pd.DataFrame, *, features: list[str], population: pd.DataFram
     return others[["area_code", "area_name", "distance"]].reset_index(drop=True)
 
 
-def similarity_statement(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
+def similarity_statement(data: LevelData) -> str:
     """The similar-areas method in one sentence, naming the measures actually used."""
-    labels = similarity_features(con, level=level)["label"].tolist()
-    if not queries.population_totals(con, level=level).empty:
+    labels = need_domains(data.catalog)["label"].tolist()
+    if not data.population.empty:
         labels.append("log population")
     features = ", ".join(labels) if labels else "no need measures (none are loaded at this level)"
     return SIMILARITY_METHOD.format(n=SIMILAR_COUNT, features=features)
@@ -121,42 +139,29 @@ def quintile_of(value: float, distribution: pd.Series) -> int | None:
     return min(5, int(share * 5) + 1)
 
 
-def comparison_table(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.DataFrame:
+def comparison_table(data: LevelData, *, code: str) -> pd.DataFrame:
     """Every loaded measure for one area against England, its region and its similar areas.
 
     Args:
-        con: read-only connection.
-        level: the area's level.
+        data: the level's comparison inputs (level_data).
         code: the area's GSS code.
 
     Returns:
         layer, measure, label, unit, polarity, value, england, region, similar, comparison, source_id, vintage;
         one row per measure with values at the level, in catalog order.
     """
-    catalog = queries.available_measures(con, level=level)
-    measures = tuple(catalog["measure"])
-    area = queries.area_row(con, level=level, code=code)
-    region_code = None if area.empty else area["region_code"].iloc[0]
-    comparators = queries.comparator_values(con, level=level, region_code=region_code, measures=measures)
-    everyone = queries.measure_wide(con, level=level, measures=measures)
-    features = need_domains(catalog)["measure"].tolist()
-    similar = (
-        nearest(
-            everyone,
-            features=features,
-            population=queries.population_totals(con, level=level),
-            code=code,
-            n=SIMILAR_COUNT,
-        )
-        if features
-        else pd.DataFrame(columns=["area_code", "area_name", "distance"])
-    )
-    similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][list(measures)].mean()
+    catalog, everyone = data.catalog, data.values
+    measures = list(catalog["measure"])
+    region_code = data.areas.set_index("code")["region_code"].get(code)
+    region = data.regions.set_index("area_code").reindex([region_code])[measures].iloc[0]
+    similar = similar_areas(data, code=code)
+    similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][measures].mean()
     own = everyone[everyone["area_code"] == code]
-    table = catalog.merge(comparators, on="measure", how="left")
-    table["value"] = [own[m].iloc[0] if not own.empty else np.nan for m in table["measure"]]
+    table = catalog.merge(data.comparators, on="measure", how="left")
+    table["value"] = own[measures].iloc[0].to_numpy(dtype=float) if not own.empty else np.nan
     table["england"] = table["england"].fillna(table["level_median"])
-    table["similar"] = [similar_means.get(m, np.nan) for m in table["measure"]]
+    table["region"] = region.to_numpy(dtype=float)
+    table["similar"] = similar_means.reindex(measures).to_numpy(dtype=float)
     english = everyone[everyone["area_code"].str.startswith("E")]
     table["comparison"] = [
         compare(

@@ -121,33 +121,30 @@ def area_list(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
     )
 
 
-def measure_long(
-    con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...], codes: tuple[str, ...] | None = None
-) -> pd.DataFrame:
-    """Long form values: area_code, area_name, measure, value, source_id, vintage (codes=None for all areas)."""
-    return query(
-        con,
-        """SELECT m.area_code, coalesce(a.name, b.name, m.area_code) AS area_name, m.measure, m.value,
-                  m.source_id, m.vintage
-           FROM area_measures m
-           LEFT JOIN areas a ON a.level = m.level AND a.code = m.area_code
-           LEFT JOIN boundaries b ON b.level = m.level AND b.code = m.area_code
-           WHERE m.level = ? AND list_contains(?, m.measure)
-             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.area_code))
-           ORDER BY m.area_code""",
-        [level, list(measures), list(codes) if codes else None, list(codes) if codes else None],
-    )
-
-
 def measure_wide(
     con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...], codes: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
-    """One row per area, one column per measure (NaN where absent): area_code, area_name, <measures...>."""
-    long = measure_long(con, level=level, measures=measures, codes=codes)
-    wide = long.pivot(index=["area_code", "area_name"], columns="measure", values="value")
-    wide = wide.reindex(columns=list(measures)).reset_index()
-    wide.columns.name = None
-    return wide.sort_values("area_name").reset_index(drop=True)
+    """One row per area, one column per measure (NaN where absent): area_code, area_name, <measures...>.
+
+    Areas come in name order; only areas with at least one of the measures are returned. Every area_measures code
+    has a named areas row (etl.checks.check_measures_have_named_areas).
+    """
+    long = query(
+        con,
+        """SELECT m.area_code, coalesce(a.name, m.area_code) AS area_name,
+                  list_position(?, m.measure) - 1 AS position, m.value
+           FROM area_measures m
+           LEFT JOIN areas a ON a.level = m.level AND a.code = m.area_code
+           WHERE m.level = ? AND list_contains(?, m.measure)
+             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.area_code))
+           ORDER BY area_name, m.area_code""",
+        [list(measures), level, list(measures), list(codes) if codes else None, list(codes) if codes else None],
+    )
+    starts = long["area_code"].ne(long["area_code"].shift()).to_numpy()  # each area's rows are adjacent
+    values = np.full((int(starts.sum()), len(measures)), np.nan)
+    values[np.cumsum(starts) - 1, long["position"].to_numpy()] = long["value"].to_numpy(dtype=float, na_value=np.nan)
+    names = long.loc[starts, ["area_code", "area_name"]].reset_index(drop=True)
+    return pd.concat([names, pd.DataFrame(values, columns=list(measures))], axis=1)
 
 
 def lsoas_in_area(
@@ -202,27 +199,22 @@ def measure_by_decile(con: duckdb.DuckDBPyConnection, *, level: str, measure: st
     )
 
 
-def comparator_values(
-    con: duckdb.DuckDBPyConnection, *, level: str, region_code: str | None, measures: tuple[str, ...]
-) -> pd.DataFrame:
-    """England, region and English-area median per measure: measure, england, region, level_median, level_sd.
+def comparator_values(con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...]) -> pd.DataFrame:
+    """England value and English-area median and spread per measure: measure, england, level_median, level_sd.
 
     level_sd is a robust spread (interquartile range / 1.349, the standard deviation for normal data) so that
     outliers such as the City of London do not make every other area look 'similar'.
     """
     return query(
         con,
-        """SELECT v.measure,
-                  any_value(e.value) AS england, any_value(r.value) AS region,
-                  median(v.value) AS level_median,
+        """SELECT v.measure, any_value(e.value) AS england, median(v.value) AS level_median,
                   (quantile_cont(v.value, 0.75) - quantile_cont(v.value, 0.25)) / 1.349 AS level_sd
            FROM area_measures v
            LEFT JOIN area_measures e ON e.level = 'country' AND e.area_code = ? AND e.measure = v.measure
-           LEFT JOIN area_measures r ON r.level = 'region' AND r.area_code = ? AND r.measure = v.measure
            WHERE v.level = ? AND list_contains(?, v.measure) AND v.value IS NOT NULL
              AND (v.area_code LIKE 'E%')
            GROUP BY v.measure""",
-        [ENGLAND, region_code, level, list(measures)],
+        [ENGLAND, level, list(measures)],
     )
 
 

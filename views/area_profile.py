@@ -29,10 +29,11 @@ code = right.selectbox("Area", list(names), format_func=lambda c: f"{names[c]} (
 meeting = st.toggle("Meeting view (large type, one chart at a time)", key="meeting")
 cache.to_url(level=level, area=code)
 
-table = cache.cached_query(profile.comparison_table, level=level, code=code)
+level_data = cache.cached_query(profile.level_data, level=level)  # once per level; each area is arithmetic on it
+table = profile.comparison_table(level_data, code=code)
+similar = profile.similar_areas(level_data, code=code)
 area = cache.cached_query(queries.area_row, level=level, code=code)
 region_name = None if area.empty else area["region_name"].iloc[0]
-similar = cache.cached_query(profile.similar_areas, level=level, code=code)
 lsoas = cache.cached_query(profile.area_lsoas, level=level, code=code)
 font = 22 if meeting else charts.FONT_SIZE
 
@@ -81,7 +82,7 @@ for i, (name, figure) in enumerate(figures[:-1]):
         cache.show_chart(figure, filename=f"{names[code]}_{name}")
 
 st.subheader("Most similar areas")
-st.caption(cache.cached_query(profile.similarity_statement, level=level))
+st.caption(profile.similarity_statement(level_data))
 if similar.empty:
     st.write("This area lacks the need measures or population needed to find similar areas.")
 else:
@@ -100,7 +101,7 @@ else:
 
 st.subheader("One-page brief")
 sources = cache.cached_query(queries.source_vintages)
-notes = [profile.COMPARISON_RULE, cache.cached_query(profile.similarity_statement, level=level),
+notes = [profile.COMPARISON_RULE, profile.similarity_statement(level_data),
          "Charity counts are by registered office, which is not always where a charity works."]  # fmt: skip
 st.download_button(
     "Download the HTML brief",

@@ -57,3 +57,17 @@ def test_validate_raises_with_every_problem(con: duckdb.DuckDBPyConnection) -> N
     con.execute("INSERT INTO areas (code, level) VALUES ('X99', 'lad24'), ('Y99', 'icb24')")
     with pytest.raises(ValidationError, match="lad24.*X99.*icb24.*Y99"):
         checks.validate(con)
+
+
+def test_measures_of_unnamed_areas_are_reported(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT INTO areas (code, level, name) VALUES ('E06000001', 'lad24', 'Aldbury'), ('E06000002', 'lad24', NULL)"
+    )
+    con.execute(
+        """INSERT INTO area_measures (level, area_code, measure, value, source_id, vintage) VALUES
+           ('lad24', 'E06000001', 'm', 1, 's', 'v'), ('lad24', 'E06000002', 'm', 2, 's', 'v'),
+           ('lad24', 'E06000003', 'm', 3, 's', 'v')"""
+    )
+    assert checks.check_measures_have_named_areas(con) == [
+        "area_measures lad24: 2 areas without a named areas row (e.g. E06000002)"
+    ]

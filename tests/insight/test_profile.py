@@ -20,13 +20,13 @@ def con(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_similar_areas_are_nearest_first(con) -> None:
-    similar = profile.similar_areas(con, level="lad24", code="E06000901", n=3)
+    similar = profile.similar_areas(profile.level_data(con, level="lad24"), code="E06000901", n=3)
     assert similar["area_name"].tolist() == ["Brambleton", "Cressford", "Dunmere"]
     assert similar["distance"].is_monotonic_increasing
 
 
 def test_similarity_statement_names_inputs(con) -> None:
-    text = profile.similarity_statement(con, level="lad24")
+    text = profile.similarity_statement(profile.level_data(con, level="lad24"))
     assert "IMD average score, Income average score, log population" in text
 
 
@@ -53,7 +53,7 @@ def test_quintile_of(value: float, expected: int) -> None:
 
 
 def test_comparison_table_for_aldbury(con) -> None:
-    table = profile.comparison_table(con, level="lad24", code="E06000901").set_index("measure")
+    table = profile.comparison_table(profile.level_data(con, level="lad24"), code="E06000901").set_index("measure")
     score = table.loc["imd_average_score"]
     assert (score["value"], score["england"], score["region"], score["comparison"]) == (40.0, 21.0, 30.0, "Worse")
     # similar = mean of the other five districts (all of them are among the 10 nearest here)
@@ -70,7 +70,7 @@ def test_area_lsoas_ranked_by_need(con) -> None:
 
 
 def test_brief_html_escapes_and_lists_sources(con) -> None:
-    table = profile.comparison_table(con, level="lad24", code="E06000901")
+    table = profile.comparison_table(profile.level_data(con, level="lad24"), code="E06000901")
     sources = pd.DataFrame(
         [{"title": "Invented <source>", "publisher": "Nobody", "vintage": "2099", "licence": "none"}]
     )

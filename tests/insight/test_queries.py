@@ -77,10 +77,10 @@ def test_measure_by_decile(con) -> None:
     assert frame["mean"].iloc[0] == pytest.approx(0.5)
 
 
-def test_comparator_values_uses_country_and_region_rows(con) -> None:
-    frame = queries.comparator_values(con, level="lad24", region_code="E12000901", measures=("imd_average_score",))
+def test_comparator_values_uses_the_country_row(con) -> None:
+    frame = queries.comparator_values(con, level="lad24", measures=("imd_average_score",))
     row = frame.iloc[0]
-    assert (row["england"], row["region"], row["level_median"]) == (21.0, 30.0, 21.5)
+    assert (row["england"], row["level_median"]) == (21.0, 21.5)
 
 
 def test_population_totals_takes_all_ages(con) -> None:
