@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -119,5 +120,9 @@ def show_table(
     }
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
     st.download_button(
-        label, data=to_csv_bytes(frame), file_name=f"{filename}.csv", mime="text/csv", key=key or f"csv_{filename}"
+        label,
+        data=partial(to_csv_bytes, frame),  # built when clicked, not on every run
+        file_name=f"{filename}.csv",
+        mime="text/csv",
+        key=key or f"csv_{filename}",
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.config import TOPOJSON_URL
+from insight.config import STATIC_URL
 from insight.formatting import format_value, hover_format, unit_suffix
 from insight.queries import ols_fit
 
@@ -24,7 +24,7 @@ def plotly_config(filename: str, *, scale: int = 2) -> dict:
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", filename).strip("_").lower() or "chart"
     return {
         "displaylogo": False,
-        "topojsonURL": TOPOJSON_URL,  # SVG maps' (empty) base topology, served by the app: never a CDN
+        "topojsonURL": STATIC_URL,  # SVG maps' (empty) base topology, served by the app: never a CDN
         "toImageButtonOptions": {"format": "png", "filename": safe, "scale": scale, "width": 1200, "height": 700},
     }
 
@@ -42,12 +42,11 @@ def wrap(text: str, *, width: int = 48) -> str:
 
 
 def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE, width: int = 70) -> go.Figure:
-    """Common layout: wrapped title, large fonts, white background, room for labels."""
+    """Common layout: wrapped title, large fonts, room for labels (the white template is the app's default)."""
     lines = wrap(title, width=width).count("<br>")
     fig.update_layout(
         title={"text": wrap(title, width=width), "x": 0, "xanchor": "left"},
         font={"size": font_size, "family": "Arial, Helvetica, sans-serif"},
-        template="plotly_white",
         height=height,
         margin={"l": 10, "r": 30, "t": 60 + 24 * lines, "b": 10},
         hoverlabel={"font_size": font_size},

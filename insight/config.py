@@ -9,10 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "vcs_insight.duckdb"
 BUILD_COMMAND = "python -m etl build"
-# Plotly's SVG maps load a base topology before drawing, even with every base layer hidden. The app serves an
-# empty one of its own (static/world_110m.json, Streamlit static serving) so maps draw offline, never via a CDN.
+# Files the app serves itself (Streamlit static serving, .streamlit/config.toml), at STATIC_URL relative to a page:
+# the empty base topology Plotly's SVG maps load before drawing (static/world_110m.json, so no CDN is ever called)
+# and the boundary files insight.map_files writes (static/geo/, git-ignored).
 STATIC_DIR = ROOT / "static"
-TOPOJSON_URL = "app/static/"
+STATIC_URL = "app/static/"
 
 
 @dataclass(frozen=True)

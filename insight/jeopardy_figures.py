@@ -91,8 +91,11 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
     return figure
 
 
-def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figure:
-    """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score."""
+def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str, geojson_url: str | None = None) -> go.Figure:
+    """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score.
+
+    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    """
     table = result.table[result.table["area_code"].isin(set(geo["code"]))]
     svg = maps.use_svg(geo)
     figure = go.Figure()
@@ -105,7 +108,7 @@ def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str) -> go.Figur
         figure.add_trace(
             maps.area_trace(
                 svg=svg,
-                geojson=maps.subset(geo, part["area_code"], svg=svg),  # each trace carries only its own boundaries
+                geojson=maps.subset(geo, part["area_code"], svg=svg, url=geojson_url),
                 locations=part["area_code"],
                 z=[1] * len(part),
                 featureidkey="id",

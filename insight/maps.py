@@ -27,7 +27,7 @@ BIVARIATE = {
     (1, 3): "#006ba8", (2, 3): "#00504d", (3, 3): "#002a00",
 }  # fmt: skip
 LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
-SVG_MAX_AREAS = 5_000  # SVG maps need the app's static topology: config.TOPOJSON_URL in the chart config
+SVG_MAX_AREAS = 5_000  # SVG maps need the app's static topology: config.STATIC_URL in the chart config
 
 
 def use_svg(geo: pd.DataFrame) -> bool:
@@ -106,17 +106,20 @@ def map_layout(fig: go.Figure, *, geo: pd.DataFrame, title: str, revision: str, 
     return fig
 
 
-def subset(geo: pd.DataFrame, codes: object, *, svg: bool = False) -> dict:
-    """FeatureCollection of only the given codes: each trace carries just its own polygons (no duplication)."""
-    return feature_collection(geo[geo["code"].isin(set(codes))], svg=svg)
+def subset(geo: pd.DataFrame, codes: object, *, svg: bool = False, url: str | None = None) -> dict | str:
+    """What a trace draws its areas from: the served file of the whole level when there is one (url: the trace's
+    locations pick its areas), else a FeatureCollection of only these codes (each trace carries just its own)."""
+    return url or feature_collection(geo[geo["code"].isin(set(codes))], svg=svg)
 
 
-def no_data_trace(geo: pd.DataFrame, missing: list[str], *, svg: bool) -> go.Choropleth | go.Choroplethmap:
+def no_data_trace(
+    geo: pd.DataFrame, missing: list[str], *, svg: bool, url: str | None = None
+) -> go.Choropleth | go.Choroplethmap:
     """Grey areas that have a boundary but no value, labelled 'no data' on hover."""
     names = geo.set_index("code")["name"].reindex(missing).fillna("")
     return area_trace(
         svg=svg,
-        geojson=subset(geo, missing, svg=svg),
+        geojson=subset(geo, missing, svg=svg, url=url),
         locations=missing,
         z=[0] * len(missing),
         featureidkey="id",
@@ -139,8 +142,12 @@ def choropleth(
     colorscale: str = "Viridis",
     reverse: bool = False,
     revision: str = "map",
+    geojson_url: str | None = None,
 ) -> go.Figure:
-    """Choropleth of one measure (values: area_code, area_name, value) over boundary rows (code, name, geojson)."""
+    """Choropleth of one measure (values: area_code, area_name, value) over boundary rows (code, name, geojson).
+
+    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    """
     data = values.dropna(subset=["value"])
     data = data[data["area_code"].isin(set(geo["code"]))]
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
@@ -148,10 +155,10 @@ def choropleth(
     svg = use_svg(geo)
     fig = go.Figure()
     if missing:
-        fig.add_trace(no_data_trace(geo, missing, svg=svg))
+        fig.add_trace(no_data_trace(geo, missing, svg=svg, url=geojson_url))
     fig.add_trace(
         area_trace(
-            svg=svg, geojson=subset(geo, data["area_code"], svg=svg), locations=data["area_code"], z=data["value"], featureidkey="id",
+            svg=svg, geojson=subset(geo, data["area_code"], svg=svg, url=geojson_url), locations=data["area_code"], z=data["value"], featureidkey="id",
             colorscale=colorscale, reversescale=reverse, marker={"line": {"width": 0.3, "color": "white"}},
             customdata=data[["area_name", "area_code"]].to_numpy(), name=label,
             colorbar={"title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
@@ -191,14 +198,18 @@ def bivariate_map(
     capacity_label: str,
     title: str,
     revision: str = "bivariate",
+    geojson_url: str | None = None,
 ) -> go.Figure:
-    """3×3 bivariate need × capacity map: one named trace per class, 'high need, low capacity' first in the legend."""
+    """3×3 bivariate need × capacity map: one named trace per class, 'high need, low capacity' first in the legend.
+
+    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    """
     data = bivariate_classes(frame[frame["area_code"].isin(set(geo["code"]))], need=need, capacity=capacity)
     svg = use_svg(geo)
     fig = go.Figure()
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
     if missing:
-        fig.add_trace(no_data_trace(geo, missing, svg=svg))
+        fig.add_trace(no_data_trace(geo, missing, svg=svg, url=geojson_url))
     hover = (
         f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>%{{customdata[2]}}<br>{need_label}: %{{customdata[3]:.1f}}"
         f"<br>{capacity_label}: %{{customdata[4]:.2f}}<extra></extra>"
@@ -207,7 +218,8 @@ def bivariate_map(
         part = data[(data["need_class"] == n) & (data["capacity_class"] == c)]
         fig.add_trace(
             area_trace(
-                svg=svg, geojson=subset(geo, part["area_code"], svg=svg), locations=part["area_code"], z=[1] * len(part),
+                svg=svg, geojson=subset(geo, part["area_code"], svg=svg, url=geojson_url), locations=part["area_code"],
+                z=[1] * len(part),
                 featureidkey="id",
                 colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
                 name=f"{LEVEL_WORDS[n]} need, {LEVEL_WORDS[c]} capacity ({len(part)})",
@@ -252,6 +264,5 @@ def bivariate_legend(*, need_label: str, capacity_label: str) -> go.Figure:
         )
     fig.update_xaxes(title=f"{need_label} →")
     fig.update_yaxes(title=f"{capacity_label} →")
-    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Key", font={"size": 14},
-                      template="plotly_white")  # fmt: skip
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Key", font={"size": 14})
     return fig

@@ -232,11 +232,13 @@ def district_hover(data: pd.DataFrame, *, label: str, unit: str) -> list[str]:
     ]
 
 
-def district_trace(lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, unit: str) -> go.Choroplethmap:
+def district_trace(
+    lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, unit: str, geojson_url: str | None = None
+) -> go.Choroplethmap:
     """District outlines with a see-through fill: hover names the district and its median LSOA value."""
     data = lads.merge(summary, on="code", how="left")
     return go.Choroplethmap(
-        geojson=maps.feature_collection(data),
+        geojson=maps.subset(data, data["code"], url=geojson_url),
         locations=data["code"],
         z=np.zeros(len(data)),
         featureidkey="id",
@@ -288,17 +290,20 @@ def national_map(
     colorscale: str = "Viridis",
     reverse: bool = False,
     revision: str = "national-lsoa",
+    geojson_url: str | None = None,
 ) -> go.Figure:
     """National LSOA map of one measure (values: area_code, value) as an image, with district outlines and hover.
 
     Every LSOA in the raster is coloured by its own value (grey when it has none); lads are district boundary rows
-    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians.
+    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians;
+    geojson_url is the districts' served boundary file (insight.map_files), drawn from instead of embedding them.
     """
     aligned = aligned_values(raster, values)
     finite = aligned[np.isfinite(aligned)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     steps = colour_steps(aligned, vmin=vmin, vmax=vmax)
-    fig = go.Figure(district_trace(lads, district_summary(values, lsoa_lad), label=label, unit=unit))
+    summary = district_summary(values, lsoa_lad)
+    fig = go.Figure(district_trace(lads, summary, label=label, unit=unit, geojson_url=geojson_url))
     fig.add_trace(
         colour_bar_trace(vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
     )
@@ -317,8 +322,11 @@ def national_map_figure(
     colorscale: str = "Viridis",
     reverse: bool = False,
     height: int = RASTER_HEIGHT,
+    geojson_url: str | None = None,
 ) -> go.Figure:
     """The national LSOA map of one area_measures measure, read from the database (cache the result).
+
+    geojson_url: the districts' served boundary file (insight.map_files.geojson_url for 'lad24'), if any.
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.
@@ -331,5 +339,5 @@ def national_map_figure(
     raster = index_raster(con, height=height)
     return national_map(
         values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
-        colorscale=colorscale, reverse=reverse,
+        colorscale=colorscale, reverse=reverse, geojson_url=geojson_url,
     )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import cache, config, explore, sql_sandbox
@@ -74,9 +76,9 @@ else:
     )
 name = f"vcs_insight_{level}" + (f"_{region}" if region else "")
 buttons = st.columns(2)
-buttons[0].download_button("Download CSV", to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv")
+buttons[0].download_button("Download CSV", partial(to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv")
 buttons[1].download_button(
-    "Download Parquet", to_parquet_bytes(table), file_name=f"{name}.parquet", mime="application/octet-stream"
+    "Download Parquet", partial(to_parquet_bytes, table), file_name=f"{name}.parquet", mime="application/octet-stream"
 )
 if measures:
     with st.expander("What the columns mean"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import cache, funding
@@ -36,7 +38,7 @@ choice = left.selectbox("Funder", options, key="fu_funder")
 funder = None if choice == funding.ALL_FUNDERS else choice
 years = right.slider("Award years", years_available[0], years_available[1], key="fu_years")
 years = (int(years[0]), int(years[1]))
-st.query_params.from_dict(({"funder": funder} if funder else {}) | {"from": str(years[0]), "to": str(years[1])})
+cache.to_url(**{"funder": funder, "from": str(years[0]), "to": str(years[1])})  # "from" is a Python keyword
 
 who = funding.funder_label(funder)
 span = f"{years[0]}–{years[1]}" if years[0] != years[1] else str(years[0])
@@ -63,67 +65,79 @@ if len(unmatched):
         "figures and the decile chart."
     )
 
-decile_tab, scatter_tab, year_tab = st.tabs(["By deprivation decile", "Per resident vs need", "By year"])
-with decile_tab:
-    shares = funding.share_by_decile(by_area)
-    if shares.empty or shares["share_amount"].isna().all():
-        st.info("No district in this selection has both an IMD decile and a population, so shares cannot be shown.")
-    else:
+# Only the open tab is built and sent (switching tabs reruns the page); the URL keeps which tab is open.
+decile_tab, scatter_tab, year_tab = st.tabs(
+    ["By deprivation decile", "Per resident vs need", "By year"], key="tab", bind="query-params"
+)
+if decile_tab.open:
+    with decile_tab:
+        shares = funding.share_by_decile(by_area)
+        if shares.empty or shares["share_amount"].isna().all():
+            st.info("No district in this selection has both an IMD decile and a population, so shares cannot be shown.")
+        else:
+            cache.show_chart(
+                funding.build_decile_bars(
+                    shares,
+                    title=f"Share of £ vs share of residents by deprivation<br><sup>{who}, {span}</sup>",
+                ),
+                filename=f"funding_deciles_{who}_{span}",
+            )
+            most = shares.iloc[0]
+            st.markdown(
+                f"Districts in the most deprived 10% (decile 1) received **{format_share(most['share_amount'])}** of the £ "
+                f"and hold **{format_share(most['share_population'])}** of residents. English districts only (IMD 2025 "
+                "decile of districts); Welsh grants are counted in the totals above. "
+                + funding.largest_district_sentence(by_area)
+            )
+            table = funding.decile_display(shares)
+            st.dataframe(
+                table,
+                hide_index=True,
+                column_config={
+                    "Grant £": st.column_config.NumberColumn(format="localized"),
+                    "Residents": st.column_config.NumberColumn(format="localized"),
+                    "Share of £": st.column_config.NumberColumn(format="percent"),
+                    "Share of residents": st.column_config.NumberColumn(format="percent"),
+                    "£ share ÷ resident share": st.column_config.NumberColumn(format="%.2f"),
+                },
+            )
+            st.download_button(
+                "Download decile shares (CSV)",
+                partial(to_csv_bytes, table),
+                file_name="funding_by_decile.csv",
+                mime="text/csv",
+            )
+if scatter_tab.open:
+    with scatter_tab:
         cache.show_chart(
-            funding.build_decile_bars(
-                shares,
-                title=f"Share of £ vs share of residents by deprivation<br><sup>{who}, {span}</sup>",
-            ),
-            filename=f"funding_deciles_{who}_{span}",
+            funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
+            filename=f"funding_per_resident_{who}_{span}",
         )
-        most = shares.iloc[0]
-        st.markdown(
-            f"Districts in the most deprived 10% (decile 1) received **{format_share(most['share_amount'])}** of the £ "
-            f"and hold **{format_share(most['share_population'])}** of residents. English districts only (IMD 2025 "
-            "decile of districts); Welsh grants are counted in the totals above. "
-            + funding.largest_district_sentence(by_area)
-        )
-        table = funding.decile_display(shares)
+        areas = funding.area_display(by_area)
         st.dataframe(
-            table,
+            areas,
             hide_index=True,
             column_config={
                 "Grant £": st.column_config.NumberColumn(format="localized"),
+                "Grants": st.column_config.NumberColumn(format="localized"),
                 "Residents": st.column_config.NumberColumn(format="localized"),
-                "Share of £": st.column_config.NumberColumn(format="percent"),
-                "Share of residents": st.column_config.NumberColumn(format="percent"),
-                "£ share ÷ resident share": st.column_config.NumberColumn(format="%.2f"),
+                "£ per resident": st.column_config.NumberColumn(format="£%.2f"),
+                "IMD 2025 average score": st.column_config.NumberColumn(format="%.1f"),
+                "IMD decile of district": st.column_config.NumberColumn(format="%d"),
             },
         )
         st.download_button(
-            "Download decile shares (CSV)", to_csv_bytes(table), file_name="funding_by_decile.csv", mime="text/csv"
+            "Download districts (CSV)",
+            partial(to_csv_bytes, areas),
+            file_name="funding_by_district.csv",
+            mime="text/csv",
         )
-with scatter_tab:
-    cache.show_chart(
-        funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
-        filename=f"funding_per_resident_{who}_{span}",
-    )
-    areas = funding.area_display(by_area)
-    st.dataframe(
-        areas,
-        hide_index=True,
-        column_config={
-            "Grant £": st.column_config.NumberColumn(format="localized"),
-            "Grants": st.column_config.NumberColumn(format="localized"),
-            "Residents": st.column_config.NumberColumn(format="localized"),
-            "£ per resident": st.column_config.NumberColumn(format="£%.2f"),
-            "IMD 2025 average score": st.column_config.NumberColumn(format="%.1f"),
-            "IMD decile of district": st.column_config.NumberColumn(format="%d"),
-        },
-    )
-    st.download_button(
-        "Download districts (CSV)", to_csv_bytes(areas), file_name="funding_by_district.csv", mime="text/csv"
-    )
-with year_tab:
-    cache.show_chart(
-        funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
-        filename=f"funding_by_year_{who}",
-    )
-    st.download_button(
-        "Download by year (CSV)", to_csv_bytes(by_year), file_name="funding_by_year.csv", mime="text/csv"
-    )
+if year_tab.open:
+    with year_tab:
+        cache.show_chart(
+            funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
+            filename=f"funding_by_year_{who}",
+        )
+        st.download_button(
+            "Download by year (CSV)", partial(to_csv_bytes, by_year), file_name="funding_by_year.csv", mime="text/csv"
+        )

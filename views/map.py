@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, maps, national_map, queries
+from insight import cache, map_files, maps, national_map, queries
 from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
@@ -56,6 +56,8 @@ if catalog.empty or geo.empty:
     )
     st.stop()
 revision = f"{geography}:{','.join(lad_codes)}"
+# The boundaries as a file the browser fetches once (None for neighbourhoods: those stay in the figure).
+served = cache.cached_query(map_files.geojson_url, level=level)
 options = catalog["measure"].tolist()
 
 if view == "single":
@@ -68,12 +70,14 @@ if view == "single":
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
     if geography == "lsoa21":  # every LSOA painted into one image: fast nationally (docs/performance.md)
         figure = cache.cached_query(
-            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure], title=title
-        )
+            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure],
+            title=title, geojson_url=cache.cached_query(map_files.geojson_url, level="lad24"),
+        )  # fmt: skip
     else:
         figure = maps.choropleth(
-            values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision
-        )
+            values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision,
+            geojson_url=served,
+        )  # fmt: skip
     cache.show_chart(figure, filename=f"map_{measure}_{geography}")
     row = catalog[catalog["measure"] == measure].iloc[0]
     source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
@@ -102,7 +106,7 @@ cache.to_url(need=need, capacity=capacity)
 frame = cache.cached_query(queries.map_frame, geography=geography, measures=(need, capacity), lad_codes=lad_codes)
 figure = maps.bivariate_map(
     frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
-    title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision,
+    title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision, geojson_url=served,
 )  # fmt: skip
 cache.show_chart(figure, filename=f"bivariate_{need}_{capacity}_{geography}")
 key_column, _ = st.columns([2, 3])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, explore, jeopardy, jeopardy_figures, queries
+from insight import cache, explore, jeopardy, jeopardy_figures, map_files, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -111,7 +111,7 @@ else:
     )
 st.download_button(
     "Download the ranked table (CSV)",
-    to_csv_bytes(jeopardy.display_table(result, labels=role_labels, flagged_only=False)),
+    lambda: to_csv_bytes(jeopardy.display_table(result, labels=role_labels, flagged_only=False)),  # when clicked
     file_name=f"triple_jeopardy_{level}.csv",
     mime="text/csv",
 )
@@ -133,8 +133,9 @@ if map_tab.open:
             st.info(f"No boundaries for {level_label.lower()} are in this database, so there is no map.")
         else:
             figure = jeopardy_figures.build_flag_map(
-                result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}"
-            )
+                result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}",
+                geojson_url=cache.cached_query(map_files.geojson_url, level=level),
+            )  # fmt: skip
             cache.show_chart(figure, filename=f"jeopardy_map_{level}")
             unscored = int(result.table["score"].isna().sum())
             if many:

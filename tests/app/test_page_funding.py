@@ -35,8 +35,8 @@ def test_default_view_all_funders_all_years(built_db, db_con, monkeypatch):
     assert amount == pytest.approx(8.31e9, rel=0.01)  # SOURCES.md: total £8.31bn
     assert (at.metric[0].value, int(at.metric[1].value.replace(",", ""))) == (funding.format_pounds(amount), grants)
     assert "third-party aggregation" in at.warning[0].value
-    deciles = at.dataframe[0].value
-    districts = at.dataframe[1].value
+    deciles = at.dataframe[0].value  # the open tab only; the districts table is on the next tab
+    districts = open_page(built_db, monkeypatch, {"tab": "Per resident vs need"}).dataframe[0].value
     assert districts["Grant £"].sum() == pytest.approx(amount, abs=len(districts))  # every grant maps to a district
     assert deciles["IMD decile of district"].tolist() == list(range(1, 11))
     assert deciles["Share of £"].sum() == pytest.approx(1.0)
@@ -66,10 +66,24 @@ def test_choosing_a_funder_and_years(built_db, db_con, monkeypatch):
 
 @pytest.mark.integration
 def test_url_round_trip(built_db, db_con, monkeypatch):
-    at = open_page(built_db, monkeypatch, {"funder": "Sport England", "from": "2016", "to": "2018"})
+    link = {"funder": "Sport England", "from": "2016", "to": "2018", "tab": "Per resident vs need"}
+    at = open_page(built_db, monkeypatch, link)
     assert at.selectbox(key="fu_funder").value == "Sport England"
     assert at.slider(key="fu_years").value == (2016, 2018)
     amount, _ = db_totals(db_con, funder="Sport England", years=(2016, 2018))
     assert at.metric[0].value == funding.format_pounds(amount)
-    districts = at.dataframe[1].value
+    districts = at.dataframe[0].value
     assert districts["Grant £"].sum() <= amount + 1
+
+
+@pytest.mark.integration
+def test_only_the_open_tab_is_built_and_the_url_keeps_it(built_db, monkeypatch):
+    import json
+
+    def kinds(at: AppTest) -> list[list[str]]:
+        return [sorted({t["type"] for t in json.loads(c.proto.spec)["data"]}) for c in at.get("plotly_chart")]
+
+    assert kinds(open_page(built_db, monkeypatch)) == [["bar"]]  # the decile bars alone
+    scatter = open_page(built_db, monkeypatch, {"tab": "Per resident vs need", "from": "2015"})
+    assert kinds(scatter) == [["scatter"]]
+    assert scatter.query_params["tab"] == "Per resident vs need" and scatter.query_params["from"] == "2015"

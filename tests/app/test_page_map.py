@@ -90,3 +90,18 @@ def test_map_says_what_to_do_when_started_without_static_serving(built_db, monke
         assert "bash scripts/run.sh" in at.warning[0].value
     finally:
         streamlit_config.set_option("server.enableStaticServing", True)
+
+
+def test_district_map_names_its_served_boundary_file(built_db, db_con, monkeypatch) -> None:
+    """The figure sends codes and values; the boundaries come once from the file the app serves."""
+    import json
+
+    from insight import config
+
+    at = open_map(built_db, monkeypatch)
+    urls = {trace["geojson"] for trace in map_traces(at)}
+    assert len(urls) == 1
+    url = urls.pop()
+    assert url.startswith("app/static/geo/lad24-")
+    served = json.loads((config.STATIC_DIR / url.removeprefix(config.STATIC_URL)).read_text())
+    assert len(served["features"]) == count(db_con, "SELECT count(*) FROM boundaries WHERE level = 'lad24'") == 318

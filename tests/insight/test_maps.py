@@ -80,7 +80,7 @@ def test_choropleth_many_areas_is_maplibre(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_svg_maps_load_the_apps_own_empty_topology() -> None:
     """Plotly's geo subplot fetches scope_resolution.json from topojsonURL: the app serves it, so no CDN is called."""
-    assert charts.plotly_config("x")["topojsonURL"] == config.TOPOJSON_URL == "app/static/"
+    assert charts.plotly_config("x")["topojsonURL"] == config.STATIC_URL == "app/static/"
     topology = json.loads((config.STATIC_DIR / "world_110m.json").read_text())
     assert topology == {"type": "Topology", "objects": {}, "arcs": []}
     streamlit_config = tomllib.loads((config.ROOT / ".streamlit" / "config.toml").read_text())
