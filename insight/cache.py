@@ -111,17 +111,22 @@ def show_table(
     frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None, styled: Any = None
 ) -> None:
     """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable)."""
-    from insight.export import to_csv_bytes
-
     numbers = {
         column: st.column_config.NumberColumn(format="localized")  # 1,234.5: thousands separators for people
         for column in getattr(frame, "columns", [])
         if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
     }
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
+    download_csv(frame, filename=filename, label=label, key=key)
+
+
+def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
+    """A CSV download of `frame` (formula-safe, Excel-readable), built when clicked rather than on every run."""
+    from insight.export import to_csv_bytes
+
     st.download_button(
         label,
-        data=partial(to_csv_bytes, frame),  # built when clicked, not on every run
+        data=partial(to_csv_bytes, frame),
         file_name=f"{filename}.csv",
         mime="text/csv",
         key=key or f"csv_{filename}",

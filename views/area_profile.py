@@ -58,46 +58,53 @@ if meeting:
     cache.show_chart(figure.update_layout(height=650), filename=f"{names[code]}_{name}")
     st.stop()
 
-st.subheader("How the area compares")
-st.caption(profile.COMPARISON_RULE)
-display = profile.display_table(table, area_name=names[code], region_name=region_name)
-cache.show_table(
-    display,
-    filename=f"{names[code]}_profile",
-    styled=display.style.map(profile.comparison_style, subset=["vs England"]),
+# One section at a time (only the open tab is built and drawn); the URL keeps which one is open.
+compare_tab, similar_tab, lsoa_tab = st.tabs(
+    ["How the area compares", "Most similar areas", "Neighbourhoods ranked by need"], key="tab", bind="query-params"
 )
-missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
-if missing_layers:
-    missing_titles = cache.cached_query(queries.missing_titles)
-    st.info(
-        not_loaded_sentence(
-            f"For this type of area ({levels[level]}), the {' and '.join(missing_layers)} layer",
-            missing_titles=missing_titles,
+if compare_tab.open:
+    with compare_tab:
+        st.caption(profile.COMPARISON_RULE)
+        display = profile.display_table(table, area_name=names[code], region_name=region_name)
+        cache.show_table(
+            display,
+            filename=f"{names[code]}_profile",
+            styled=display.style.map(profile.comparison_style, subset=["vs England"]),
         )
-    )
-
-columns = st.columns(2)
-for i, (name, figure) in enumerate(figures[:-1]):
-    with columns[i % 2]:
-        cache.show_chart(figure, filename=f"{names[code]}_{name}")
-
-st.subheader("Most similar areas")
-st.caption(profile.similarity_statement(level_data))
-if similar.empty:
-    st.write("This area lacks the need measures or population needed to find similar areas.")
-else:
-    cache.show_table(similar.assign(distance=similar["distance"].round(2)), filename=f"{names[code]}_similar_areas")
-
-st.subheader("Neighbourhoods ranked by need")
-if lsoas.empty:
-    st.write("No neighbourhood (LSOA) data for this area in this build.")
-else:
-    cache.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
-    if "capacity_gap" not in lsoas.columns:
-        st.caption(
-            "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in this build."
-        )
-    cache.show_table(lsoas, filename=f"{names[code]}_lsoas")
+        missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
+        if missing_layers:
+            missing_titles = cache.cached_query(queries.missing_titles)
+            st.info(
+                not_loaded_sentence(
+                    f"For this type of area ({levels[level]}), the {' and '.join(missing_layers)} layer",
+                    missing_titles=missing_titles,
+                )
+            )
+        columns = st.columns(2)
+        for i, (name, figure) in enumerate(figures[:-1]):
+            with columns[i % 2]:
+                cache.show_chart(figure, filename=f"{names[code]}_{name}")
+if similar_tab.open:
+    with similar_tab:
+        st.caption(profile.similarity_statement(level_data))
+        if similar.empty:
+            st.write("This area lacks the need measures or population needed to find similar areas.")
+        else:
+            cache.show_table(
+                similar.assign(distance=similar["distance"].round(2)), filename=f"{names[code]}_similar_areas"
+            )
+if lsoa_tab.open:
+    with lsoa_tab:
+        if lsoas.empty:
+            st.write("No neighbourhood (LSOA) data for this area in this build.")
+        else:
+            cache.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
+            if "capacity_gap" not in lsoas.columns:
+                st.caption(
+                    "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in "
+                    "this build."
+                )
+            cache.show_table(lsoas, filename=f"{names[code]}_lsoas")
 
 st.subheader("One-page brief")
 sources = cache.cached_query(queries.source_vintages)

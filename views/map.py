@@ -82,7 +82,11 @@ if view == "single":
     row = catalog[catalog["measure"] == measure].iloc[0]
     source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
     st.caption(f"{row['definition']} Source: {source}, {row['vintage']}. Grey: no value.")
-    cache.show_table(frame, filename=f"{measure}_{geography}")
+    # Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
+    if geography != "lsoa21" or st.toggle(f"Show all {len(frame):,} neighbourhoods as a table", key="lsoa_table"):
+        cache.show_table(frame, filename=f"{measure}_{geography}")
+    else:
+        cache.download_csv(frame, filename=f"{measure}_{geography}", label=f"Download all {len(frame):,} (CSV)")
     st.stop()
 
 need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()

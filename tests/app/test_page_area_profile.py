@@ -42,8 +42,16 @@ def test_profile_url_round_trip_hartlepool(built_db, db_con, monkeypatch) -> Non
     assert table.loc[imd_label, "vs England"] == "Worse"
     ncvo_label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'ncvo_charities'").fetchone()[0]
     assert table.loc[ncvo_label, "Hartlepool"] == "116"  # NCVO Almanac 2020 A5 general charities, 2017/18
-    similar = at.dataframe[1].value
+    assert len(at.dataframe) == 1  # the other sections are built only when their tab is opened
+    similar = open_profile(built_db, monkeypatch, {"area": "E06000001", "tab": "Most similar areas"}).dataframe[0].value
     assert len(similar) == 10 and "E06000001" not in set(similar["area_code"])
+    lsoas = open_profile(built_db, monkeypatch, {"area": "E06000001", "tab": "Neighbourhoods ranked by need"})
+    ranked = lsoas.dataframe[0].value
+    assert (
+        len(ranked)
+        == db_con.execute("SELECT count(*) FROM areas WHERE level = 'lsoa21' AND lad_code = 'E06000001'").fetchone()[0]
+    )
+    assert ranked["need_rank"].iloc[0] == 1 and lsoas.query_params["tab"] == "Neighbourhoods ranked by need"
 
 
 def test_profile_meeting_view_steps_through_charts(built_db, monkeypatch) -> None:

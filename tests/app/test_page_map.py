@@ -105,3 +105,19 @@ def test_district_map_names_its_served_boundary_file(built_db, db_con, monkeypat
     assert url.startswith("app/static/geo/lad24-")
     served = json.loads((config.STATIC_DIR / url.removeprefix(config.STATIC_URL)).read_text())
     assert len(served["features"]) == count(db_con, "SELECT count(*) FROM boundaries WHERE level = 'lad24'") == 318
+
+
+def test_national_neighbourhood_map_table_on_request(built_db, db_con, monkeypatch) -> None:
+    """All LSOAs: the image map and a download straight away; the 33,755-row grid only when asked for."""
+    at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
+    assert not at.exception
+    layers = figures(at)[0]["layout"]["map"]["layers"]
+    assert layers and {layer["sourcetype"] for layer in layers} == {"image"}
+    with_value = count(
+        db_con,
+        "SELECT count(*) FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score' AND value IS NOT NULL",
+    )
+    assert not at.dataframe
+    assert [b.label for b in at.download_button] == [f"Download all {with_value:,} (CSV)"]
+    at.toggle(key="lsoa_table").set_value(True).run()
+    assert len(at.dataframe[0].value) == with_value == 33_755

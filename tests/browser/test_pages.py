@@ -60,14 +60,22 @@ def test_page_renders_without_exceptions(app_url: str, browser, path: str, title
 
 
 def test_area_profile_brief_downloads_as_html(app_url: str, browser) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text[:200]}"))
     try:
         page.goto(f"{app_url}/area?level=lad24&area=E06000001", wait_until="domcontentloaded")
         wait_until_idle(page)
         page.locator("h2", has_text="Hartlepool").wait_for(timeout=60_000)
         wait_until_idle(page)
-        with page.expect_download(timeout=60_000) as download:
-            page.get_by_role("button", name="Download the HTML brief").click()
+        try:
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="Download the HTML brief").click()
+        except PlaywrightTimeout:  # say what the page showed, so a rare failure can be diagnosed from the CI log
+            alerts = page.locator('[data-testid="stException"], [data-testid="stToast"], [role="alert"]')
+            pytest.fail(f"no download after 60 s; alerts: {alerts.all_inner_texts()}; console: {console[-10:]}")
         assert download.value.suggested_filename == "vcs_insight_brief_E06000001.html"
         text = Path(download.value.path()).read_text(encoding="utf-8")
         assert "<h1>Hartlepool: need and voluntary-sector capacity</h1>" in text
