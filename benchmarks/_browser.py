@@ -27,19 +27,10 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Installed before any page script: records that a Streamlit script run has started, so "not running" is only
-# trusted after a run (the app shell reports "not running" before the first run begins).
-RUN_WATCH_JS = """
-window.__scriptRan = false;
-new MutationObserver(() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (app && app.getAttribute('data-test-script-state') === 'running') window.__scriptRan = true;
-}).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ['data-test-script-state']});
-"""
-
 # Body of a JS function: true when every Plotly chart on the page is drawn. A MapLibre subplot counts as drawn
 # when its style and sources are loaded, it is idle, its tiles are loaded and Plotly has added every trace to it;
-# a geo (SVG) subplot when its base topology has arrived and every choropleth trace with areas has drawn its paths.
+# a geo (SVG) subplot when its base topology has arrived and every choropleth trace with areas has drawn its paths;
+# layout images when each is placed and its picture decoded (checked on a copy of its URL: same bytes, same work).
 _CHARTS_DRAWN = """
   const holders = document.querySelectorAll('[data-testid="stPlotlyChart"]');
   const plots = document.querySelectorAll('.js-plotly-plot');
@@ -63,12 +54,26 @@ _CHARTS_DRAWN = """
       const drawn = [...sub.framework.node().querySelectorAll('g.trace.choropleth')].filter(g => g.querySelector('path'));
       if (drawn.length < shapes) return false;
     }
+    const images = (full.images || []).filter(im => im.visible !== false && im.source).length;
+    const placed = [...gd.querySelectorAll('g.imagelayer image, g.layer-subplot image')];
+    if (placed.length < images) return false;
+    window.__decoded = window.__decoded || new Map();
+    for (const node of placed) {
+      const href = node.getAttribute('href') || node.getAttribute('xlink:href') || '';
+      if (!window.__decoded.has(href)) {
+        const probe = new Image();
+        window.__decoded.set(href, probe);
+        probe.src = href;
+      }
+      const probe = window.__decoded.get(href);
+      if (!probe.complete || !probe.naturalWidth) return false;
+    }
   }
   return true;
 """
 CHARTS_DRAWN_JS = "() => {" + _CHARTS_DRAWN + "}"
 # True once a Streamlit script run has started and finished, nothing is stale or a skeleton, and every chart is
-# drawn (RUN_WATCH_JS must be installed first).
+# drawn (RUN_WATCH_JS, below, must be installed first).
 DRAWN_JS = (
     """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -80,6 +85,31 @@ DRAWN_JS = (
     + _CHARTS_DRAWN
     + "}"
 )
+
+
+# Installed before any page script: records that a Streamlit script run has started, so "not running" is only
+# trusted after a run (the app shell reports "not running" before the first run begins), and the moment the page
+# is first drawn (epoch ms, checked every 10 ms in the page). Polling from Playwright instead was seen to notice
+# a drawn map up to ~1 s late; the page's own clock does not depend on when the test driver looks.
+RUN_WATCH_JS = (
+    """
+window.__scriptRan = false;
+window.__drawnAt = null;
+window.__fromUrl = null;
+new MutationObserver(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app && app.getAttribute('data-test-script-state') === 'running') window.__scriptRan = true;
+}).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ['data-test-script-state']});
+const __isDrawn = """
+    + DRAWN_JS
+    + """;
+setInterval(() => {
+  if (window.__drawnAt !== null || (window.__fromUrl !== null && location.href === window.__fromUrl)) return;
+  try { if (__isDrawn()) window.__drawnAt = performance.timeOrigin + performance.now(); } catch (e) {}
+}, 10);
+"""
+)
+DRAWN_AT_JS = "() => window.__drawnAt !== null"
 
 
 @dataclass
@@ -222,10 +252,10 @@ def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
     """
     page.goto("about:blank")
     meter.reset()
-    start = time.perf_counter()
+    start = time.time()
     page.goto(url, wait_until="commit")
-    page.wait_for_function(DRAWN_JS, polling=50, timeout=timeout_s * 1000)
-    seconds = time.perf_counter() - start
+    page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
+    seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)  # let trailing frames and HTTP completions be counted
     charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
@@ -234,15 +264,12 @@ def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
 def switch(page, meter: Meter, title: str, *, timeout_s: float = 120.0) -> Load:
     """Click a page's entry in the sidebar of the open app and wait until it is drawn: moving between pages
     in a meeting (no reload: Streamlit's and Plotly's JavaScript stay loaded, the session and its caches too)."""
-    before = page.url
-    page.evaluate("window.__scriptRan = false")
+    page.evaluate("(url) => { window.__scriptRan = false; window.__drawnAt = null; window.__fromUrl = url; }", page.url)
     meter.reset()
-    start = time.perf_counter()
+    start = time.time()
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.wait_for_function(
-        f"() => location.href !== {before!r} && ({DRAWN_JS})()", polling=50, timeout=timeout_s * 1000
-    )
-    seconds = time.perf_counter() - start
+    page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
+    seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)
     charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)

@@ -1,4 +1,5 @@
-"""Benchmark-only Streamlit script: the national LSOA map, naive baseline (?variant=baseline) or ours (?variant=ours).
+"""Benchmark-only Streamlit script: the national LSOA map, naive baseline (?variant=baseline) or ours (?variant=ours),
+or an empty map (?variant=floor).
 
 Both variants map the same values (IMD score of every LSOA in area_measures) from the database at
 VCS_INSIGHT_DB. The baseline embeds the mirror's raw LSOA 2021 GeoJSON (VCS_INSIGHT_MIRROR) and builds the figure
@@ -14,7 +15,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from benchmarks.national_map import baseline_figure, ours_figure
+from benchmarks.national_map import baseline_figure, floor_figure, ours_figure
 from insight import config, db
 
 
@@ -32,6 +33,8 @@ variant = st.query_params.get("variant", "ours")
 start = time.perf_counter()
 if variant == "baseline":
     figure = baseline_figure(connection(), Path(os.environ["VCS_INSIGHT_MIRROR"]))
+elif variant == "floor":
+    figure = floor_figure()
 else:
     figure = cached_ours()
 st.plotly_chart(figure, theme=None)
