@@ -6,21 +6,11 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 import shapely
 
 from insight import config, map_files, maps
-from tests.fixtures.dashboard.tiny_db import build_tiny_db
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = build_tiny_db(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

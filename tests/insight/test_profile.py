@@ -11,14 +11,6 @@ from insight import profile
 from tests.fixtures.dashboard.tiny_db import build_tiny_db
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = build_tiny_db(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
-
-
 def test_similar_areas_are_nearest_first(con) -> None:
     similar = profile.similar_areas(profile.level_data(con, level="lad24"), code="E06000901", n=3)
     assert similar["area_name"].tolist() == ["Brambleton", "Cressford", "Dunmere"]

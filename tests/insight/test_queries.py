@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pytest
 
 from insight import queries
-from tests.fixtures.dashboard.tiny_db import build_tiny_db
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = build_tiny_db(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 def test_available_measures_lists_only_measures_with_values_need_first(con) -> None:
