@@ -108,14 +108,23 @@ def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
 
 
 def show_table(
-    frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None, styled: Any = None
+    frame: Any,
+    *,
+    filename: str,
+    label: str = "Download table (CSV)",
+    key: str | None = None,
+    styled: Any = None,
+    formats: dict[str, str] | None = None,
 ) -> None:
-    """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable)."""
+    """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable).
+
+    Number columns show thousands separators; formats gives a column its own number format ("percent", "%.2f").
+    """
     numbers = {
         column: st.column_config.NumberColumn(format="localized")  # 1,234.5: thousands separators for people
         for column in getattr(frame, "columns", [])
         if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
-    }
+    } | {column: st.column_config.NumberColumn(format=fmt) for column, fmt in (formats or {}).items()}
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
     download_csv(frame, filename=filename, label=label, key=key)
 

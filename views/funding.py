@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from insight import cache, funding
-from insight.export import to_csv_bytes
 from insight.formatting import format_int, format_share
 
 cache.require_database()
@@ -90,23 +87,10 @@ if decile_tab.open:
                 + funding.largest_district_sentence(by_area)
             )
             table = funding.decile_display(shares)
-            st.dataframe(
-                table,
-                hide_index=True,
-                column_config={
-                    "Grant £": st.column_config.NumberColumn(format="localized"),
-                    "Residents": st.column_config.NumberColumn(format="localized"),
-                    "Share of £": st.column_config.NumberColumn(format="percent"),
-                    "Share of residents": st.column_config.NumberColumn(format="percent"),
-                    "£ share ÷ resident share": st.column_config.NumberColumn(format="%.2f"),
-                },
-            )
-            st.download_button(
-                "Download decile shares (CSV)",
-                partial(to_csv_bytes, table),
-                file_name="funding_by_decile.csv",
-                mime="text/csv",
-            )
+            cache.show_table(
+                table, filename="funding_by_decile", label="Download decile shares (CSV)",
+                formats={"Share of £": "percent", "Share of residents": "percent", "£ share ÷ resident share": "%.2f"},
+            )  # fmt: skip
 if scatter_tab.open:
     with scatter_tab:
         cache.show_chart(
@@ -114,30 +98,14 @@ if scatter_tab.open:
             filename=f"funding_per_resident_{who}_{span}",
         )
         areas = funding.area_display(by_area)
-        st.dataframe(
-            areas,
-            hide_index=True,
-            column_config={
-                "Grant £": st.column_config.NumberColumn(format="localized"),
-                "Grants": st.column_config.NumberColumn(format="localized"),
-                "Residents": st.column_config.NumberColumn(format="localized"),
-                "£ per resident": st.column_config.NumberColumn(format="£%.2f"),
-                "IMD 2025 average score": st.column_config.NumberColumn(format="%.1f"),
-                "IMD decile of district": st.column_config.NumberColumn(format="%d"),
-            },
-        )
-        st.download_button(
-            "Download districts (CSV)",
-            partial(to_csv_bytes, areas),
-            file_name="funding_by_district.csv",
-            mime="text/csv",
-        )
+        cache.show_table(
+            areas, filename="funding_by_district", label="Download districts (CSV)",
+            formats={"£ per resident": "£%.2f", "IMD 2025 average score": "%.1f", "IMD decile of district": "%d"},
+        )  # fmt: skip
 if year_tab.open:
     with year_tab:
         cache.show_chart(
             funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
             filename=f"funding_by_year_{who}",
         )
-        st.download_button(
-            "Download by year (CSV)", partial(to_csv_bytes, by_year), file_name="funding_by_year.csv", mime="text/csv"
-        )
+        cache.download_csv(by_year, filename="funding_by_year", label="Download by year (CSV)")
