@@ -1,10 +1,11 @@
-"""The fast national LSOA map: every neighbourhood painted into one image, districts on top for hover.
+"""The fast national LSOA map: every neighbourhood painted into one image, district outlines as another.
 
 A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes tens of seconds to draw (docs/performance.md).
 Here the LSOAs are rasterised once per database into an *index image* (each pixel holds the row number of the
-LSOA drawn there, smallest areas painted last so every area keeps at least one), and each measure is then a
-palette lookup into small lossless images laid on the MapLibre map. District boundaries are the only vector
-layer: they give orientation and a hover with the district's median LSOA value.
+LSOA drawn there; every area is given at least one pixel), and each measure is then a palette lookup into small
+lossless images laid on the MapLibre map. District outlines are a see-through image too, and the hover comes from
+invisible points on a ~10 km grid, each naming its district and the median of its LSOAs: no vector geometry at
+all, which is what costs time in a browser without a GPU.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from insight import maps
 from insight.db import query
 from insight.formatting import hover_format
 
-RASTER_HEIGHT = 5000  # pixels north-south (~130 m each): at this size every LSOA 2021 owns at least one pixel
+RASTER_HEIGHT = 2500  # pixels north-south (~260 m each); the few LSOAs smaller than a pixel are given one
 TILE = 1024  # largest image side sent to the browser: small tiles cropped to land send ~40% fewer pixels
+OUTLINE_HEIGHT = 1400  # district outline image: ~2× the map's height on screen, lines 2 px wide
+OUTLINE_COLOUR = (255, 255, 255, 220)
+HOVER_ROWS = 66  # hover points north-south: ~10 km apart
 OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
 TRANSPARENT = "rgba(0,0,0,0)"
@@ -81,11 +85,13 @@ def to_pixels(coords: np.ndarray, *, bounds: tuple[float, float, float, float], 
 
 
 def rasterise(codes: np.ndarray, geometries: np.ndarray, *, height: int = RASTER_HEIGHT) -> IndexRaster:
-    """Paint every area into an index image, largest first so small areas stay visible (outline included)."""
+    """Paint every area into an index image, largest first so small areas stay visible (outline included); an
+    area still without a pixel (several areas inside one pixel) is then given the nearest pixel that can be spared."""
     west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
     bounds = (west, south, east, north)
     size = (raster_width(bounds, height), height)
-    order = np.argsort(-shapely.area(geometries), kind="stable")
+    areas = shapely.area(geometries)
+    order = np.argsort(-areas, kind="stable")
     rings, owner = exterior_rings(geometries[order])
     image = Image.new("I", size, OUTSIDE)
     draw = ImageDraw.Draw(image)
@@ -93,7 +99,36 @@ def rasterise(codes: np.ndarray, geometries: np.ndarray, *, height: int = RASTER
         points = [tuple(p) for p in to_pixels(ring, bounds=bounds, size=size).tolist()]
         draw.polygon(points, fill=int(index), outline=int(index))
     dtype = np.uint16 if len(codes) < np.iinfo(np.uint16).max else np.uint32
-    return IndexRaster(np.asarray(codes, dtype=object), np.asarray(image).astype(dtype), bounds)
+    pixels = np.asarray(image).astype(dtype)
+    inside = shapely.get_coordinates(shapely.point_on_surface(geometries))
+    claim_pixels(pixels, to_pixels(inside, bounds=bounds, size=size), order=np.argsort(areas, kind="stable"))
+    return IndexRaster(np.asarray(codes, dtype=object), pixels, bounds)
+
+
+def claim_pixels(pixels: np.ndarray, points: np.ndarray, *, order: np.ndarray, reach: int = 8) -> None:
+    """Give every area without a pixel one (in place), smallest area first: the pixel nearest its point (x, y in
+    pixels) that is outside every area or whose area keeps another pixel.
+
+    Raises:
+        ValueError: no such pixel within reach (never seen: an area is at most a few pixels from a spare one).
+    """
+    counts = np.bincount(pixels.ravel(), minlength=len(points) + 1)
+    height, width = pixels.shape
+    for row in order:
+        if counts[row + 1]:
+            continue
+        x, y = (int(np.clip(v, 0, limit - 1)) for v, limit in zip(points[row], (width, height), strict=True))
+        top, left = max(0, y - reach), max(0, x - reach)
+        window = pixels[top : y + reach + 1, left : x + reach + 1]
+        spare = (window == OUTSIDE) | (counts[window] > 1)
+        if not spare.any():
+            raise ValueError(f"no pixel to spare within {reach} px of area {row}")
+        rows, cols = np.nonzero(spare)
+        nearest = np.argmin((rows + top - y) ** 2 + (cols + left - x) ** 2)
+        cy, cx = rows[nearest] + top, cols[nearest] + left
+        counts[pixels[cy, cx]] -= 1
+        pixels[cy, cx] = row + 1
+        counts[row + 1] += 1
 
 
 def _database_key(con: duckdb.DuckDBPyConnection) -> tuple[str, float]:
@@ -142,12 +177,17 @@ def encode_image(steps_image: np.ndarray, colours: list[int]) -> str:
     image = Image.frombytes("P", (width, height), np.ascontiguousarray(steps_image).tobytes())
     image.putpalette(colours)
     image.info["transparency"] = OUTSIDE
+    return data_url(image.convert("RGBA"))
+
+
+def data_url(image: Image.Image) -> str:
+    """A data: URL of an RGBA image: lossless WebP, or PNG where Pillow lacks WebP."""
     buffer = io.BytesIO()
     if features.check("webp"):
-        image.convert("RGBA").save(buffer, "WEBP", lossless=True, method=4)
+        image.save(buffer, "WEBP", lossless=True, method=4)
         mime = "image/webp"
     else:
-        image.save(buffer, "PNG", transparency=OUTSIDE, compress_level=6)
+        image.save(buffer, "PNG", compress_level=6)
         mime = "image/png"
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode()
 
@@ -232,38 +272,70 @@ def district_hover(data: pd.DataFrame, *, label: str, unit: str) -> list[str]:
     ]
 
 
-def district_trace(
-    lads: pd.DataFrame, summary: pd.DataFrame, *, label: str, unit: str, geojson_url: str | None = None
-) -> go.Choroplethmap:
-    """District outlines with a see-through fill: hover names the district and its median LSOA value."""
-    data = lads.merge(summary, on="code", how="left")
-    return go.Choroplethmap(
-        geojson=maps.subset(data, data["code"], url=geojson_url),
-        locations=data["code"],
-        z=np.zeros(len(data)),
-        featureidkey="id",
-        colorscale=[[0, TRANSPARENT], [1, TRANSPARENT]],
-        showscale=False,
-        marker={"line": {"width": 0.6, "color": "rgba(255,255,255,0.9)"}},
-        text=district_hover(data, label=label, unit=unit),
-        name="Districts",
-        hovertemplate="%{text}<extra></extra>",
+def outline_layer(
+    geometries: np.ndarray, *, bounds: tuple[float, float, float, float], height: int = OUTLINE_HEIGHT
+) -> dict:
+    """District outlines as one see-through image layer over the LSOA tiles (lines 2 px wide at height px)."""
+    size = (raster_width(bounds, height), height)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for ring in exterior_rings(geometries)[0]:
+        draw.line([tuple(p) for p in to_pixels(ring, bounds=bounds, size=size).tolist()], fill=OUTLINE_COLOUR, width=2)
+    return image_layer(data_url(image), bounds)
+
+
+def hover_points(
+    raster: IndexRaster, lsoa_lad: pd.DataFrame, lads: pd.DataFrame, *, rows: int = HOVER_ROWS
+) -> pd.DataFrame:
+    """Points on a regular grid (rows north-south) over the areas, each with the district of the LSOA under it
+    (lon, lat, code); a district the grid misses gets one point inside it, so every district can be hovered."""
+    height, width = raster.pixels.shape
+    stride = max(1, height // rows)
+    ys, xs = np.mgrid[stride // 2 : height : stride, stride // 2 : width : stride]
+    under = raster.pixels[ys, xs].ravel()
+    ys, xs, under = ys.ravel()[under > 0], xs.ravel()[under > 0], under[under > 0]
+    district = lsoa_lad.drop_duplicates("code").set_index("code")["lad_code"].reindex(raster.codes).to_numpy()
+    west, south, east, north = raster.bounds
+    top, bottom = mercator_y(np.array([north, south]))
+    grid = pd.DataFrame(
+        {
+            "lon": west + (east - west) * (xs + 0.5) / width,
+            "lat": np.degrees(np.arctan(np.sinh(top - (top - bottom) * (ys + 0.5) / height))),
+            "code": district[under - 1],
+        }
+    ).dropna(subset=["code"])
+    missed = lads[~lads["code"].isin(set(grid["code"]))]
+    inside = shapely.point_on_surface(shapely.from_geojson(missed["geojson"].to_numpy()))
+    extra = pd.DataFrame(
+        {"lon": shapely.get_x(inside), "lat": shapely.get_y(inside), "code": missed["code"].to_numpy()}
     )
+    return pd.concat([grid, extra], ignore_index=True)
 
 
-def colour_bar_trace(
-    *, vmin: float, vmax: float, label: str, unit: str, colorscale: str, reverse: bool
+def hover_trace(
+    points: pd.DataFrame,
+    hover: pd.Series,
+    *,
+    vmin: float,
+    vmax: float,
+    label: str,
+    unit: str,
+    colorscale: str,
+    reverse: bool,
 ) -> go.Scattermap:
-    """An invisible point that carries the colour bar for the image layer."""
+    """Invisible points (lon, lat, code) whose hover is their district's text; they also carry the colour bar."""
     fmt = hover_format(unit).replace(".2f", ".1f")
     return go.Scattermap(
-        lon=[None],
-        lat=[None],
+        lon=points["lon"],
+        lat=points["lat"],
         mode="markers",
-        hoverinfo="skip",
+        text=hover.reindex(points["code"]).to_numpy(),
+        hovertemplate="%{text}<extra></extra>",
         showlegend=False,
+        name="Districts",
         marker={
-            "color": [vmin],
+            "size": 12,
+            "color": np.full(len(points), vmin),
             "cmin": vmin,
             "cmax": vmax,
             "colorscale": colorscale,
@@ -275,7 +347,7 @@ def colour_bar_trace(
                 "tickformat": fmt,
             },
         },
-    )
+    )  # fmt: skip
 
 
 def national_map(
@@ -290,25 +362,26 @@ def national_map(
     colorscale: str = "Viridis",
     reverse: bool = False,
     revision: str = "national-lsoa",
-    geojson_url: str | None = None,
 ) -> go.Figure:
-    """National LSOA map of one measure (values: area_code, value) as an image, with district outlines and hover.
+    """National LSOA map of one measure (values: area_code, value) as images, with district outlines and hover.
 
     Every LSOA in the raster is coloured by its own value (grey when it has none); lads are district boundary rows
-    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians;
-    geojson_url is the districts' served boundary file (insight.map_files), drawn from instead of embedding them.
+    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians.
     """
     aligned = aligned_values(raster, values)
     finite = aligned[np.isfinite(aligned)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     steps = colour_steps(aligned, vmin=vmin, vmax=vmax)
-    summary = district_summary(values, lsoa_lad)
-    fig = go.Figure(district_trace(lads, summary, label=label, unit=unit, geojson_url=geojson_url))
-    fig.add_trace(
-        colour_bar_trace(vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
+    data = lads.merge(district_summary(values, lsoa_lad), on="code", how="left")
+    hover = pd.Series(district_hover(data, label=label, unit=unit), index=data["code"])
+    points = hover_points(raster, lsoa_lad, lads)
+    fig = go.Figure(
+        hover_trace(points, hover, vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
     )
     maps.map_layout(fig, geo=lads, title=title, revision=revision)
-    fig.update_layout(map_layers=image_layers(raster, steps, colorscale=colorscale, reverse=reverse), showlegend=False)
+    outlines = outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
+    layers = [*image_layers(raster, steps, colorscale=colorscale, reverse=reverse), outlines]
+    fig.update_layout(map_layers=layers, showlegend=False, hoverdistance=30)
     return fig
 
 
@@ -322,11 +395,8 @@ def national_map_figure(
     colorscale: str = "Viridis",
     reverse: bool = False,
     height: int = RASTER_HEIGHT,
-    geojson_url: str | None = None,
 ) -> go.Figure:
     """The national LSOA map of one area_measures measure, read from the database (cache the result).
-
-    geojson_url: the districts' served boundary file (insight.map_files.geojson_url for 'lad24'), if any.
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.
@@ -339,5 +409,5 @@ def national_map_figure(
     raster = index_raster(con, height=height)
     return national_map(
         values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
-        colorscale=colorscale, reverse=reverse, geojson_url=geojson_url,
+        colorscale=colorscale, reverse=reverse,
     )  # fmt: skip

@@ -70,9 +70,8 @@ if view == "single":
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
     if geography == "lsoa21":  # every LSOA painted into one image: fast nationally (docs/performance.md)
         figure = cache.cached_query(
-            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure],
-            title=title, geojson_url=cache.cached_query(map_files.geojson_url, level="lad24"),
-        )  # fmt: skip
+            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure], title=title
+        )
     else:
         figure = maps.choropleth(
             values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision,

@@ -1,5 +1,5 @@
-"""The national LSOA map: index raster, colour steps, image tiles and the figure (tiny invented areas), then the
-real build: every one of the 35,672 LSOAs owns a pixel and the figure stays small."""
+"""The national LSOA map: index raster, colour steps, image tiles, outlines, hover points and the figure (tiny
+invented areas), then the real build: every one of the 35,672 LSOAs owns a pixel and the figure stays small."""
 
 from __future__ import annotations
 
@@ -127,14 +127,60 @@ def test_figure_layers_traces_and_hover(raster: nm.IndexRaster) -> None:
     )
     lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001"] * 3})
     fig = nm.national_map(values, raster, lads=lads, lsoa_lad=lsoa_lad, label="Score", unit="score", title="T")
-    districts, bar = fig.data
-    assert districts.type == "choroplethmap" and list(districts.locations) == ["E06900001"]
-    assert districts.text == (
-        "<b>Invented district</b> (E06900001)<br>Score: 5.00, the median of its 2 neighbourhoods",
-    )
-    assert (bar.marker.cmin, bar.marker.cmax, bar.marker.showscale) == (3.0, 7.0, True)
-    assert [layer.sourcetype for layer in fig.layout.map.layers] == ["image"]
+    (points,) = fig.data
+    assert points.type == "scattermap" and points.marker.opacity == 0 and len(points.lon) > 1
+    assert set(points.text) == {
+        "<b>Invented district</b> (E06900001)<br>Score: 5.00, the median of its 2 neighbourhoods"
+    }
+    assert (points.marker.cmin, points.marker.cmax, points.marker.showscale) == (3.0, 7.0, True)
+    assert [layer.sourcetype for layer in fig.layout.map.layers] == ["image", "image"]  # the LSOA tile, outlines
     assert fig.layout.uirevision == "national-lsoa"
+
+
+def test_areas_sharing_a_pixel_each_get_one() -> None:
+    # Given three invented areas inside one 1°×1° pixel of a 2 × 2 image, and one area covering the image, When
+    # rasterised, Then each of the four owns a pixel: the tiny ones take the nearest pixels the big one can spare.
+    codes = np.array(["E01900001", "E01900002", "E01900003", "E01900004"], dtype=object)
+    shapes = np.array(
+        [shapely.box(0, 50, 2, 51.27), *(shapely.box(0.2 + d, 50.2, 0.21 + d, 50.21) for d in (0, 0.1, 0.2))],
+        dtype=object,
+    )
+    tiny = nm.rasterise(codes, shapes, height=2)
+    assert tiny.pixels.shape == (2, 2)
+    assert tiny.coverage() == 4
+    assert sorted(tiny.pixels.ravel().tolist()) == [1, 2, 3, 4]
+
+
+def test_claim_pixels_fails_loudly_when_nothing_can_be_spared() -> None:
+    pixels = np.array([[1]], dtype=np.uint16)
+    with pytest.raises(ValueError, match="no pixel to spare"):
+        nm.claim_pixels(pixels, np.array([[0.5, 0.5], [0.5, 0.5]]), order=np.array([1, 0]))
+
+
+def test_outline_layer_draws_the_shared_edge_only() -> None:
+    # Given two districts side by side, When their outlines are drawn 60 px tall, Then the image is opaque white on
+    # the edge they share (x = 1°, the middle column) and see-through inside each district.
+    layer = nm.outline_layer(np.array(SHAPES[:2]), bounds=(0.0, 50.0, 2.0, 51.0), height=60)
+    image = np.asarray(Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1]))).convert("RGBA"))
+    assert image.shape == (60, 76, 4)
+    assert (image[5:55, 37:39, 3] == nm.OUTLINE_COLOUR[3]).any(axis=1).all()  # the shared edge, every row
+    assert (image[20:40, 10:30, 3] == 0).all() and (image[20:40, 48:68, 3] == 0).all()
+    assert layer["coordinates"][0] == [0.0, 51.0]
+
+
+def test_hover_points_name_the_district_underneath(raster: nm.IndexRaster) -> None:
+    # Given the two invented squares in different districts (and the enclave in a third that no grid point hits),
+    # When hover points are laid 6 rows north-south, Then each point carries the district of the area under it and
+    # the missed district gets one point inside it.
+    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001", "E06900002", "E06900003"]})
+    lads = pd.DataFrame({"code": ["E06900001", "E06900002", "E06900003"], "geojson": shapely.to_geojson(SHAPES)})
+    points = nm.hover_points(raster, lsoa_lad, lads, rows=6)
+    assert set(points["code"]) == {"E06900001", "E06900002", "E06900003"}
+    west = points[points["code"] == "E06900001"]
+    assert (west["lon"] < 1).all() and (points.loc[points["code"] == "E06900002", "lon"] > 1).all()
+    assert len(west) > 10 and ((west["lat"] > 50) & (west["lat"] < 51)).all()
+    enclave = points[points["code"] == "E06900003"]
+    assert len(enclave) == 1 and shapely.contains_xy(SHAPES[2], enclave["lon"], enclave["lat"]).all()
 
 
 @pytest.mark.integration
@@ -149,14 +195,19 @@ def test_real_figure_is_small(db_con) -> None:
     fig = nm.national_map_figure(db_con, measure="imd_score", label="IMD score", unit="score", title="IMD")
     payload = fig.to_json().encode()
     assert len(payload) < 2_500_000  # the naive embedded-GeoJSON figure is ~16.6 MB
-    assert len(fig.layout.map.layers) == 18  # 5,000 × 4,138 px in tiles of ≤ 1,024, all-sea tiles left out
-    assert len(fig.data[0].locations) == 318  # every district (England and Wales) for hover
+    assert len(fig.layout.map.layers) == 8  # 2,500 × 2,069 px in tiles of ≤ 1,024 (all-sea left out), outlines
+    assert len(hovered_districts(fig.data[0].text)) == 318  # every district (England and Wales) can be hovered
+
+
+def hovered_districts(texts: list[str]) -> set[str]:
+    """District codes named in hover texts ('<b>Name</b> (E06000001)<br>...')."""
+    return {text.split("</b> (", 1)[1][:9] for text in texts}
 
 
 @pytest.mark.integration
 def test_map_page_draws_national_lsoas_as_an_image(built_db, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the real build, When the Map page is opened on all neighbourhoods nationally, Then the figure is the
-    # image map (4 tiles, the 318 districts for hover), not 35,672 vector polygons.
+    # image map (7 tiles and the outlines, every one of the 318 districts in the hover), not 35,672 polygons.
     from streamlit.testing.v1 import AppTest
 
     from tests.fixtures.dashboard.plotly_spec import figures
@@ -168,5 +219,6 @@ def test_map_page_draws_national_lsoas_as_an_image(built_db, monkeypatch: pytest
     at.switch_page("views/map.py").run()
     assert not at.exception
     spec = figures(at)[0]
-    assert [layer["sourcetype"] for layer in spec["layout"]["map"]["layers"]] == ["image"] * 18
-    assert len(spec["data"][0]["locations"]) == 318
+    assert [layer["sourcetype"] for layer in spec["layout"]["map"]["layers"]] == ["image"] * 8
+    assert [trace["type"] for trace in spec["data"]] == ["scattermap"]
+    assert len(hovered_districts(spec["data"][0]["text"])) == 318
