@@ -67,7 +67,7 @@ def timed(function, *args) -> tuple[float, object]:
 
 def server_side(con: duckdb.DuckDBPyConnection, mirror: Path, *, runs: int) -> dict:
     """Figure build and fig.to_json() time and size for both, in this process (medians)."""
-    national_map._INDEX_CACHE.clear()
+    national_map._CACHE.clear()
     first_s, _ = timed(ours_figure, con)  # includes rasterising every LSOA once
     out: dict = {"ours_first_figure_s": round(first_s, 3)}
     for name, build in (("baseline", lambda: baseline_figure(con, mirror)), ("ours", lambda: ours_figure(con))):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -35,7 +37,8 @@ HOVER_ROWS = 66  # hover points north-south: ~10 km apart
 OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
 TRANSPARENT = "rgba(0,0,0,0)"
-_INDEX_CACHE: dict[tuple, IndexRaster] = {}
+T = TypeVar("T")
+_CACHE: dict[tuple, object] = {}  # per database file version: the index raster (~10 MB), the outline layer
 
 
 @dataclass(frozen=True)
@@ -136,22 +139,30 @@ def _database_key(con: duckdb.DuckDBPyConnection) -> tuple[str, float]:
     return str(path), os.stat(path).st_mtime if path and os.path.exists(path) else 0.0
 
 
+def per_database(con: duckdb.DuckDBPyConnection, kind: str, params: tuple, build: Callable[[], T]) -> T:
+    """build() once per database file version (and params), one of each kind kept at a time."""
+    key = (kind, *_database_key(con), *params)
+    if key not in _CACHE:
+        for old in [k for k in _CACHE if k[0] == kind]:
+            del _CACHE[old]
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
 def index_raster(con: duckdb.DuckDBPyConnection, *, level: str = "lsoa21", height: int = RASTER_HEIGHT) -> IndexRaster:
     """The index image of a boundary level, built on first use and kept per database file version.
 
     Raises:
         LookupError: the database has no boundaries at this level.
     """
-    key = (*_database_key(con), level, height)
-    if key not in _INDEX_CACHE:
+
+    def build() -> IndexRaster:
         geo = query(con, "SELECT code, geojson FROM boundaries WHERE level = ? ORDER BY code", [level])
         if geo.empty:
             raise LookupError(f"no {level} boundaries in the database")
-        _INDEX_CACHE.clear()  # one raster at a time: ~30 MB
-        _INDEX_CACHE[key] = rasterise(
-            geo["code"].to_numpy(), shapely.from_geojson(geo["geojson"].to_numpy()), height=height
-        )
-    return _INDEX_CACHE[key]
+        return rasterise(geo["code"].to_numpy(), shapely.from_geojson(geo["geojson"].to_numpy()), height=height)
+
+    return per_database(con, "index_raster", (level, height), build)
 
 
 def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
@@ -362,11 +373,13 @@ def national_map(
     colorscale: str = "Viridis",
     reverse: bool = False,
     revision: str = "national-lsoa",
+    outlines: dict | None = None,
 ) -> go.Figure:
     """National LSOA map of one measure (values: area_code, value) as images, with district outlines and hover.
 
     Every LSOA in the raster is coloured by its own value (grey when it has none); lads are district boundary rows
-    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians.
+    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians;
+    outlines is the districts' outline_layer when already made (it does not depend on the measure).
     """
     aligned = aligned_values(raster, values)
     finite = aligned[np.isfinite(aligned)]
@@ -379,7 +392,7 @@ def national_map(
         hover_trace(points, hover, vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
     )
     maps.map_layout(fig, geo=lads, title=title, revision=revision)
-    outlines = outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
+    outlines = outlines or outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
     layers = [*image_layers(raster, steps, colorscale=colorscale, reverse=reverse), outlines]
     fig.update_layout(map_layers=layers, showlegend=False, hoverdistance=30)
     return fig
@@ -407,7 +420,13 @@ def national_map_figure(
         raise LookupError("no lad24 boundaries in the database")
     lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'")
     raster = index_raster(con, height=height)
+    outlines = per_database(
+        con,
+        "outlines",
+        (height,),
+        lambda: outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds),
+    )
     return national_map(
         values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
-        colorscale=colorscale, reverse=reverse,
+        colorscale=colorscale, reverse=reverse, outlines=outlines,
     )  # fmt: skip

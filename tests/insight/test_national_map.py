@@ -197,6 +197,10 @@ def test_real_figure_is_small(db_con) -> None:
     assert len(payload) < 2_500_000  # the naive embedded-GeoJSON figure is ~16.6 MB
     assert len(fig.layout.map.layers) == 8  # 2,500 × 2,069 px in tiles of ≤ 1,024 (all-sea left out), outlines
     assert len(hovered_districts(fig.data[0].text)) == 318  # every district (England and Wales) can be hovered
+    # The outline image does not depend on the measure: made once per database, like the index raster.
+    other = nm.national_map_figure(db_con, measure="imd_rank", label="IMD rank", unit="rank", title="IMD")
+    assert other.layout.map.layers[-1].source is fig.layout.map.layers[-1].source
+    assert sorted(key[0] for key in nm._CACHE) == ["index_raster", "outlines"]
 
 
 def hovered_districts(texts: list[str]) -> set[str]:
