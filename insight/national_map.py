@@ -36,7 +36,6 @@ OUTLINE_COLOUR = (255, 255, 255, 220)
 HOVER_ROWS = 66  # hover points north-south: ~10 km apart
 OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
-TRANSPARENT = "rgba(0,0,0,0)"
 T = TypeVar("T")
 _CACHE: dict[tuple, object] = {}  # per database file version: the index raster (~10 MB), the outline layer
 
@@ -203,9 +202,9 @@ def data_url(image: Image.Image) -> str:
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def latitude(northing: float) -> float:
-    """Inverse of mercator_y for one value."""
-    return float(np.degrees(np.arctan(np.sinh(northing))))
+def latitude(northing: float | np.ndarray) -> np.ndarray:
+    """Inverse of mercator_y: latitudes in degrees of Web Mercator northings (radians)."""
+    return np.degrees(np.arctan(np.sinh(northing)))
 
 
 def tile_bounds(raster: IndexRaster, rows: tuple[int, int], cols: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -214,7 +213,9 @@ def tile_bounds(raster: IndexRaster, rows: tuple[int, int], cols: tuple[int, int
     height, width = raster.pixels.shape
     top, bottom = mercator_y(np.array([north, south]))
     lon = [west + (east - west) * c / width for c in cols]
-    lat = [north if r == 0 else south if r == height else latitude(top - (top - bottom) * r / height) for r in rows]
+    lat = [
+        north if r == 0 else south if r == height else float(latitude(top - (top - bottom) * r / height)) for r in rows
+    ]
     return lon[0], lat[1], lon[1], lat[0]
 
 
@@ -295,6 +296,11 @@ def outline_layer(
     return image_layer(data_url(image), bounds)
 
 
+def district_outlines(lads: pd.DataFrame, raster: IndexRaster) -> dict:
+    """The outline layer of district boundary rows (code, geojson) over the raster's extent."""
+    return outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
+
+
 def hover_points(
     raster: IndexRaster, lsoa_lad: pd.DataFrame, lads: pd.DataFrame, *, rows: int = HOVER_ROWS
 ) -> pd.DataFrame:
@@ -311,7 +317,7 @@ def hover_points(
     grid = pd.DataFrame(
         {
             "lon": west + (east - west) * (xs + 0.5) / width,
-            "lat": np.degrees(np.arctan(np.sinh(top - (top - bottom) * (ys + 0.5) / height))),
+            "lat": latitude(top - (top - bottom) * (ys + 0.5) / height),
             "code": district[under - 1],
         }
     ).dropna(subset=["code"])
@@ -345,7 +351,7 @@ def hover_trace(
         showlegend=False,
         name="Districts",
         marker={
-            "size": 12,
+            "size": 12,  # invisible, but the size widens the area a point answers hover for
             "color": np.full(len(points), vmin),
             "cmin": vmin,
             "cmax": vmax,
@@ -358,7 +364,7 @@ def hover_trace(
                 "tickformat": fmt,
             },
         },
-    )  # fmt: skip
+    )
 
 
 def national_map(
@@ -392,7 +398,7 @@ def national_map(
         hover_trace(points, hover, vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
     )
     maps.map_layout(fig, geo=lads, title=title, revision=revision)
-    outlines = outlines or outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
+    outlines = outlines or district_outlines(lads, raster)
     layers = [*image_layers(raster, steps, colorscale=colorscale, reverse=reverse), outlines]
     fig.update_layout(map_layers=layers, showlegend=False, hoverdistance=30)
     return fig
@@ -420,12 +426,7 @@ def national_map_figure(
         raise LookupError("no lad24 boundaries in the database")
     lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'")
     raster = index_raster(con, height=height)
-    outlines = per_database(
-        con,
-        "outlines",
-        (height,),
-        lambda: outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds),
-    )
+    outlines = per_database(con, "outlines", (height,), lambda: district_outlines(lads, raster))
     return national_map(
         values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
         colorscale=colorscale, reverse=reverse, outlines=outlines,
