@@ -27,11 +27,17 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Body of a JS function: true when every Plotly chart on the page is drawn. A MapLibre subplot counts as drawn
+# Body of a JS function: true when every chart on the page is drawn. A raster map (the app's canvas viewer,
+# insight/assets/raster_map.js) counts as drawn when it says so: its image is decoded, coloured and painted, and a
+# frame has passed. A MapLibre subplot counts as drawn
 # when its style and sources are loaded, it is idle, its tiles are loaded and Plotly has added every trace to it;
 # a geo (SVG) subplot when its base topology has arrived and every choropleth trace with areas has drawn its paths;
 # layout images when each is placed and its picture decoded (checked on a copy of its URL: same bytes, same work).
 _CHARTS_DRAWN = """
+  for (const host of document.querySelectorAll('[data-testid^="stBidiComponent"]')) {
+    const map = (host.shadowRoot || host).querySelector('.vcs-raster-map');
+    if (!map || map.dataset.drawn !== 'true') return false;
+  }
   const holders = document.querySelectorAll('[data-testid="stPlotlyChart"]');
   const plots = document.querySelectorAll('.js-plotly-plot');
   if (plots.length < holders.length) return false;
@@ -72,6 +78,10 @@ _CHARTS_DRAWN = """
   return true;
 """
 CHARTS_DRAWN_JS = "() => {" + _CHARTS_DRAWN + "}"
+# How many charts the page shows: Plotly charts and raster maps.
+CHART_COUNT_JS = """() => document.querySelectorAll('.js-plotly-plot').length
+  + [...document.querySelectorAll('[data-testid^="stBidiComponent"]')]
+      .filter(host => (host.shadowRoot || host).querySelector('.vcs-raster-map')).length"""
 # True once a Streamlit script run has started and finished, nothing is stale or a skeleton, and every chart is
 # drawn (RUN_WATCH_JS, below, must be installed first).
 DRAWN_JS = (
@@ -257,8 +267,19 @@ def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
     page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
     seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)  # let trailing frames and HTTP completions be counted
-    charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+    refuse_error_page(page, url)
+    charts = page.evaluate(CHART_COUNT_JS)
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
+
+
+def refuse_error_page(page, what: str) -> None:
+    """An error box is drawn quickly too: never time it as a page.
+
+    Raises:
+        RuntimeError: the page shows a Streamlit exception.
+    """
+    if page.locator('[data-testid="stException"]').count():
+        raise RuntimeError(f"{what}: the page shows an error, not its charts")
 
 
 def switch(page, meter: Meter, title: str, *, timeout_s: float = 120.0) -> Load:
@@ -271,7 +292,8 @@ def switch(page, meter: Meter, title: str, *, timeout_s: float = 120.0) -> Load:
     page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
     seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)
-    charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+    refuse_error_page(page, title)
+    charts = page.evaluate(CHART_COUNT_JS)
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -96,15 +97,33 @@ def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
     """Render a Plotly figure full width with the modebar PNG download named `filename`."""
     from insight.charts import plotly_config  # local import: charts sits below this module
 
-    if any(trace.type == "choropleth" for trace in getattr(fig, "data", ())) and not st.get_option(
-        "server.enableStaticServing"
-    ):
+    if any(trace.type == "choropleth" for trace in getattr(fig, "data", ())) and not static_serving():
         st.warning(
             "This map cannot be drawn: the app was started without its settings, so it does not serve the small "
             "file its maps load. Start it from the project folder with `bash scripts/run.sh`."
         )
         return
     st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(filename), key=key)
+
+
+@functools.cache
+def _raster_map() -> Callable[..., Any]:
+    """The raster map viewer (insight/assets/raster_map.js), registered once per process."""
+    return st.components.v2.component(
+        "vcs_insight_raster_map",
+        css=(config.ASSETS_DIR / "raster_map.css").read_text(),
+        js=(config.ASSETS_DIR / "raster_map.js").read_text(),
+    )
+
+
+def static_serving() -> bool:
+    """True when the app serves static/ (the project's .streamlit/config.toml turns it on)."""
+    return bool(st.get_option("server.enableStaticServing"))
+
+
+def show_raster_map(payload: bytes, *, key: str = "raster_map") -> None:
+    """Render a packed raster map (insight.national_map): the project's canvas viewer, zoom, hover, PNG download."""
+    _raster_map()(data=payload, key=key, height="content")
 
 
 def show_table(

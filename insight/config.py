@@ -14,6 +14,8 @@ BUILD_COMMAND = "python -m etl build"
 # and the boundary files insight.map_files writes (static/geo/, git-ignored).
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "app/static/"
+# The app's own browser code and styles (the raster map viewer), read by insight.cache.
+ASSETS_DIR = ROOT / "insight" / "assets"
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,31 @@ def format_decimal(value: object, *, digits: int = 1) -> str:
     return "n/a" if is_missing(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
 
 
+def value_kind(unit: str) -> str:
+    """How a unit's values are written: 'share' (as %), 'pound', 'integer' or 'decimal'.
+
+    The raster map's browser code (insight/assets/raster_map.js, formatValue) writes each kind as format_value does.
+    """
+    unit_lower = unit.lower()
+    if is_share(unit):
+        return "share"
+    if "£" in unit_lower:
+        return "pound"
+    if unit_lower == "decile" or is_count(unit):
+        return "integer"
+    return "decimal"
+
+
 def format_value(value: object, *, unit: str = "") -> str:
     """Format a measure value by its catalog unit: shares as %, £ with a pound sign, deciles as integers."""
-    unit_lower = unit.lower()
     if is_missing(value):
         return "n/a"
-    if is_share(unit):
+    kind = value_kind(unit)
+    if kind == "share":
         return format_share(value)
-    if "£" in unit_lower:
+    if kind == "pound":
         return "£" + format_decimal(value, digits=2 if abs(float(value)) < 100 else 0)  # type: ignore[arg-type]
-    if unit_lower == "decile" or is_count(unit):
+    if kind == "integer":
         return format_int(value)
     return format_decimal(value, digits=2 if abs(float(value)) < 10 else 1)  # type: ignore[arg-type]
 

@@ -9,13 +9,10 @@ subsets stay embedded: the whole LSOA file is ~9 MB.
 
 from __future__ import annotations
 
-import hashlib
-import os
-
 import duckdb
 import orjson
 
-from insight import config, maps, queries
+from insight import maps, queries, static_files
 
 LEVELS = ("lad24", "utla24", "icb24", "region")
 FOLDER = "geo"
@@ -34,14 +31,4 @@ def geojson_url(con: duckdb.DuckDBPyConnection, *, level: str) -> str | None:
     if geo.empty:
         return None
     text = orjson.dumps(maps.feature_collection(geo, svg=True))
-    name = f"{level}-{hashlib.sha256(text).hexdigest()[:16]}.geojson"
-    path = config.STATIC_DIR / FOLDER / name
-    try:
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{name}.{os.getpid()}.tmp")
-            partial.write_bytes(text)
-            os.replace(partial, path)  # atomic: another process never serves half a file
-    except OSError:
-        return None
-    return f"{config.STATIC_URL}{FOLDER}/{name}"
+    return static_files.serve(FOLDER, level, text, suffix=".geojson")

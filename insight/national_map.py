@@ -1,167 +1,137 @@
-"""The fast national LSOA map: every neighbourhood painted into one image, district outlines as another.
+"""The fast national LSOA map: every neighbourhood painted into one image, coloured and hovered in the browser.
 
-A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes tens of seconds to draw (docs/performance.md).
-Here the LSOAs are rasterised once per database into an *index image* (each pixel holds the row number of the
-LSOA drawn there; every area is given at least one pixel), and each measure is then a palette lookup into small
-lossless images laid on the MapLibre map. District outlines are a see-through image too, and the hover comes from
-invisible points on a ~10 km grid, each naming its district and the median of its LSOAs: no vector geometry at
-all, which is what costs time in a browser without a GPU.
+A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes seconds to draw; even an empty WebGL map costs
+Plotly's and MapLibre's start-up in a browser without a GPU (docs/performance.md). Here the LSOAs are painted once
+per database into an index image (insight.raster), and the page draws it with the project's own small canvas
+viewer (insight/assets/raster_map.js) instead of a chart library:
+
+- the **geometry** (index image as lossless WebP, LSOA codes and names, each LSOA's district, district outlines
+  as quantised rings) does not depend on the measure: one file per database, served by the app and kept in the
+  browser's cache (embedded in the payload when it cannot be served);
+- the **payload** of one measure is each LSOA's palette step (the colour) and value (the hover), the district
+  medians, the palette and the legend.
+
+Both are in one packed format: a little-endian uint32 header length, a JSON header naming the binary parts by
+[offset, size], then the parts. The viewer colours every pixel by its LSOA, draws the district outlines as vectors
+and answers hover exactly: the LSOA under the pointer, its value and its district.
 """
 
 from __future__ import annotations
 
-import base64
 import io
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+import math
+import struct
 
 import duckdb
 import numpy as np
+import orjson
 import pandas as pd
-import plotly.graph_objects as go
 import shapely
-from PIL import Image, ImageDraw, features
+from PIL import Image
 from plotly.colors import sample_colorscale
 
-from insight import maps
+from insight import maps, raster, static_files
+from insight.charts import wrap
 from insight.db import query
-from insight.formatting import hover_format
+from insight.formatting import format_share, value_kind
 
-RASTER_HEIGHT = 2500  # pixels north-south (~260 m each); the few LSOAs smaller than a pixel are given one
-TILE = 1024  # largest image side sent to the browser: small tiles cropped to land send ~40% fewer pixels
-OUTLINE_HEIGHT = 1400  # district outline image: ~2× the map's height on screen, lines 2 px wide
-OUTLINE_COLOUR = (255, 255, 255, 220)
-HOVER_ROWS = 66  # hover points north-south: ~10 km apart
-OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: transparent, grey, then the colour scale
+OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: outside every area, the no-data grey, the scale
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
-T = TypeVar("T")
-_CACHE: dict[tuple, object] = {}  # per database file version: the index raster (~10 MB), the outline layer
+OUTLINE_SCALE = 8  # outline coordinates are int16 eighths of an index pixel (2,500 px × 8 < 32,767)
+NO_DISTRICT = 65535  # an LSOA's district index when it has none
+MAP_HEIGHT = 700  # CSS pixels, the header and toolbar included
+FOLDER = "raster"
 
 
-@dataclass(frozen=True)
-class IndexRaster:
-    """LSOA index image: pixels[y, x] = i + 1 for the LSOA codes[i] drawn there, 0 outside every area."""
-
-    codes: np.ndarray
-    pixels: np.ndarray
-    bounds: tuple[float, float, float, float]
-
-    def coverage(self) -> int:
-        """How many LSOAs own at least one pixel."""
-        return int(np.count_nonzero(np.bincount(self.pixels.ravel(), minlength=len(self.codes) + 1)[1:]))
+def pack(meta: dict, parts: dict[str, bytes]) -> bytes:
+    """The packed format: header length, JSON header (meta plus where each part is), then the parts."""
+    where, offset = {}, 0
+    for name, blob in parts.items():
+        where[name] = [offset, len(blob)]
+        offset += len(blob)
+    header = orjson.dumps({**meta, "parts": where})
+    return struct.pack("<I", len(header)) + header + b"".join(parts.values())
 
 
-def mercator_y(lat: np.ndarray) -> np.ndarray:
-    """Web Mercator northing (radians) of latitudes in degrees: MapLibre stretches image layers in this space."""
-    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+def unpack(payload: bytes) -> tuple[dict, dict[str, bytes]]:
+    """The inverse of pack: (meta, parts)."""
+    (length,) = struct.unpack_from("<I", payload)
+    meta = orjson.loads(payload[4 : 4 + length])
+    start = 4 + length
+    parts = {name: payload[start + offset : start + offset + size] for name, (offset, size) in meta["parts"].items()}
+    return meta, parts
 
 
-def raster_width(bounds: tuple[float, float, float, float], height: int) -> int:
-    """Image width that keeps Web Mercator pixels square."""
-    west, south, east, north = bounds
-    span = mercator_y(np.array([north]))[0] - mercator_y(np.array([south]))[0]
-    return max(1, round(height * np.radians(east - west) / span))
+def encode_index(pixels: np.ndarray) -> bytes:
+    """The index image as lossless WebP, each pixel's index in 24 bits (red = high byte, blue = low)."""
+    value = pixels.astype(np.uint32)
+    rgb = np.stack([(value >> 16) & 255, (value >> 8) & 255, value & 255], axis=-1).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, "WEBP", lossless=True, method=4)
+    return buffer.getvalue()
 
 
-def exterior_rings(geometries: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Exterior ring coordinates of every polygon part, and the index of the geometry each part belongs to.
+def outline_rings(geometries: np.ndarray, *, index: raster.IndexRaster) -> tuple[np.ndarray, np.ndarray]:
+    """Exterior rings of the geometries in index-image pixels × OUTLINE_SCALE: (uint32 ring lengths, int16 x, y)."""
+    rings, _owner = raster.exterior_rings(geometries)
+    height, width = index.pixels.shape
+    lengths = np.array([len(ring) for ring in rings], dtype=np.uint32)
+    if not rings:
+        return lengths, np.zeros(0, dtype=np.int16)
+    pixels = raster.to_pixels(np.concatenate(rings), bounds=index.bounds, size=(width, height))
+    return lengths, np.round(pixels * OUTLINE_SCALE).astype(np.int16).ravel()
 
-    Holes are not cut: the area inside a hole is another, smaller LSOA, painted later on top.
+
+def geometry_bundle(index: raster.IndexRaster, *, names: pd.Series, lsoa_lad: pd.Series, lads: pd.DataFrame) -> bytes:
+    """Everything the viewer needs that does not depend on the measure, packed.
+
+    names and lsoa_lad are indexed by LSOA code; lads are district boundary rows (code, name, geojson).
     """
-    parts, owner = shapely.get_parts(geometries, return_index=True)
-    coords, ring = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
-    splits = np.flatnonzero(np.diff(ring)) + 1
-    return np.split(coords, splits), owner[np.unique(ring)]
+    height, width = index.pixels.shape
+    codes = [str(code) for code in index.codes]
+    code_length = max(len(code) for code in codes)
+    if any(len(code) != code_length for code in codes):
+        raise ValueError("LSOA codes must all have the same length (GSS codes have 9 characters)")
+    position = {code: i for i, code in enumerate(lads["code"])}
+    district = [position.get(lad, NO_DISTRICT) for lad in lsoa_lad.reindex(index.codes)]
+    lengths, points = outline_rings(shapely.from_geojson(lads["geojson"].to_numpy()), index=index)
+    meta = {
+        "width": width,
+        "height": height,
+        "bounds": list(index.bounds),
+        "count": len(codes),
+        "code_length": code_length,
+        "index_mime": "image/webp",
+        "outline_scale": OUTLINE_SCALE,
+        "districts": [[code, name] for code, name in zip(lads["code"], lads["name"], strict=True)],
+    }
+    parts = {
+        "index": encode_index(index.pixels),
+        "codes": "".join(codes).encode("ascii"),
+        "names": "\n".join(str(name) for name in names.reindex(index.codes).fillna("")).encode(),
+        "district": np.array(district, dtype="<u2").tobytes(),
+        "ring_lengths": lengths.astype("<u4").tobytes(),
+        "ring_points": points.astype("<i2").tobytes(),
+    }
+    return pack(meta, parts)
 
 
-def to_pixels(coords: np.ndarray, *, bounds: tuple[float, float, float, float], size: tuple[int, int]) -> np.ndarray:
-    """Longitude/latitude → image x/y (Web Mercator, north up)."""
-    west, south, east, north = bounds
-    width, height = size
-    top, bottom = mercator_y(np.array([north, south]))
-    x = (coords[:, 0] - west) / (east - west) * width
-    y = (top - mercator_y(coords[:, 1])) / (top - bottom) * height
-    return np.column_stack([x, y])
-
-
-def rasterise(codes: np.ndarray, geometries: np.ndarray, *, height: int = RASTER_HEIGHT) -> IndexRaster:
-    """Paint every area into an index image, largest first so small areas stay visible (outline included); an
-    area still without a pixel (several areas inside one pixel) is then given the nearest pixel that can be spared."""
-    west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
-    bounds = (west, south, east, north)
-    size = (raster_width(bounds, height), height)
-    areas = shapely.area(geometries)
-    order = np.argsort(-areas, kind="stable")
-    rings, owner = exterior_rings(geometries[order])
-    image = Image.new("I", size, OUTSIDE)
-    draw = ImageDraw.Draw(image)
-    for ring, index in zip(rings, order[owner] + 1, strict=True):
-        points = [tuple(p) for p in to_pixels(ring, bounds=bounds, size=size).tolist()]
-        draw.polygon(points, fill=int(index), outline=int(index))
-    dtype = np.uint16 if len(codes) < np.iinfo(np.uint16).max else np.uint32
-    pixels = np.asarray(image).astype(dtype)
-    inside = shapely.get_coordinates(shapely.point_on_surface(geometries))
-    claim_pixels(pixels, to_pixels(inside, bounds=bounds, size=size), order=np.argsort(areas, kind="stable"))
-    return IndexRaster(np.asarray(codes, dtype=object), pixels, bounds)
-
-
-def claim_pixels(pixels: np.ndarray, points: np.ndarray, *, order: np.ndarray, reach: int = 8) -> None:
-    """Give every area without a pixel one (in place), smallest area first: the pixel nearest its point (x, y in
-    pixels) that is outside every area or whose area keeps another pixel.
+def geometry(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The packed LSOA geometry of the database, made on first use and kept per database file version.
 
     Raises:
-        ValueError: no such pixel within reach (never seen: an area is at most a few pixels from a spare one).
-    """
-    counts = np.bincount(pixels.ravel(), minlength=len(points) + 1)
-    height, width = pixels.shape
-    for row in order:
-        if counts[row + 1]:
-            continue
-        x, y = (int(np.clip(v, 0, limit - 1)) for v, limit in zip(points[row], (width, height), strict=True))
-        top, left = max(0, y - reach), max(0, x - reach)
-        window = pixels[top : y + reach + 1, left : x + reach + 1]
-        spare = (window == OUTSIDE) | (counts[window] > 1)
-        if not spare.any():
-            raise ValueError(f"no pixel to spare within {reach} px of area {row}")
-        rows, cols = np.nonzero(spare)
-        nearest = np.argmin((rows + top - y) ** 2 + (cols + left - x) ** 2)
-        cy, cx = rows[nearest] + top, cols[nearest] + left
-        counts[pixels[cy, cx]] -= 1
-        pixels[cy, cx] = row + 1
-        counts[row + 1] += 1
-
-
-def _database_key(con: duckdb.DuckDBPyConnection) -> tuple[str, float]:
-    path = query(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")["path"].iloc[0]
-    return str(path), os.stat(path).st_mtime if path and os.path.exists(path) else 0.0
-
-
-def per_database(con: duckdb.DuckDBPyConnection, kind: str, params: tuple, build: Callable[[], T]) -> T:
-    """build() once per database file version (and params), one of each kind kept at a time."""
-    key = (kind, *_database_key(con), *params)
-    if key not in _CACHE:
-        for old in [k for k in _CACHE if k[0] == kind]:
-            del _CACHE[old]
-        _CACHE[key] = build()
-    return _CACHE[key]
-
-
-def index_raster(con: duckdb.DuckDBPyConnection, *, level: str = "lsoa21", height: int = RASTER_HEIGHT) -> IndexRaster:
-    """The index image of a boundary level, built on first use and kept per database file version.
-
-    Raises:
-        LookupError: the database has no boundaries at this level.
+        LookupError: the database has no LSOA or district boundaries.
     """
 
-    def build() -> IndexRaster:
-        geo = query(con, "SELECT code, geojson FROM boundaries WHERE level = ? ORDER BY code", [level])
-        if geo.empty:
-            raise LookupError(f"no {level} boundaries in the database")
-        return rasterise(geo["code"].to_numpy(), shapely.from_geojson(geo["geojson"].to_numpy()), height=height)
+    def build() -> bytes:
+        lads = query(con, "SELECT code, name, geojson FROM boundaries WHERE level = 'lad24' ORDER BY code")
+        if lads.empty:
+            raise LookupError("no lad24 boundaries in the database")
+        areas = query(con, "SELECT code, name, lad_code FROM areas WHERE level = 'lsoa21'").drop_duplicates("code")
+        areas = areas.set_index("code")
+        return geometry_bundle(raster.index_raster(con), names=areas["name"], lsoa_lad=areas["lad_code"], lads=lads)
 
-    return per_database(con, "index_raster", (level, height), build)
+    return raster.per_database(con, "geometry", (), build)
 
 
 def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
@@ -173,7 +143,7 @@ def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
 
 
 def palette(colorscale: str, *, reverse: bool = False) -> list[int]:
-    """Flat RGB palette: white (transparent), the no-data grey, then the colour scale."""
+    """Flat RGB palette: white (outside, drawn see-through), the no-data grey, then the colour scale."""
     scale = sample_colorscale(colorscale, list(np.linspace(0, 1, STEPS)), colortype="tuple")
     scale = scale[::-1] if reverse else scale
     grey = tuple(int(maps.NO_DATA_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
@@ -181,253 +151,129 @@ def palette(colorscale: str, *, reverse: bool = False) -> list[int]:
     return [channel for colour in rgb for channel in colour]
 
 
-def encode_image(steps_image: np.ndarray, colours: list[int]) -> str:
-    """A data: URL of an array of palette indices, OUTSIDE transparent: lossless WebP (~30% smaller than PNG)."""
-    height, width = steps_image.shape
-    image = Image.frombytes("P", (width, height), np.ascontiguousarray(steps_image).tobytes())
-    image.putpalette(colours)
-    image.info["transparency"] = OUTSIDE
-    return data_url(image.convert("RGBA"))
-
-
-def data_url(image: Image.Image) -> str:
-    """A data: URL of an RGBA image: lossless WebP, or PNG where Pillow lacks WebP."""
-    buffer = io.BytesIO()
-    if features.check("webp"):
-        image.save(buffer, "WEBP", lossless=True, method=4)
-        mime = "image/webp"
-    else:
-        image.save(buffer, "PNG", compress_level=6)
-        mime = "image/png"
-    return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def latitude(northing: float | np.ndarray) -> np.ndarray:
-    """Inverse of mercator_y: latitudes in degrees of Web Mercator northings (radians)."""
-    return np.degrees(np.arctan(np.sinh(northing)))
-
-
-def tile_bounds(raster: IndexRaster, rows: tuple[int, int], cols: tuple[int, int]) -> tuple[float, float, float, float]:
-    """Longitude/latitude bounds of a pixel block (rows and columns as [start, stop))."""
-    west, south, east, north = raster.bounds
-    height, width = raster.pixels.shape
-    top, bottom = mercator_y(np.array([north, south]))
-    lon = [west + (east - west) * c / width for c in cols]
-    lat = [
-        north if r == 0 else south if r == height else float(latitude(top - (top - bottom) * r / height)) for r in rows
-    ]
-    return lon[0], lat[1], lon[1], lat[0]
-
-
-def content_blocks(pixels: np.ndarray, *, tile: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Pixel blocks of ≤ tile × tile, each cropped to the areas it holds; blocks of only sea and sky are left out."""
-    height, width = pixels.shape
-    blocks = []
-    for r0 in range(0, height, tile):
-        for c0 in range(0, width, tile):
-            inside = pixels[r0 : r0 + tile, c0 : c0 + tile] != OUTSIDE
-            rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
-            if rows.size:
-                blocks.append(((r0 + rows[0], r0 + rows[-1] + 1), (c0 + cols[0], c0 + cols[-1] + 1)))
-    return blocks
-
-
-def image_layers(
-    raster: IndexRaster, steps: np.ndarray, *, colorscale: str, reverse: bool = False, tile: int = TILE
-) -> list[dict]:
-    """The coloured map as MapLibre image layers: each pixel takes its LSOA's colour, in tiles of ≤ tile pixels.
-
-    Tiles keep every image well within the texture size limit of modest GPUs (4,096 px) and skip the sea.
-    """
-    lookup = np.concatenate([[OUTSIDE], steps]).astype(np.uint8)
-    colours = palette(colorscale, reverse=reverse)
-    layers = []
-    for rows, cols in content_blocks(raster.pixels, tile=tile):
-        block = lookup[raster.pixels[rows[0] : rows[1], cols[0] : cols[1]]]
-        layers.append(image_layer(encode_image(block, colours), tile_bounds(raster, rows, cols)))
-    return layers
-
-
-def aligned_values(raster: IndexRaster, values: pd.DataFrame) -> np.ndarray:
+def aligned_values(index: raster.IndexRaster, values: pd.DataFrame) -> np.ndarray:
     """Values (area_code, value) in the raster's LSOA order; NaN where an LSOA has no value."""
     series = values.drop_duplicates("area_code").set_index("area_code")["value"].astype(float)
-    return series.reindex(raster.codes).to_numpy(dtype=float)
+    return series.reindex(index.codes).to_numpy(dtype=float)
 
 
-def district_summary(values: pd.DataFrame, lsoa_lad: pd.DataFrame) -> pd.DataFrame:
-    """Per district: LSOAs with a value and their median (code, lsoas, median)."""
+def district_medians(values: pd.DataFrame, lsoa_lad: pd.DataFrame, *, districts: pd.Series) -> np.ndarray:
+    """Median of each district's LSOA values (lsoa_lad: code, lad_code), in the order of districts; NaN if none."""
     joined = lsoa_lad.merge(values, left_on="code", right_on="area_code", how="left")
-    grouped = joined.groupby("lad_code")["value"]
-    return pd.DataFrame({"lsoas": grouped.count(), "median": grouped.median()}).reset_index(names="code")
+    return joined.groupby("lad_code")["value"].median().reindex(districts).to_numpy(dtype=float)
 
 
-def image_layer(url: str, bounds: tuple[float, float, float, float]) -> dict:
-    """A MapLibre image layer under the traces, its corners at the raster bounds (top-left clockwise)."""
-    west, south, east, north = bounds
+def nice_ticks(vmin: float, vmax: float, *, count: int = 6) -> np.ndarray:
+    """Round tick values within [vmin, vmax], about count of them (1, 2 or 5 times a power of ten apart)."""
+    if not vmax > vmin:
+        return np.array([vmin])
+    rough = (vmax - vmin) / max(1, count - 1)
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    first = math.ceil(vmin / step - 1e-9) * step
+    return np.round(np.arange(first, vmax + step * 1e-9, step), 12)
+
+
+def tick_label(value: float, *, step: float, unit: str) -> str:
+    """A legend label, with as many decimals as the tick spacing needs (shares as %, pounds with £)."""
+    kind = value_kind(unit)
+    if kind == "share":
+        return format_share(value, digits=max(0, -math.floor(math.log10(step * 100) + 1e-9)))
+    digits = 0 if kind == "integer" else max(0, -math.floor(math.log10(step) + 1e-9))
+    return ("£" if kind == "pound" else "") + f"{value:,.{digits}f}"
+
+
+def legend(*, label: str, unit: str, vmin: float, vmax: float) -> dict:
+    """The colour bar: title lines, ticks as [position 0–1, label], and where the scale sits in the palette."""
+    ticks = nice_ticks(vmin, vmax)
+    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    span = vmax - vmin if vmax > vmin else 1.0
+    title = wrap(label, width=16).split("<br>") + ([f"({unit})"] if unit else [])
     return {
-        "sourcetype": "image",
-        "source": url,
-        "coordinates": [[west, north], [east, north], [east, south], [west, south]],
-        "below": "traces",
+        "title": title,
+        "ticks": [[float((t - vmin) / span), tick_label(float(t), step=step, unit=unit)] for t in ticks],
+        "first": FIRST_STEP,
+        "steps": STEPS,
+        "no_value": NO_VALUE,
     }
 
 
-def district_hover(data: pd.DataFrame, *, label: str, unit: str) -> list[str]:
-    """Hover text per district (code, name, lsoas, median): its name and the median of its LSOAs' values."""
-    fmt = hover_format(unit)
-    return [
-        f"<b>{name}</b> ({code})<br>{label}: "
-        + (f"{format(median, fmt)}, the median of its {int(lsoas):,} neighbourhoods" if lsoas else "no values")
-        for code, name, lsoas, median in zip(
-            data["code"], data["name"], data["lsoas"].fillna(0), data["median"], strict=True
-        )
-    ]
-
-
-def outline_layer(
-    geometries: np.ndarray, *, bounds: tuple[float, float, float, float], height: int = OUTLINE_HEIGHT
-) -> dict:
-    """District outlines as one see-through image layer over the LSOA tiles (lines 2 px wide at height px)."""
-    size = (raster_width(bounds, height), height)
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    for ring in exterior_rings(geometries)[0]:
-        draw.line([tuple(p) for p in to_pixels(ring, bounds=bounds, size=size).tolist()], fill=OUTLINE_COLOUR, width=2)
-    return image_layer(data_url(image), bounds)
-
-
-def district_outlines(lads: pd.DataFrame, raster: IndexRaster) -> dict:
-    """The outline layer of district boundary rows (code, geojson) over the raster's extent."""
-    return outline_layer(shapely.from_geojson(lads["geojson"].to_numpy()), bounds=raster.bounds)
-
-
-def hover_points(
-    raster: IndexRaster, lsoa_lad: pd.DataFrame, lads: pd.DataFrame, *, rows: int = HOVER_ROWS
-) -> pd.DataFrame:
-    """Points on a regular grid (rows north-south) over the areas, each with the district of the LSOA under it
-    (lon, lat, code); a district the grid misses gets one point inside it, so every district can be hovered."""
-    height, width = raster.pixels.shape
-    stride = max(1, height // rows)
-    ys, xs = np.mgrid[stride // 2 : height : stride, stride // 2 : width : stride]
-    under = raster.pixels[ys, xs].ravel()
-    ys, xs, under = ys.ravel()[under > 0], xs.ravel()[under > 0], under[under > 0]
-    district = lsoa_lad.drop_duplicates("code").set_index("code")["lad_code"].reindex(raster.codes).to_numpy()
-    west, south, east, north = raster.bounds
-    top, bottom = mercator_y(np.array([north, south]))
-    grid = pd.DataFrame(
-        {
-            "lon": west + (east - west) * (xs + 0.5) / width,
-            "lat": latitude(top - (top - bottom) * (ys + 0.5) / height),
-            "code": district[under - 1],
-        }
-    ).dropna(subset=["code"])
-    missed = lads[~lads["code"].isin(set(grid["code"]))]
-    inside = shapely.point_on_surface(shapely.from_geojson(missed["geojson"].to_numpy()))
-    extra = pd.DataFrame(
-        {"lon": shapely.get_x(inside), "lat": shapely.get_y(inside), "code": missed["code"].to_numpy()}
-    )
-    return pd.concat([grid, extra], ignore_index=True)
-
-
-def hover_trace(
-    points: pd.DataFrame,
-    hover: pd.Series,
-    *,
-    vmin: float,
-    vmax: float,
-    label: str,
-    unit: str,
-    colorscale: str,
-    reverse: bool,
-) -> go.Scattermap:
-    """Invisible points (lon, lat, code) whose hover is their district's text; they also carry the colour bar."""
-    fmt = hover_format(unit).replace(".2f", ".1f")
-    return go.Scattermap(
-        lon=points["lon"],
-        lat=points["lat"],
-        mode="markers",
-        text=hover.reindex(points["code"]).to_numpy(),
-        hovertemplate="%{text}<extra></extra>",
-        showlegend=False,
-        name="Districts",
-        marker={
-            "size": 12,  # invisible, but the size widens the area a point answers hover for
-            "color": np.full(len(points), vmin),
-            "cmin": vmin,
-            "cmax": vmax,
-            "colorscale": colorscale,
-            "reversescale": reverse,
-            "showscale": True,
-            "opacity": 0,
-            "colorbar": {
-                "title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
-                "tickformat": fmt,
-            },
-        },
-    )
-
-
-def national_map(
+def measure_payload(
     values: pd.DataFrame,
-    raster: IndexRaster,
+    index: raster.IndexRaster,
     *,
-    lads: pd.DataFrame,
     lsoa_lad: pd.DataFrame,
+    districts: pd.Series,
     label: str,
     unit: str,
     title: str,
+    source: str = "",
+    filename: str = "map",
     colorscale: str = "Viridis",
     reverse: bool = False,
-    revision: str = "national-lsoa",
-    outlines: dict | None = None,
-) -> go.Figure:
-    """National LSOA map of one measure (values: area_code, value) as images, with district outlines and hover.
+) -> tuple[dict, dict[str, bytes]]:
+    """One measure (values: area_code, value) on the national map: (meta, parts) for the viewer, geometry aside.
 
-    Every LSOA in the raster is coloured by its own value (grey when it has none); lads are district boundary rows
-    (code, name, geojson) and lsoa_lad maps LSOA code to district (code, lad_code) for the hover medians;
-    outlines is the districts' outline_layer when already made (it does not depend on the measure).
+    lsoa_lad maps LSOA code to district (code, lad_code); districts are the district codes in geometry order.
     """
-    aligned = aligned_values(raster, values)
+    aligned = aligned_values(index, values)
     finite = aligned[np.isfinite(aligned)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    steps = colour_steps(aligned, vmin=vmin, vmax=vmax)
-    data = lads.merge(district_summary(values, lsoa_lad), on="code", how="left")
-    hover = pd.Series(district_hover(data, label=label, unit=unit), index=data["code"])
-    points = hover_points(raster, lsoa_lad, lads)
-    fig = go.Figure(
-        hover_trace(points, hover, vmin=vmin, vmax=vmax, label=label, unit=unit, colorscale=colorscale, reverse=reverse)
-    )
-    maps.map_layout(fig, geo=lads, title=title, revision=revision)
-    outlines = outlines or district_outlines(lads, raster)
-    layers = [*image_layers(raster, steps, colorscale=colorscale, reverse=reverse), outlines]
-    fig.update_layout(map_layers=layers, showlegend=False, hoverdistance=30)
-    return fig
+    meta = {
+        "title": title,
+        "label": label,
+        "format": value_kind(unit),
+        "legend": legend(label=label, unit=unit, vmin=vmin, vmax=vmax),
+        "source": source,
+        "filename": filename,
+        "height": MAP_HEIGHT,
+        "alt": f"{title}: a map of all {len(index.codes):,} neighbourhoods; the values are in the table below.",
+    }
+    parts = {
+        "palette": bytes(palette(colorscale, reverse=reverse)),
+        "steps": colour_steps(aligned, vmin=vmin, vmax=vmax).tobytes(),
+        "values": aligned.astype("<f8").tobytes(),
+        "district_medians": district_medians(values, lsoa_lad, districts=districts).astype("<f8").tobytes(),
+    }
+    return meta, parts
 
 
-def national_map_figure(
+def national_map(
     con: duckdb.DuckDBPyConnection,
     *,
     measure: str,
     label: str,
     unit: str,
     title: str,
+    source: str = "",
+    filename: str = "map",
     colorscale: str = "Viridis",
     reverse: bool = False,
-    height: int = RASTER_HEIGHT,
-) -> go.Figure:
-    """The national LSOA map of one area_measures measure, read from the database (cache the result).
+    serve_geometry: bool = True,
+) -> bytes:
+    """The packed national LSOA map of one area_measures measure, read from the database (cache the result).
+
+    With serve_geometry the geometry is a file the app serves (its URL in the header, geometry_url), else, or when
+    the file cannot be written, it is embedded as the part 'geometry'.
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.
     """
+    bundle = geometry(con)
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
-    lads = query(con, "SELECT code, name, geojson FROM boundaries WHERE level = 'lad24' ORDER BY code")
-    if lads.empty:
-        raise LookupError("no lad24 boundaries in the database")
     lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'")
-    raster = index_raster(con, height=height)
-    outlines = per_database(con, "outlines", (height,), lambda: district_outlines(lads, raster))
-    return national_map(
-        values, raster, lads=lads, lsoa_lad=lsoa_lad, label=label, unit=unit, title=title,
-        colorscale=colorscale, reverse=reverse, outlines=outlines,
+    districts = pd.Series([code for code, _name in unpack_meta(bundle)["districts"]], dtype=object)
+    meta, parts = measure_payload(
+        values, raster.index_raster(con), lsoa_lad=lsoa_lad, districts=districts, label=label, unit=unit,
+        title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
     )  # fmt: skip
+    url = static_files.serve(FOLDER, "lsoa21", bundle, suffix=".bin") if serve_geometry else None
+    if url:
+        return pack({**meta, "geometry_url": url}, parts)
+    return pack(meta, {**parts, "geometry": bundle})
+
+
+def unpack_meta(payload: bytes) -> dict:
+    """Only the JSON header of a packed payload."""
+    (length,) = struct.unpack_from("<I", payload)
+    return orjson.loads(payload[4 : 4 + length])

@@ -37,9 +37,9 @@ if geography == "lsoa_in_lads":
         st.stop()
 elif geography == "lsoa21":
     st.caption(
-        "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood (hover names the "
-        "district; zoom in for regions, or map chosen districts for street detail); need × capacity draws each "
-        "neighbourhood as a shape and takes several seconds."
+        "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood: hover for its value, "
+        "scroll or use + and − to zoom, drag to pan (map chosen districts for street detail). Need × capacity "
+        "draws each neighbourhood as a shape and takes several seconds."
     )
 
 catalog = cache.cached_query(queries.available_measures, level=level)
@@ -68,18 +68,21 @@ if view == "single":
     frame = cache.cached_query(queries.map_frame, geography=geography, measures=(measure,), lad_codes=lad_codes)
     values = frame.rename(columns={measure: "value"})
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
-    if geography == "lsoa21":  # every LSOA painted into one image: fast nationally (docs/performance.md)
-        figure = cache.cached_query(
-            national_map.national_map_figure, measure=measure, label=labels[measure], unit=units[measure], title=title
-        )
+    row = catalog[catalog["measure"] == measure].iloc[0]
+    source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
+    if geography == "lsoa21":  # every LSOA painted into one image, drawn by the app's viewer (docs/performance.md)
+        payload = cache.cached_query(
+            national_map.national_map, measure=measure, label=labels[measure], unit=units[measure], title=title,
+            source=f"Source: {source}, {row['vintage']}.", filename=f"map_{measure}_{geography}",
+            serve_geometry=cache.static_serving(),
+        )  # fmt: skip
+        cache.show_raster_map(payload, key="national_map")
     else:
         figure = maps.choropleth(
             values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision,
             geojson_url=served,
         )  # fmt: skip
-    cache.show_chart(figure, filename=f"map_{measure}_{geography}")
-    row = catalog[catalog["measure"] == measure].iloc[0]
-    source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
+        cache.show_chart(figure, filename=f"map_{measure}_{geography}")
     st.caption(f"{row['definition']} Source: {source}, {row['vintage']}. Grey: no value.")
     # Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
     if geography != "lsoa21" or st.toggle(f"Show all {len(frame):,} neighbourhoods as a table", key="lsoa_table"):

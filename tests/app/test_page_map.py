@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.fixtures.dashboard.plotly_spec import figures
+from tests.fixtures.dashboard.plotly_spec import figures, raster_maps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,17 +107,40 @@ def test_district_map_names_its_served_boundary_file(built_db, db_con, monkeypat
     assert len(served["features"]) == count(db_con, "SELECT count(*) FROM boundaries WHERE level = 'lad24'") == 318
 
 
-def test_national_neighbourhood_map_table_on_request(built_db, db_con, monkeypatch) -> None:
-    """All LSOAs: the image map and a download straight away; the 33,755-row grid only when asked for."""
+def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_request(
+    built_db, db_con, monkeypatch
+) -> None:
+    """All LSOAs: the raster map (no Plotly figure, no polygons) and a download straight away; the 33,755-row grid
+    only when asked for."""
+    import numpy as np
+
+    from insight import national_map
+
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
     assert not at.exception
-    layers = figures(at)[0]["layout"]["map"]["layers"]
-    assert layers and {layer["sourcetype"] for layer in layers} == {"image"}
+    assert not figures(at)
+    (payload,) = raster_maps(at)
+    meta, parts = national_map.unpack(payload)
+    assert meta["title"] == "IMD score — All neighbourhoods (LSOAs), national"
+    assert meta["geometry_url"].startswith("app/static/raster/lsoa21-")  # served once, cached by the browser
+    assert meta["filename"] == "map_imd_score_lsoa21" and meta["source"].startswith("Source: ")
     with_value = count(
         db_con,
         "SELECT count(*) FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score' AND value IS NOT NULL",
     )
+    values = np.frombuffer(parts["values"], "<f8")
+    assert np.isfinite(values).sum() == with_value == 33_755 and len(values) == 35_672
     assert not at.dataframe
     assert [b.label for b in at.download_button] == [f"Download all {with_value:,} (CSV)"]
     at.toggle(key="lsoa_table").set_value(True).run()
     assert len(at.dataframe[0].value) == with_value == 33_755
+
+
+def test_national_map_follows_the_measure(built_db, monkeypatch) -> None:
+    from insight import national_map
+
+    at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "income_score"})
+    assert not at.exception and at.selectbox(key="measure").value == "income_score"
+    meta = national_map.unpack_meta(raster_maps(at)[0])
+    assert meta["label"] == "Income deprivation score" and meta["format"] == "share"
+    assert meta["legend"]["ticks"][-1][1].endswith("%")

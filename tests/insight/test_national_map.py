@@ -1,5 +1,6 @@
-"""The national LSOA map: index raster, colour steps, image tiles, outlines, hover points and the figure (tiny
-invented areas), then the real build: every one of the 35,672 LSOAs owns a pixel and the figure stays small."""
+"""The national LSOA map's packed data (insight.national_map): the format, the geometry (index image, codes, names,
+districts, outlines) and one measure's payload (colours, values, medians, legend), on tiny invented areas and the
+tiny database; then the real build: every LSOA in the geometry and the payload small."""
 
 from __future__ import annotations
 
@@ -12,36 +13,75 @@ import pytest
 import shapely
 from PIL import Image
 
+from insight import config, raster
 from insight import national_map as nm
 
-ROOT = Path(__file__).resolve().parents[2]
-
-# Invented areas: two 1°×1° squares side by side, and a tiny square inside the first (an enclave).
 CODES = np.array(["E01900001", "E01900002", "E01900003"], dtype=object)
 SHAPES = np.array(
     [shapely.box(0, 50, 1, 51), shapely.box(1, 50, 2, 51), shapely.box(0.5, 50.5, 0.5001, 50.5001)], dtype=object
 )
+LADS = pd.DataFrame(
+    {
+        "code": ["E06900001", "E06900002"],
+        "name": ["Invented West", "Invented East"],
+        "geojson": shapely.to_geojson(SHAPES[:2]),
+    }
+)
+# The enclave (third area) has no district: the viewer says nothing about a district for it.
+LSOA_LAD = pd.Series(["E06900001", "E06900002"], index=CODES[:2])
+NAMES = pd.Series(["West 001A", "East 001A", "Enclave 001A"], index=CODES)
 
 
 @pytest.fixture(scope="module")
-def raster() -> nm.IndexRaster:
-    return nm.rasterise(CODES, SHAPES, height=60)
+def index() -> raster.IndexRaster:
+    return raster.rasterise(CODES, SHAPES, longest=76)
 
 
-def test_raster_bounds_and_square_pixels(raster: nm.IndexRaster) -> None:
-    # Given three invented areas, When rasterised 60 px tall, Then the image spans their bounds with square
-    # Web Mercator pixels: 2° of longitude over 1° of latitude at 50.5°N is 2 / (1 / cos 50.5°) ≈ 1.27 times as wide.
-    assert raster.bounds == (0.0, 50.0, 2.0, 51.0)
-    assert raster.pixels.shape == (60, 76)
-    assert raster.pixels.dtype == np.uint16
+@pytest.fixture(scope="module")
+def bundle(index: raster.IndexRaster) -> tuple[dict, dict[str, bytes]]:
+    return nm.unpack(nm.geometry_bundle(index, names=NAMES, lsoa_lad=LSOA_LAD, lads=LADS))
 
 
-def test_every_area_owns_pixels_and_enclave_is_kept(raster: nm.IndexRaster) -> None:
-    counts = np.bincount(raster.pixels.ravel(), minlength=4)
-    assert raster.coverage() == 3
-    assert counts[3] >= 1  # the 11 m enclave is far below one pixel, yet painted
-    assert abs(counts[1] - counts[2]) <= 60  # the two squares differ by at most their shared edge column
-    assert counts[0] <= 2 * 60  # only boundary slivers are outside
+def test_pack_round_trip() -> None:
+    meta, parts = nm.unpack(nm.pack({"title": "T"}, {"a": b"\x01\x02", "b": b"", "c": b"xyz"}))
+    assert meta == {"title": "T", "parts": {"a": [0, 2], "b": [2, 0], "c": [2, 3]}}
+    assert parts == {"a": b"\x01\x02", "b": b"", "c": b"xyz"}
+    assert nm.unpack_meta(nm.pack({"n": 1}, {"a": b"1"}))["n"] == 1
+
+
+def test_index_image_is_lossless_24_bit(index: raster.IndexRaster) -> None:
+    # Given index values beyond 16 bits, When encoded, Then decoding the WebP gives every pixel's index back.
+    pixels = index.pixels.astype(np.uint32) * 40_000
+    rgb = np.asarray(Image.open(io.BytesIO(nm.encode_index(pixels))).convert("RGB")).astype(np.uint32)
+    assert ((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).tolist() == pixels.tolist()
+
+
+def test_geometry_bundle_holds_codes_names_districts(index: raster.IndexRaster, bundle) -> None:
+    meta, parts = bundle
+    assert (meta["width"], meta["height"], meta["count"], meta["code_length"]) == (76, 60, 3, 9)
+    assert meta["bounds"] == [0.0, 50.0, 2.0, 51.0]
+    assert meta["districts"] == [["E06900001", "Invented West"], ["E06900002", "Invented East"]]
+    assert parts["codes"].decode() == "E01900001E01900002E01900003"
+    assert parts["names"].decode().split("\n") == ["West 001A", "East 001A", "Enclave 001A"]
+    assert np.frombuffer(parts["district"], "<u2").tolist() == [0, 1, nm.NO_DISTRICT]
+    rgb = np.asarray(Image.open(io.BytesIO(parts["index"])).convert("RGB")).astype(np.uint32)
+    assert ((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).tolist() == index.pixels.tolist()
+
+
+def test_outlines_are_rings_in_eighths_of_a_pixel(bundle) -> None:
+    # Two squares (5 coordinates each, closed), the west one from x 0 to 38 px, 0 to 60 px north-south.
+    _meta, parts = bundle
+    assert np.frombuffer(parts["ring_lengths"], "<u4").tolist() == [5, 5]
+    points = np.frombuffer(parts["ring_points"], "<i2").reshape(-1, 2) / nm.OUTLINE_SCALE
+    west = points[:5]
+    assert west[:, 0].min() == 0 and west[:, 0].max() == pytest.approx(38, abs=0.2)
+    assert west[:, 1].min() == 0 and west[:, 1].max() == 60
+
+
+def test_codes_of_different_lengths_are_refused() -> None:
+    odd = raster.IndexRaster(np.array(["E01900001", "X1"], dtype=object), np.zeros((2, 2), np.uint16), (0, 0, 1, 1))
+    with pytest.raises(ValueError, match="same length"):
+        nm.geometry_bundle(odd, names=pd.Series(dtype=object), lsoa_lad=pd.Series(dtype=object), lads=LADS)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +92,7 @@ def test_colour_steps(value: float, step: int) -> None:
     assert nm.colour_steps(np.array([value]), vmin=10.0, vmax=20.0)[0] == step
 
 
-def test_palette_reserves_transparent_and_grey() -> None:
+def test_palette_reserves_outside_and_grey() -> None:
     colours = nm.palette("Viridis")
     assert len(colours) == 256 * 3
     assert colours[3:6] == [0xD9, 0xD9, 0xD9]
@@ -60,169 +100,110 @@ def test_palette_reserves_transparent_and_grey() -> None:
     assert nm.palette("Viridis", reverse=True)[-3:] == [68, 1, 84]
 
 
-def test_tiles_cover_the_raster_exactly(raster: nm.IndexRaster) -> None:
-    steps = np.array([10, 20, 30], dtype=np.uint8)
-    layers = nm.image_layers(raster, steps, colorscale="Viridis", tile=40)
-    assert len(layers) == 4  # 60 × 76 in tiles of 40 → 2 × 2
-    corners = [layer["coordinates"] for layer in layers]
-    assert corners[0][0] == [0.0, 51.0] and corners[-1][2] == [2.0, 50.0]
-    assert corners[0][1][0] == corners[1][0][0]  # neighbours share their edge
-    assert corners[0][2][1] == pytest.approx(corners[2][0][1])
+@pytest.mark.parametrize(
+    ("vmin", "vmax", "ticks"),
+    [
+        (0.53, 92.7, [20, 40, 60, 80]),
+        (0.0, 1.0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+        (1.0, 10.0, [2, 4, 6, 8, 10]),
+        (3.0, 3.0, [3.0]),
+    ],
+)
+def test_nice_ticks(vmin: float, vmax: float, ticks: list[float]) -> None:
+    assert nm.nice_ticks(vmin, vmax).tolist() == pytest.approx(ticks)
 
 
-def test_content_blocks_are_cropped_and_skip_empty_tiles() -> None:
-    pixels = np.zeros((6, 8), dtype=np.uint16)
-    pixels[1:3, 1:3] = 1  # top-left tile: areas in rows 1-2, columns 1-2
-    pixels[4, 7] = 2  # bottom-right tile: one pixel
-    assert nm.content_blocks(pixels, tile=4) == [((1, 3), (1, 3)), ((4, 5), (7, 8))]
+@pytest.mark.parametrize(
+    ("value", "step", "unit", "label"),
+    [
+        (40.0, 20.0, "score", "40"),
+        (0.4, 0.2, "score", "0.4"),
+        (0.25, 0.05, "share of residents", "25%"),
+        (0.125, 0.005, "share", "12.5%"),
+        (1500.0, 500.0, "£ per resident", "£1,500"),
+        (7.0, 1.0, "decile", "7"),
+    ],
+)
+def test_tick_label(value: float, step: float, unit: str, label: str) -> None:
+    assert nm.tick_label(value, step=step, unit=unit) == label
 
 
-def test_tile_pixels_carry_each_area_colour(raster: nm.IndexRaster) -> None:
-    steps = np.array([10, 20, 30], dtype=np.uint8)
-    layer = nm.image_layers(raster, steps, colorscale="Viridis", tile=1000)[0]
-    assert layer["source"].startswith("data:image/webp;base64,")
-    image = Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1]))).convert("RGBA")
-    pixels = np.asarray(image)
-    assert pixels.shape[:2] == raster.pixels.shape
-    rgb = np.array(nm.palette("Viridis")).reshape(-1, 3)
-    expected = rgb[np.array([0, 10, 20, 30])[raster.pixels]]
-    inside = raster.pixels > 0
-    assert (pixels[..., :3][inside] == expected[inside]).all()  # lossless: every pixel its area's exact colour
-    assert (pixels[..., 3][~inside] == 0).all() and (pixels[..., 3][inside] == 255).all()
+def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster) -> None:
+    # Given values for the two squares (the enclave has none) and one LSOA not in the raster, When the payload is
+    # made, Then each LSOA in raster order has its colour step and exact value, and each district its median.
+    values = pd.DataFrame({"area_code": ["E01900002", "E01900001", "E01999999"], "value": [7.0, 3.0, 99.0]})
+    lsoa_lad = pd.DataFrame({"code": CODES[:2], "lad_code": ["E06900001", "E06900002"]})
+    meta, parts = nm.measure_payload(
+        values, index, lsoa_lad=lsoa_lad, districts=pd.Series(["E06900001", "E06900002", "E06900009"]),
+        label="Invented score", unit="score", title="Invented map", filename="map_x",
+    )  # fmt: skip
+    assert list(parts["steps"]) == [nm.FIRST_STEP, nm.FIRST_STEP + nm.STEPS - 1, nm.NO_VALUE]
+    got = np.frombuffer(parts["values"], "<f8")
+    assert got[:2].tolist() == [3.0, 7.0] and np.isnan(got[2])
+    medians = np.frombuffer(parts["district_medians"], "<f8")
+    assert medians[:2].tolist() == [3.0, 7.0] and np.isnan(medians[2])  # a district without LSOAs: no median
+    assert len(parts["palette"]) == 256 * 3
+    assert (meta["title"], meta["label"], meta["format"], meta["filename"]) == (
+        "Invented map", "Invented score", "decimal", "map_x"
+    )  # fmt: skip
+    legend = meta["legend"]
+    assert legend["title"] == ["Invented score", "(score)"]
+    assert legend["ticks"] == [[0.0, "3"], [0.25, "4"], [0.5, "5"], [0.75, "6"], [1.0, "7"]]
+    assert (legend["first"], legend["steps"], legend["no_value"]) == (nm.FIRST_STEP, nm.STEPS, nm.NO_VALUE)
+    assert "3 neighbourhoods" in meta["alt"]
 
 
-def test_aligned_values_and_district_summary(raster: nm.IndexRaster) -> None:
-    values = pd.DataFrame({"area_code": ["E01900002", "E01900003", "E01999999"], "value": [4.0, 8.0, 1.0]})
-    assert np.isnan(nm.aligned_values(raster, values)[0])
-    assert nm.aligned_values(raster, values)[1:].tolist() == [4.0, 8.0]
-    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001", "E06900001", "E06900002"]})
-    summary = nm.district_summary(values, lsoa_lad).set_index("code")
-    assert summary.loc["E06900001"].tolist() == [1, 4.0]
-    assert summary.loc["E06900002"].tolist() == [1, 8.0]
+@pytest.fixture
+def static(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(config, "STATIC_DIR", tmp_path / "static")
+    return tmp_path / "static"
 
 
-def test_district_hover_says_when_there_are_no_values() -> None:
-    data = pd.DataFrame(
-        {
-            "code": ["W06900001", "E06900002"],
-            "name": ["Dyffryn", "Invented"],
-            "lsoas": [0, 1200],
-            "median": [np.nan, 0.25],
-        }
-    )
-    assert nm.district_hover(data, label="Share", unit="share of residents") == [
-        "<b>Dyffryn</b> (W06900001)<br>Share: no values",
-        "<b>Invented</b> (E06900002)<br>Share: 25.0%, the median of its 1,200 neighbourhoods",
-    ]
+def test_national_map_serves_its_geometry_once(con, static: Path) -> None:
+    # Given the tiny database, When two measures are mapped, Then both name the same served geometry file (written
+    # once, its 12 invented LSOAs and 6 districts inside) and carry only their own colours and values.
+    raster._CACHE.clear()
+    first = nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A")
+    second = nm.national_map(con, measure="imd_decile", label="IMD decile", unit="decile", title="B")
+    meta, parts = nm.unpack(first)
+    assert meta["geometry_url"] == nm.unpack_meta(second)["geometry_url"]
+    assert meta["geometry_url"].startswith("app/static/raster/lsoa21-") and meta["geometry_url"].endswith(".bin")
+    assert "geometry" not in parts
+    files = list((static / "raster").iterdir())
+    assert [f.name for f in files] == [meta["geometry_url"].rsplit("/", 1)[1]]
+    geometry, _ = nm.unpack(files[0].read_bytes())
+    assert geometry["count"] == 12 and len(geometry["districts"]) == 6
+    values = np.frombuffer(parts["values"], "<f8")
+    assert sorted(values.tolist()) == sorted([s + d for s in (40, 32, 25, 18, 12, 8) for d in (5, -5)])
 
 
-def test_figure_layers_traces_and_hover(raster: nm.IndexRaster) -> None:
-    values = pd.DataFrame({"area_code": CODES[:2], "value": [3.0, 7.0]})
-    lads = pd.DataFrame(
-        {
-            "code": ["E06900001"],
-            "name": ["Invented district"],
-            "geojson": [shapely.to_geojson(shapely.box(0, 50, 2, 51))],
-        }
-    )
-    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001"] * 3})
-    fig = nm.national_map(values, raster, lads=lads, lsoa_lad=lsoa_lad, label="Score", unit="score", title="T")
-    (points,) = fig.data
-    assert points.type == "scattermap" and points.marker.opacity == 0 and len(points.lon) > 1
-    assert set(points.text) == {
-        "<b>Invented district</b> (E06900001)<br>Score: 5.00, the median of its 2 neighbourhoods"
-    }
-    assert (points.marker.cmin, points.marker.cmax, points.marker.showscale) == (3.0, 7.0, True)
-    assert [layer.sourcetype for layer in fig.layout.map.layers] == ["image", "image"]  # the LSOA tile, outlines
-    assert fig.layout.uirevision == "national-lsoa"
-
-
-def test_areas_sharing_a_pixel_each_get_one() -> None:
-    # Given three invented areas inside one 1°×1° pixel of a 2 × 2 image, and one area covering the image, When
-    # rasterised, Then each of the four owns a pixel: the tiny ones take the nearest pixels the big one can spare.
-    codes = np.array(["E01900001", "E01900002", "E01900003", "E01900004"], dtype=object)
-    shapes = np.array(
-        [shapely.box(0, 50, 2, 51.27), *(shapely.box(0.2 + d, 50.2, 0.21 + d, 50.21) for d in (0, 0.1, 0.2))],
-        dtype=object,
-    )
-    tiny = nm.rasterise(codes, shapes, height=2)
-    assert tiny.pixels.shape == (2, 2)
-    assert tiny.coverage() == 4
-    assert sorted(tiny.pixels.ravel().tolist()) == [1, 2, 3, 4]
-
-
-def test_claim_pixels_fails_loudly_when_nothing_can_be_spared() -> None:
-    pixels = np.array([[1]], dtype=np.uint16)
-    with pytest.raises(ValueError, match="no pixel to spare"):
-        nm.claim_pixels(pixels, np.array([[0.5, 0.5], [0.5, 0.5]]), order=np.array([1, 0]))
-
-
-def test_outline_layer_draws_the_shared_edge_only() -> None:
-    # Given two districts side by side, When their outlines are drawn 60 px tall, Then the image is opaque white on
-    # the edge they share (x = 1°, the middle column) and see-through inside each district.
-    layer = nm.outline_layer(np.array(SHAPES[:2]), bounds=(0.0, 50.0, 2.0, 51.0), height=60)
-    image = np.asarray(Image.open(io.BytesIO(nm.base64.b64decode(layer["source"].split(",", 1)[1]))).convert("RGBA"))
-    assert image.shape == (60, 76, 4)
-    assert (image[5:55, 37:39, 3] == nm.OUTLINE_COLOUR[3]).any(axis=1).all()  # the shared edge, every row
-    assert (image[20:40, 10:30, 3] == 0).all() and (image[20:40, 48:68, 3] == 0).all()
-    assert layer["coordinates"][0] == [0.0, 51.0]
-
-
-def test_hover_points_name_the_district_underneath(raster: nm.IndexRaster) -> None:
-    # Given the two invented squares in different districts (and the enclave in a third that no grid point hits),
-    # When hover points are laid 6 rows north-south, Then each point carries the district of the area under it and
-    # the missed district gets one point inside it.
-    lsoa_lad = pd.DataFrame({"code": CODES, "lad_code": ["E06900001", "E06900002", "E06900003"]})
-    lads = pd.DataFrame({"code": ["E06900001", "E06900002", "E06900003"], "geojson": shapely.to_geojson(SHAPES)})
-    points = nm.hover_points(raster, lsoa_lad, lads, rows=6)
-    assert set(points["code"]) == {"E06900001", "E06900002", "E06900003"}
-    west = points[points["code"] == "E06900001"]
-    assert (west["lon"] < 1).all() and (points.loc[points["code"] == "E06900002", "lon"] > 1).all()
-    assert len(west) > 10 and ((west["lat"] > 50) & (west["lat"] < 51)).all()
-    enclave = points[points["code"] == "E06900003"]
-    assert len(enclave) == 1 and shapely.contains_xy(SHAPES[2], enclave["lon"], enclave["lat"]).all()
+def test_national_map_embeds_geometry_when_it_cannot_be_served(
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr(config, "STATIC_DIR", blocker / "static")  # cannot be created, even by root
+    for payload in (
+        nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A"),
+        nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A", serve_geometry=False),
+    ):
+        meta, parts = nm.unpack(payload)
+        assert "geometry_url" not in meta
+        assert nm.unpack(parts["geometry"])[0]["count"] == 12
 
 
 @pytest.mark.integration
-def test_real_build_every_lsoa_owns_a_pixel(db_con) -> None:
-    raster = nm.index_raster(db_con)
-    assert len(raster.codes) == 35_672
-    assert raster.coverage() == 35_672
-
-
-@pytest.mark.integration
-def test_real_figure_is_small(db_con) -> None:
-    fig = nm.national_map_figure(db_con, measure="imd_score", label="IMD score", unit="score", title="IMD")
-    payload = fig.to_json().encode()
-    assert len(payload) < 2_500_000  # the naive embedded-GeoJSON figure is ~16.6 MB
-    assert len(fig.layout.map.layers) == 8  # 2,500 × 2,069 px in tiles of ≤ 1,024 (all-sea left out), outlines
-    assert len(hovered_districts(fig.data[0].text)) == 318  # every district (England and Wales) can be hovered
-    # The outline image does not depend on the measure: made once per database, like the index raster.
-    other = nm.national_map_figure(db_con, measure="imd_rank", label="IMD rank", unit="rank", title="IMD")
-    assert other.layout.map.layers[-1].source is fig.layout.map.layers[-1].source
-    assert sorted(key[0] for key in nm._CACHE) == ["index_raster", "outlines"]
-
-
-def hovered_districts(texts: list[str]) -> set[str]:
-    """District codes named in hover texts ('<b>Name</b> (E06000001)<br>...')."""
-    return {text.split("</b> (", 1)[1][:9] for text in texts}
-
-
-@pytest.mark.integration
-def test_map_page_draws_national_lsoas_as_an_image(built_db, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given the real build, When the Map page is opened on all neighbourhoods nationally, Then the figure is the
-    # image map (7 tiles and the outlines, every one of the 318 districts in the hover), not 35,672 polygons.
-    from streamlit.testing.v1 import AppTest
-
-    from tests.fixtures.dashboard.plotly_spec import figures
-
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.query_params["geo"] = "lsoa21"
-    at.switch_page("views/map.py").run()
-    assert not at.exception
-    spec = figures(at)[0]
-    assert [layer["sourcetype"] for layer in spec["layout"]["map"]["layers"]] == ["image"] * 8
-    assert [trace["type"] for trace in spec["data"]] == ["scattermap"]
-    assert len(hovered_districts(spec["data"][0]["text"])) == 318
+def test_real_geometry_and_payload(db_con, static: Path) -> None:
+    # Given the real build, When the national IMD score map is made, Then the geometry holds all 35,672 LSOAs (each
+    # owning a pixel) and the 318 districts, and what is sent per measure is small.
+    payload = nm.national_map(db_con, measure="imd_score", label="IMD score", unit="score", title="IMD")
+    meta, parts = nm.unpack(payload)
+    geometry, geo_parts = nm.unpack((static / meta["geometry_url"].removeprefix(config.STATIC_URL)).read_bytes())
+    assert (geometry["count"], geometry["width"], geometry["height"]) == (35_672, 2069, 2500)
+    assert len(geometry["districts"]) == 318
+    assert len(geo_parts["codes"]) == 35_672 * 9
+    assert len(set(np.frombuffer(geo_parts["district"], "<u2").tolist()) - {nm.NO_DISTRICT}) == 318
+    values = np.frombuffer(parts["values"], "<f8")
+    assert np.isfinite(values).sum() == 33_755  # England's LSOAs (IoD2025); Welsh ones have no value: grey
+    assert len(payload) < 500_000  # measure only: the naive embedded-GeoJSON figure is ~16 MB
+    assert len(nm.geometry(db_con)) < 2_000_000  # geometry, sent once and then from the browser's cache
