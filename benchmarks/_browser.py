@@ -264,12 +264,40 @@ def measure(page, meter: Meter, url: str, *, timeout_s: float = 120.0) -> Load:
     meter.reset()
     start = time.time()
     page.goto(url, wait_until="commit")
-    page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
+    wait_drawn(page, url, timeout_s=timeout_s)
     seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)  # let trailing frames and HTTP completions be counted
     refuse_error_page(page, url)
     charts = page.evaluate(CHART_COUNT_JS)
     return Load(round(seconds, 3), meter.http_bytes, meter.ws_bytes, meter.asset_bytes, charts)
+
+
+# What the page shows when it is not drawn in time: enough to tell which condition of DRAWN_JS is not met.
+STATE_JS = """() => JSON.stringify({
+  url: location.href,
+  scriptRan: window.__scriptRan,
+  scriptState: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  stale: document.querySelectorAll('[data-stale="true"]').length,
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  plotlyHolders: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+  plots: document.querySelectorAll('.js-plotly-plot').length,
+  rasterMaps: [...document.querySelectorAll('[data-testid^="stBidiComponent"]')]
+    .map(host => (host.shadowRoot || host).querySelector('.vcs-raster-map')?.dataset.drawn ?? 'none'),
+})"""
+
+
+def wait_drawn(page, what: str, *, timeout_s: float) -> None:
+    """Wait until the page says it is drawn (DRAWN_AT_JS).
+
+    Raises:
+        TimeoutError: not drawn in time; the message says what the page showed.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
+    except PlaywrightTimeout as error:
+        raise TimeoutError(f"{what}: not drawn in {timeout_s:.0f} s; the page: {page.evaluate(STATE_JS)}") from error
 
 
 def refuse_error_page(page, what: str) -> None:
@@ -289,7 +317,7 @@ def switch(page, meter: Meter, title: str, *, timeout_s: float = 120.0) -> Load:
     meter.reset()
     start = time.time()
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.wait_for_function(DRAWN_AT_JS, polling=50, timeout=timeout_s * 1000)
+    wait_drawn(page, title, timeout_s=timeout_s)
     seconds = page.evaluate("window.__drawnAt") / 1000 - start
     page.wait_for_timeout(300)
     refuse_error_page(page, title)

@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import shapely
-from PIL import Image
+from PIL import Image, features
 from plotly.colors import sample_colorscale
 
 from insight import maps, raster, static_files
@@ -35,9 +35,10 @@ from insight.charts import wrap
 from insight.db import query
 from insight.formatting import format_share, value_kind
 
-OUTSIDE, NO_VALUE, FIRST_STEP = 0, 1, 2  # palette indices: outside every area, the no-data grey, the scale
+NO_VALUE, FIRST_STEP = 1, 2  # palette indices: 0 is outside every area (drawn see-through), then these
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
 OUTLINE_SCALE = 8  # outline coordinates are int16 eighths of an index pixel (2,500 px × 8 < 32,767)
+KEYS = "Keys: + and − zoom, the arrow keys pan, 0 resets the view."
 NO_DISTRICT = 65535  # an LSOA's district index when it has none
 MAP_HEIGHT = 700  # CSS pixels, the header and toolbar included
 FOLDER = "raster"
@@ -55,20 +56,23 @@ def pack(meta: dict, parts: dict[str, bytes]) -> bytes:
 
 def unpack(payload: bytes) -> tuple[dict, dict[str, bytes]]:
     """The inverse of pack: (meta, parts)."""
-    (length,) = struct.unpack_from("<I", payload)
-    meta = orjson.loads(payload[4 : 4 + length])
-    start = 4 + length
+    meta = unpack_meta(payload)
+    start = 4 + struct.unpack_from("<I", payload)[0]
     parts = {name: payload[start + offset : start + offset + size] for name, (offset, size) in meta["parts"].items()}
     return meta, parts
 
 
-def encode_index(pixels: np.ndarray) -> bytes:
-    """The index image as lossless WebP, each pixel's index in 24 bits (red = high byte, blue = low)."""
+def encode_index(pixels: np.ndarray) -> tuple[bytes, str]:
+    """The index image, each pixel's index in 24 bits (red = high byte, blue = low), and its MIME type: lossless
+    WebP (~40% smaller than PNG), or PNG where Pillow lacks WebP."""
     value = pixels.astype(np.uint32)
     rgb = np.stack([(value >> 16) & 255, (value >> 8) & 255, value & 255], axis=-1).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buffer, "WEBP", lossless=True, method=4)
-    return buffer.getvalue()
+    if features.check("webp"):
+        Image.fromarray(rgb, "RGB").save(buffer, "WEBP", lossless=True, method=4)
+        return buffer.getvalue(), "image/webp"
+    Image.fromarray(rgb, "RGB").save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue(), "image/png"
 
 
 def outline_rings(geometries: np.ndarray, *, index: raster.IndexRaster) -> tuple[np.ndarray, np.ndarray]:
@@ -78,8 +82,13 @@ def outline_rings(geometries: np.ndarray, *, index: raster.IndexRaster) -> tuple
     lengths = np.array([len(ring) for ring in rings], dtype=np.uint32)
     if not rings:
         return lengths, np.zeros(0, dtype=np.int16)
-    pixels = raster.to_pixels(np.concatenate(rings), bounds=index.bounds, size=(width, height))
-    return lengths, np.round(pixels * OUTLINE_SCALE).astype(np.int16).ravel()
+    pixels = np.round(
+        raster.to_pixels(np.concatenate(rings), bounds=index.bounds, size=(width, height)) * OUTLINE_SCALE
+    )
+    limit = np.iinfo(np.int16)
+    if pixels.min() < limit.min or pixels.max() > limit.max:
+        raise ValueError(f"outlines do not fit int16 at {OUTLINE_SCALE}× a {width} × {height} image")
+    return lengths, pixels.astype(np.int16).ravel()
 
 
 def geometry_bundle(index: raster.IndexRaster, *, names: pd.Series, lsoa_lad: pd.Series, lads: pd.DataFrame) -> bytes:
@@ -95,18 +104,20 @@ def geometry_bundle(index: raster.IndexRaster, *, names: pd.Series, lsoa_lad: pd
     position = {code: i for i, code in enumerate(lads["code"])}
     district = [position.get(lad, NO_DISTRICT) for lad in lsoa_lad.reindex(index.codes)]
     lengths, points = outline_rings(shapely.from_geojson(lads["geojson"].to_numpy()), index=index)
+    image, mime = encode_index(index.pixels)
     meta = {
         "width": width,
         "height": height,
         "bounds": list(index.bounds),
         "count": len(codes),
         "code_length": code_length,
-        "index_mime": "image/webp",
+        "index_mime": mime,
         "outline_scale": OUTLINE_SCALE,
+        "no_district": NO_DISTRICT,
         "districts": [[code, name] for code, name in zip(lads["code"], lads["name"], strict=True)],
     }
     parts = {
-        "index": encode_index(index.pixels),
+        "index": image,
         "codes": "".join(codes).encode("ascii"),
         "names": "\n".join(str(name) for name in names.reindex(index.codes).fillna("")).encode(),
         "district": np.array(district, dtype="<u2").tobytes(),
@@ -188,7 +199,7 @@ def legend(*, label: str, unit: str, vmin: float, vmax: float) -> dict:
     ticks = nice_ticks(vmin, vmax)
     step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     span = vmax - vmin if vmax > vmin else 1.0
-    title = wrap(label, width=16).split("<br>") + ([f"({unit})"] if unit else [])
+    title = wrap(label + (f" ({unit})" if unit else ""), width=15).split("<br>")
     return {
         "title": title,
         "ticks": [[float((t - vmin) / span), tick_label(float(t), step=step, unit=unit)] for t in ticks],
@@ -227,7 +238,9 @@ def measure_payload(
         "source": source,
         "filename": filename,
         "height": MAP_HEIGHT,
-        "alt": f"{title}: a map of all {len(index.codes):,} neighbourhoods; the values are in the table below.",
+        "alt": f"{title}: a map of all {len(index.codes):,} neighbourhoods. Every value can be shown as a table "
+        "or downloaded below the map.",
+        "keys": KEYS,
     }
     parts = {
         "palette": bytes(palette(colorscale, reverse=reverse)),
@@ -254,23 +267,25 @@ def national_map(
     """The packed national LSOA map of one area_measures measure, read from the database (cache the result).
 
     With serve_geometry the geometry is a file the app serves (its URL in the header, geometry_url), else, or when
-    the file cannot be written, it is embedded as the part 'geometry'.
+    the file cannot be written, it is embedded as the part 'geometry'; geometry_id names it either way, and id
+    names the whole payload (the viewer redraws only when it changes).
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.
     """
     bundle = geometry(con)
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
-    lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'")
+    lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'").drop_duplicates("code")
     districts = pd.Series([code for code, _name in unpack_meta(bundle)["districts"]], dtype=object)
     meta, parts = measure_payload(
         values, raster.index_raster(con), lsoa_lad=lsoa_lad, districts=districts, label=label, unit=unit,
         title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
     )  # fmt: skip
+    meta["geometry_id"] = static_files.content_id(bundle)
     url = static_files.serve(FOLDER, "lsoa21", bundle, suffix=".bin") if serve_geometry else None
-    if url:
-        return pack({**meta, "geometry_url": url}, parts)
-    return pack(meta, {**parts, "geometry": bundle})
+    parts = parts if url else {**parts, "geometry": bundle}
+    meta = {**meta, "geometry_url": url} if url else meta
+    return pack({**meta, "id": static_files.content_id(pack(meta, parts))}, parts)
 
 
 def unpack_meta(payload: bytes) -> dict:

@@ -40,7 +40,7 @@ class IndexRaster:
 
 
 def mercator_y(lat: np.ndarray) -> np.ndarray:
-    """Web Mercator northing (radians) of latitudes in degrees: MapLibre stretches image layers in this space."""
+    """Web Mercator northing (radians) of latitudes in degrees: the index image is square-pixelled in this space."""
     return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 
 from insight import config
+
+
+def content_id(content: bytes) -> str:
+    """A short hash of the content: names its file, and tells the browser two payloads are the same."""
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def serve(folder: str, stem: str, content: bytes, *, suffix: str) -> str | None:
@@ -17,14 +23,22 @@ def serve(folder: str, stem: str, content: bytes, *, suffix: str) -> str | None:
 
     None when the file cannot be written (a read-only install): the caller then embeds the content instead.
     """
-    name = f"{stem}-{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
+    name = f"{stem}-{content_id(content)}{suffix}"
     path = config.STATIC_DIR / folder / name
     try:
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{name}.{os.getpid()}.tmp")
-            partial.write_bytes(content)
-            os.replace(partial, path)  # atomic: another process never serves half a file
+            # A temporary file of its own (sessions are threads of one process), renamed into place: nobody is ever
+            # served half a file.
+            handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(content)
+                os.chmod(partial, 0o644)
+                os.replace(partial, path)
+            except BaseException:
+                os.unlink(partial)
+                raise
     except OSError:
         return None
     return f"{config.STATIC_URL}{folder}/{name}"

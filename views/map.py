@@ -56,7 +56,8 @@ if catalog.empty or geo.empty:
     )
     st.stop()
 revision = f"{geography}:{','.join(lad_codes)}"
-# The boundaries as a file the browser fetches once (None for neighbourhoods: those stay in the figure).
+# The boundaries as a file the browser fetches once (None for neighbourhoods in chosen districts: those stay in the
+# figure; the national neighbourhood map serves its own geometry file).
 served = cache.cached_query(map_files.geojson_url, level=level)
 options = catalog["measure"].tolist()
 

@@ -1,22 +1,27 @@
-"""Real-browser test of the national LSOA map (the app's canvas viewer) on the mirror build: it draws, hover names
-the exact LSOA under the pointer with its value, zoom works, the PNG downloads, and the geometry file is fetched once.
+"""Real-browser test of the national LSOA map (the app's canvas viewer) on the mirror build: it draws fitted beside
+its legend, hover names the exact LSOA under the pointer with its value (at two pixel densities, across boundaries),
+zoom works, the PNG holds the map's real colours, numbers are written as the app writes them, and the geometry file
+is fetched once.
 """
 
 from __future__ import annotations
 
+import io
 import re
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from insight import raster
+from insight import config, national_map, raster
 from insight.formatting import format_value
 from tests.browser.support import ROOT, wait_until_idle
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DRAWN = '.vcs-raster-map[data-drawn="true"]'
+LEGEND_WIDTH = 170  # insight/assets/raster_map.js
+BIRMINGHAM = "E08000025"
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +32,9 @@ def view(page) -> tuple[float, float, float]:
     return scale, x, y
 
 
-def open_national_map(browser, app_url: str, *, requests: list[str] | None = None):
-    page = browser.new_page(viewport={"width": 1400, "height": 1200}, accept_downloads=True)
+def open_national_map(browser, app_url: str, *, requests: list[str] | None = None, density: int = 1):
+    context = browser.new_context(viewport={"width": 1400, "height": 1200}, device_scale_factor=density)
+    page = context.new_page()
     if requests is not None:
         page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{app_url}/map?geo=lsoa21&measure=imd_score", wait_until="domcontentloaded")
@@ -59,81 +65,146 @@ def expected_hover(db_con, index: raster.IndexRaster, row: int) -> list[str]:
     ]
 
 
-def test_national_map_draws_and_hover_names_the_lsoa_underneath(app_url: str, browser, db_con) -> None:
-    # Given the national map of IMD scores, zoomed in on Birmingham (E08000025), When the pointer rests on the
-    # middle of Birmingham's largest LSOA, Then the tooltip names the LSOA whose pixel is under the pointer (as the
-    # index image says), with its value, its district and the district median, all as in the database.
+def zoom_to_birmingham(page, db_con, index: raster.IndexRaster) -> tuple[int, int, int]:
+    """Zoom in (the + button, 6 times) and pan (arrow keys) until the middle of Birmingham's largest LSOA is near
+    the middle of the map; returns that LSOA's raster row + 1 and its pixel (x, y)."""
+    for _ in range(6):
+        page.get_by_role("button", name="Zoom in (key +)").click()
+    query = "SELECT code FROM areas WHERE level = 'lsoa21' AND lad_code = ?"
+    codes = [code for (code,) in db_con.execute(query, [BIRMINGHAM]).fetchall()]
+    rows = np.flatnonzero(np.isin(index.codes, codes)) + 1
+    biggest = int(rows[np.argmax(np.bincount(index.pixels.ravel(), minlength=len(index.codes) + 1)[rows])])
+    ys, xs = np.nonzero(index.pixels == biggest)
+    centre = int(np.argmin((ys - ys.mean()) ** 2 + (xs - xs.mean()) ** 2))
+    canvas = page.locator(".vcs-canvas").bounding_box()
+    page.wait_for_timeout(200)
+    scale, x, y = view(page)
+    steps_x = round((x + (xs[centre] + 0.5) * scale - (canvas["width"] - LEGEND_WIDTH) / 2) / 80)
+    steps_y = round((y + (ys[centre] + 0.5) * scale - canvas["height"] / 2) / 80)
+    page.locator(".vcs-raster-map").focus()
+    for forward, back, steps in (("ArrowRight", "ArrowLeft", steps_x), ("ArrowDown", "ArrowUp", steps_y)):
+        for _ in range(abs(steps)):
+            page.keyboard.press(forward if steps > 0 else back)
+    page.wait_for_timeout(300)
+    return biggest, int(xs[centre]), int(ys[centre])
+
+
+@pytest.mark.parametrize("density", [1, 2], ids=["1x", "2x-screen"])
+def test_national_map_draws_and_hover_names_the_lsoa_underneath(app_url: str, browser, db_con, density) -> None:
+    # Given the national map of IMD scores, When it opens, Then it is fitted left of its legend; When zoomed in on
+    # Birmingham and the pointer visits a grid of points across several LSOAs and their boundaries, Then at every
+    # point the tooltip names the LSOA whose pixel is under the pointer (as the index image says), with its value,
+    # its district and the district median, as in the database; outside every area there is no tooltip.
     index = raster.index_raster(db_con)
-    page = open_national_map(browser, app_url)
+    page = open_national_map(browser, app_url, density=density)
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "map-national.png"))
         assert page.locator('[data-testid="stException"]').count() == 0
         canvas = page.locator(".vcs-canvas").bounding_box()
         scale, x, y = view(page)
-        # Fitted: the whole image is on the canvas, left of the legend.
-        assert x >= 0 and y >= 0 and y + index.pixels.shape[0] * scale <= canvas["height"] + 1
-        page.get_by_role("button", name="Zoom in").click()
-        page.wait_for_timeout(300)
+        height, width = index.pixels.shape
+        assert x >= 0 and x + width * scale <= canvas["width"] - LEGEND_WIDTH  # the whole image, left of the legend
+        assert y >= 0 and y + height * scale <= canvas["height"]
+        assert max(width * scale / (canvas["width"] - LEGEND_WIDTH), height * scale / canvas["height"]) > 0.95
+        if density == 1:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "map-national.png"))
+        page.get_by_role("button", name="Zoom in (key +)").click()
+        page.wait_for_timeout(200)
         assert view(page)[0] == pytest.approx(scale * 1.6)
-        for _ in range(5):
-            page.get_by_role("button", name="Zoom in").click()
-        page.wait_for_timeout(300)
+        biggest, px0, py0 = zoom_to_birmingham(page, db_con, index)
         scale, x, y = view(page)
-        codes = db_con.execute("SELECT code FROM areas WHERE level = 'lsoa21' AND lad_code = 'E08000025'").fetchall()
-        rows = np.flatnonzero(np.isin(index.codes, [c for (c,) in codes])) + 1
-        counts = np.bincount(index.pixels.ravel(), minlength=len(index.codes) + 1)
-        biggest = rows[np.argmax(counts[rows])]
-        ys, xs = np.nonzero(index.pixels == biggest)
-        centre = np.argmin((ys - ys.mean()) ** 2 + (xs - xs.mean()) ** 2)
-        # Pan so that pixel is in the middle of the canvas (the arrow keys move 80 px), then compute where it is.
-        target_x, target_y = x + (xs[centre] + 0.5) * scale, y + (ys[centre] + 0.5) * scale
-        screen_x, screen_y = round(canvas["x"] + target_x), round(canvas["y"] + target_y)
-        if not (0 < target_x < canvas["width"] - 160 and 0 < target_y < canvas["height"]):
-            page.locator(".vcs-raster-map").focus()
-            steps_x = round((target_x - (canvas["width"] - 160) / 2) / 80)
-            steps_y = round((target_y - canvas["height"] / 2) / 80)
-            for key, steps in (("ArrowRight", steps_x), ("ArrowDown", steps_y)):
-                for _ in range(abs(steps)):
-                    page.keyboard.press(key if steps > 0 else {"ArrowRight": "ArrowLeft", "ArrowDown": "ArrowUp"}[key])
-            page.wait_for_timeout(300)
-            scale, x, y = view(page)
-            screen_x = round(canvas["x"] + x + (xs[centre] + 0.5) * scale)
-            screen_y = round(canvas["y"] + y + (ys[centre] + 0.5) * scale)
-        page.mouse.move(screen_x, screen_y)
+        assert scale > 1
         tip = page.locator(".vcs-tip")
-        tip.wait_for(state="visible", timeout=10_000)
-        px = int(np.floor((screen_x - canvas["x"] - x) / scale))
-        py = int(np.floor((screen_y - canvas["y"] - y) / scale))
-        row = int(index.pixels[py, px]) - 1
-        assert row + 1 == biggest  # the pointer is on Birmingham's largest LSOA
-        assert tip.inner_text().split("\n") == expected_hover(db_con, index, row)
-        page.screenshot(path=str(SCREENSHOTS / "map-national-hover.png"))
+        seen = set()
+        for dx in range(-30, 31, 6):
+            for dy in range(-30, 31, 10):
+                screen_x = round(canvas["x"] + x + (px0 + 0.5) * scale) + dx
+                screen_y = round(canvas["y"] + y + (py0 + 0.5) * scale) + dy
+                page.mouse.move(screen_x, screen_y)
+                row = int(
+                    index.pixels[int((screen_y - canvas["y"] - y) // scale), int((screen_x - canvas["x"] - x) // scale)]
+                )
+                if row == 0:
+                    assert not tip.is_visible()
+                    continue
+                seen.add(row)
+                assert tip.inner_text().split("\n") == expected_hover(db_con, index, row - 1), (dx, dy)
+        assert biggest in seen and len(seen) >= 3  # the grid crossed boundaries into neighbouring LSOAs
+        page.mouse.move(canvas["x"] + canvas["width"] - LEGEND_WIDTH / 2, canvas["y"] + canvas["height"] - 40)
+        assert not tip.is_visible()  # under the legend: no tooltip for the map hidden there
+        if density == 1:
+            page.mouse.move(round(canvas["x"] + x + (px0 + 0.5) * scale), round(canvas["y"] + y + (py0 + 0.5) * scale))
+            page.screenshot(path=str(SCREENSHOTS / "map-national-hover.png"))
     finally:
-        page.close()
+        page.context.close()
 
 
-def test_national_map_png_download_and_geometry_fetched_once(app_url: str, browser) -> None:
-    # Given the national map open, When the PNG button is pressed, Then a PNG of the view (title, map and legend) at
-    # twice the screen resolution downloads; When another measure is chosen, Then the map is redrawn with its title
-    # and the geometry file is not fetched again.
+def test_national_map_png_holds_the_map_and_geometry_is_fetched_once(app_url: str, browser, db_con) -> None:
+    # Given the national map zoomed in on Birmingham, When the PNG button is pressed, Then a PNG at twice the screen
+    # resolution downloads, with the title above the map and, where Birmingham's largest LSOA is on screen, that
+    # LSOA's own colour; When another measure is chosen, Then the map is redrawn with its title and the geometry
+    # file is not fetched again.
+    index = raster.index_raster(db_con)
     requests: list[str] = []
     page = open_national_map(browser, app_url, requests=requests)
     try:
+        biggest, px0, py0 = zoom_to_birmingham(page, db_con, index)
         canvas = page.locator(".vcs-canvas").bounding_box()
+        scale, x, y = view(page)
         with page.expect_download(timeout=30_000) as download:
             page.get_by_role("button", name="Download the map as PNG").click()
         assert download.value.suggested_filename == "map_imd_score_lsoa21.png"
-        data = Path(download.value.path()).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        width, height = struct.unpack(">II", data[16:24])
-        assert width == round(2 * canvas["width"]) and height == round(2 * (canvas["height"] + 44))
+        image = Image.open(io.BytesIO(Path(download.value.path()).read_bytes()))
+        assert image.format == "PNG"
+        assert image.size == (round(2 * canvas["width"]), round(2 * (canvas["height"] + 44 + 26)))
+        payload = national_map.national_map(
+            db_con, measure="imd_score", label="IMD score", unit="score", title="x", serve_geometry=False
+        )
+        _meta, parts = national_map.unpack(payload)
+        step = parts["steps"][biggest - 1]
+        colour = tuple(parts["palette"][3 * step : 3 * step + 3])
+        at = (round(2 * (x + (px0 + 0.5) * scale)), round(2 * (44 + y + (py0 + 0.5) * scale)))
+        assert image.convert("RGB").getpixel(at) == colour
+        title_band = np.asarray(image.convert("L").crop((0, 0, image.size[0] // 2, 88)))
+        assert (title_band < 128).sum() > 500  # the title is written in dark text above the map
         geometry = [url for url in requests if re.search(r"/app/static/raster/lsoa21-[0-9a-f]{16}\.bin$", url)]
         assert len(geometry) == 1
         page.locator('[data-testid="stSelectbox"]').filter(has_text="Measure").click()
         page.get_by_role("option", name="Health deprivation and disability score").click()
         page.locator(".vcs-title", has_text="Health deprivation and disability score").wait_for(timeout=60_000)
         page.locator(DRAWN).wait_for(timeout=60_000)
+        assert page.locator(".vcs-raster-map").count() == 1
         assert len([url for url in requests if "/app/static/raster/" in url]) == 1
     finally:
+        page.context.close()
+
+
+# Values and units on which rounding differs between naive JavaScript and Python: exact halves, binary near-halves.
+NUMBERS = [
+    *((v, "share of residents") for v in (0.0525, 0.1225, 0.125, 0.0, 1.0, 0.99951, -0.0125)),
+    *((v, "£ per resident") for v in (1234.5, 99.995, 100.5, 2.125, 12345678.0, 0.0)),
+    *((v, "decile") for v in (2.5, 3.5, -0.4, 7.0, 12345.5)),
+    *((v, "score") for v in (23.25, 9.995, 10.05, 2.675, 0.125, 123456.789, -3.25, 45.3, -0.001, 1e-7, 1234567.85)),
+    *((v, "£ per resident") for v in (-1234.5, -0.005)),
+]
+
+
+def test_browser_writes_numbers_as_the_app_does(browser) -> None:
+    # Given the viewer's own code loaded as a module in Chromium, When it formats each value by its unit's kind,
+    # Then every text is the one insight.formatting.format_value gives (ties rounded half to even, like Python).
+    from insight.formatting import value_kind
+
+    source = (config.ASSETS_DIR / "raster_map.js").read_text()
+    page = browser.new_page()
+    try:
+        written = page.evaluate(
+            """async ([source, cases]) => {
+                 const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+                 const module = await import(url);
+                 return cases.map(([value, kind]) => module.formatValue(value, kind));
+               }""",
+            [source, [[value, value_kind(unit)] for value, unit in NUMBERS]],
+        )
+    finally:
         page.close()
+    assert written == [format_value(value, unit=unit) for value, unit in NUMBERS]

@@ -49,16 +49,21 @@ def test_pack_round_trip() -> None:
     assert nm.unpack_meta(nm.pack({"n": 1}, {"a": b"1"}))["n"] == 1
 
 
-def test_index_image_is_lossless_24_bit(index: raster.IndexRaster) -> None:
-    # Given index values beyond 16 bits, When encoded, Then decoding the WebP gives every pixel's index back.
+@pytest.mark.parametrize("webp", [True, False], ids=["webp", "png-where-pillow-lacks-webp"])
+def test_index_image_is_lossless_24_bit(index: raster.IndexRaster, webp: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given index values beyond 16 bits, When encoded, Then decoding the image gives every pixel's index back.
+    monkeypatch.setattr(nm.features, "check", lambda feature: webp if feature == "webp" else True)
     pixels = index.pixels.astype(np.uint32) * 40_000
-    rgb = np.asarray(Image.open(io.BytesIO(nm.encode_index(pixels))).convert("RGB")).astype(np.uint32)
+    data, mime = nm.encode_index(pixels)
+    assert mime == ("image/webp" if webp else "image/png")
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(np.uint32)
     assert ((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).tolist() == pixels.tolist()
 
 
 def test_geometry_bundle_holds_codes_names_districts(index: raster.IndexRaster, bundle) -> None:
     meta, parts = bundle
     assert (meta["width"], meta["height"], meta["count"], meta["code_length"]) == (76, 60, 3, 9)
+    assert (meta["index_mime"], meta["no_district"], meta["outline_scale"]) == ("image/webp", 65535, 8)
     assert meta["bounds"] == [0.0, 50.0, 2.0, 51.0]
     assert meta["districts"] == [["E06900001", "Invented West"], ["E06900002", "Invented East"]]
     assert parts["codes"].decode() == "E01900001E01900002E01900003"
@@ -76,6 +81,13 @@ def test_outlines_are_rings_in_eighths_of_a_pixel(bundle) -> None:
     west = points[:5]
     assert west[:, 0].min() == 0 and west[:, 0].max() == pytest.approx(38, abs=0.2)
     assert west[:, 1].min() == 0 and west[:, 1].max() == 60
+
+
+def test_outlines_that_would_overflow_int16_are_refused() -> None:
+    # An image 5,000 px tall: its outline coordinates in eighths of a pixel reach 40,000, beyond int16.
+    tall = raster.IndexRaster(CODES, np.zeros((5000, 1), np.uint16), (0.0, 50.0, 2.0, 51.0))
+    with pytest.raises(ValueError, match="do not fit int16"):
+        nm.outline_rings(SHAPES[:1], index=tall)
 
 
 def test_codes_of_different_lengths_are_refused() -> None:
@@ -150,7 +162,13 @@ def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster
     assert legend["title"] == ["Invented score", "(score)"]
     assert legend["ticks"] == [[0.0, "3"], [0.25, "4"], [0.5, "5"], [0.75, "6"], [1.0, "7"]]
     assert (legend["first"], legend["steps"], legend["no_value"]) == (nm.FIRST_STEP, nm.STEPS, nm.NO_VALUE)
-    assert "3 neighbourhoods" in meta["alt"]
+    assert "3 neighbourhoods" in meta["alt"] and meta["keys"] == nm.KEYS
+
+
+def test_long_legend_titles_are_wrapped_with_their_unit() -> None:
+    legend = nm.legend(label="Employment deprivation score", unit="share of working-age residents", vmin=0, vmax=1)
+    assert legend["title"] == ["Employment", "deprivation", "score (share of", "working-age", "residents)"]
+    assert max(len(line) for line in legend["title"]) <= 15  # the legend is ~150 px wide at 16 px
 
 
 @pytest.fixture
@@ -175,6 +193,10 @@ def test_national_map_serves_its_geometry_once(con, static: Path) -> None:
     assert geometry["count"] == 12 and len(geometry["districts"]) == 6
     values = np.frombuffer(parts["values"], "<f8")
     assert sorted(values.tolist()) == sorted([s + d for s in (40, 32, 25, 18, 12, 8) for d in (5, -5)])
+    # The id names the payload: the same inputs give the same id (the viewer skips a redraw), another measure not.
+    again = nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A")
+    assert nm.unpack_meta(again)["id"] == meta["id"] != nm.unpack_meta(second)["id"]
+    assert meta["geometry_id"] == nm.static_files.content_id(files[0].read_bytes())
 
 
 def test_national_map_embeds_geometry_when_it_cannot_be_served(
@@ -190,6 +212,7 @@ def test_national_map_embeds_geometry_when_it_cannot_be_served(
         meta, parts = nm.unpack(payload)
         assert "geometry_url" not in meta
         assert nm.unpack(parts["geometry"])[0]["count"] == 12
+        assert meta["geometry_id"] == nm.static_files.content_id(parts["geometry"])
 
 
 @pytest.mark.integration
