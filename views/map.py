@@ -38,8 +38,8 @@ if geography == "lsoa_in_lads":
 elif geography == "lsoa21":
     st.caption(
         "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood: hover for its value, "
-        "scroll or use + and − to zoom, drag to pan (map chosen districts for street detail). Need × capacity "
-        "draws each neighbourhood as a shape and takes several seconds."
+        "scroll or use + and − to zoom, drag or use the arrow keys to pan, 0 to reset (map chosen districts for "
+        "street detail). Need × capacity draws each neighbourhood as a shape and takes several seconds."
     )
 
 catalog = cache.cached_query(queries.available_measures, level=level)
