@@ -33,7 +33,7 @@ from plotly.colors import sample_colorscale
 from insight import maps, raster, static_files
 from insight.charts import wrap
 from insight.db import query
-from insight.formatting import format_share, value_kind
+from insight.formatting import format_decimal, format_share, value_kind
 
 NO_VALUE, FIRST_STEP = 1, 2  # palette indices: 0 is outside every area (drawn see-through), then these
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
@@ -168,10 +168,12 @@ def aligned_values(index: raster.IndexRaster, values: pd.DataFrame) -> np.ndarra
     return series.reindex(index.codes).to_numpy(dtype=float)
 
 
-def district_medians(values: pd.DataFrame, lsoa_lad: pd.DataFrame, *, districts: pd.Series) -> np.ndarray:
-    """Median of each district's LSOA values (lsoa_lad: code, lad_code), in the order of districts; NaN if none."""
-    joined = lsoa_lad.merge(values, left_on="code", right_on="area_code", how="left")
-    return joined.groupby("lad_code")["value"].median().reindex(districts).to_numpy(dtype=float)
+def district_medians(aligned: np.ndarray, district: np.ndarray, *, count: int) -> np.ndarray:
+    """Median of each district's LSOA values (aligned, in raster order; district: each LSOA's district index, as in
+    the geometry the viewer hovers), for districts 0..count-1; NaN for a district without values."""
+    frame = pd.DataFrame({"district": district, "value": aligned})
+    frame = frame[frame["district"] != NO_DISTRICT]
+    return frame.groupby("district")["value"].median().reindex(range(count)).to_numpy(dtype=float)
 
 
 def nice_ticks(vmin: float, vmax: float, *, count: int = 6) -> np.ndarray:
@@ -191,7 +193,7 @@ def tick_label(value: float, *, step: float, unit: str) -> str:
     if kind == "share":
         return format_share(value, digits=max(0, -math.floor(math.log10(step * 100) + 1e-9)))
     digits = 0 if kind == "integer" else max(0, -math.floor(math.log10(step) + 1e-9))
-    return ("£" if kind == "pound" else "") + f"{value:,.{digits}f}"
+    return ("£" if kind == "pound" else "") + format_decimal(value, digits=digits)
 
 
 def legend(*, label: str, unit: str, vmin: float, vmax: float) -> dict:
@@ -213,8 +215,8 @@ def measure_payload(
     values: pd.DataFrame,
     index: raster.IndexRaster,
     *,
-    lsoa_lad: pd.DataFrame,
-    districts: pd.Series,
+    district: np.ndarray,
+    districts: int,
     label: str,
     unit: str,
     title: str,
@@ -225,7 +227,7 @@ def measure_payload(
 ) -> tuple[dict, dict[str, bytes]]:
     """One measure (values: area_code, value) on the national map: (meta, parts) for the viewer, geometry aside.
 
-    lsoa_lad maps LSOA code to district (code, lad_code); districts are the district codes in geometry order.
+    district is each LSOA's district index in raster order (the geometry's 'district' part), districts how many.
     """
     aligned = aligned_values(index, values)
     finite = aligned[np.isfinite(aligned)]
@@ -246,7 +248,7 @@ def measure_payload(
         "palette": bytes(palette(colorscale, reverse=reverse)),
         "steps": colour_steps(aligned, vmin=vmin, vmax=vmax).tobytes(),
         "values": aligned.astype("<f8").tobytes(),
-        "district_medians": district_medians(values, lsoa_lad, districts=districts).astype("<f8").tobytes(),
+        "district_medians": district_medians(aligned, district, count=districts).astype("<f8").tobytes(),
     }
     return meta, parts
 
@@ -275,14 +277,19 @@ def national_map(
     """
     bundle = geometry(con)
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
-    lsoa_lad = query(con, "SELECT code, lad_code FROM areas WHERE level = 'lsoa21'").drop_duplicates("code")
-    districts = pd.Series([code for code, _name in unpack_meta(bundle)["districts"]], dtype=object)
+    geo_meta, geo_parts = unpack(bundle)
+    district = np.frombuffer(geo_parts["district"], "<u2")
     meta, parts = measure_payload(
-        values, raster.index_raster(con), lsoa_lad=lsoa_lad, districts=districts, label=label, unit=unit,
+        values, raster.index_raster(con), district=district, districts=len(geo_meta["districts"]), label=label,
+        unit=unit,
         title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
     )  # fmt: skip
     meta["geometry_id"] = static_files.content_id(bundle)
-    url = static_files.serve(FOLDER, "lsoa21", bundle, suffix=".bin") if serve_geometry else None
+    url = (
+        static_files.serve(FOLDER, "lsoa21", bundle, suffix=".bin", known_id=meta["geometry_id"])
+        if serve_geometry
+        else None
+    )
     parts = parts if url else {**parts, "geometry": bundle}
     meta = {**meta, "geometry_url": url} if url else meta
     return pack({**meta, "id": static_files.content_id(pack(meta, parts))}, parts)

@@ -18,12 +18,13 @@ def content_id(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:16]
 
 
-def serve(folder: str, stem: str, content: bytes, *, suffix: str) -> str | None:
-    """URL (relative to the app) of `content` as static/<folder>/<stem>-<hash><suffix>, written on first use.
+def serve(folder: str, stem: str, content: bytes, *, suffix: str, known_id: str | None = None) -> str | None:
+    """URL (relative to the app) of `content` as static/<folder>/<stem>-<hash><suffix>, written on first use;
+    known_id is content_id(content) when the caller has it already (hashing a large file twice is wasted work).
 
     None when the file cannot be written (a read-only install): the caller then embeds the content instead.
     """
-    name = f"{stem}-{content_id(content)}{suffix}"
+    name = f"{stem}-{known_id or content_id(content)}{suffix}"
     path = config.STATIC_DIR / folder / name
     try:
         if not path.is_file():

@@ -144,9 +144,9 @@ def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster
     # Given values for the two squares (the enclave has none) and one LSOA not in the raster, When the payload is
     # made, Then each LSOA in raster order has its colour step and exact value, and each district its median.
     values = pd.DataFrame({"area_code": ["E01900002", "E01900001", "E01999999"], "value": [7.0, 3.0, 99.0]})
-    lsoa_lad = pd.DataFrame({"code": CODES[:2], "lad_code": ["E06900001", "E06900002"]})
+    district = np.array([0, 1, nm.NO_DISTRICT])  # two districts and a third with no LSOAs; the enclave in none
     meta, parts = nm.measure_payload(
-        values, index, lsoa_lad=lsoa_lad, districts=pd.Series(["E06900001", "E06900002", "E06900009"]),
+        values, index, district=district, districts=3,
         label="Invented score", unit="score", title="Invented map", filename="map_x",
     )  # fmt: skip
     assert list(parts["steps"]) == [nm.FIRST_STEP, nm.FIRST_STEP + nm.STEPS - 1, nm.NO_VALUE]
