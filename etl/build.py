@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import checks
+from etl import checks, vintages
 from etl.fetch import Fetched, fetch
 from etl.source import Source, SourceError
 
@@ -183,6 +183,7 @@ def build(
                 if source.derive_sql:
                     progress(f"    deriving measures: {source.source_id}")
                     derive(con, source)
+            vintages.record(con)
             if validate:
                 progress("validating")
                 checks.validate(con)

@@ -175,3 +175,17 @@ def check_lad_successors(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 CHECKS = (*CHECKS, check_population_rollups, check_lad_successors)
+
+
+def check_vintages_dated(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every population and denominator vintage has a reference date in vintages (etl.vintages.reference)."""
+    bad = rows(
+        con,
+        """SELECT DISTINCT vintage FROM population
+           UNION SELECT DISTINCT denominator_vintage FROM area_measures WHERE denominator_vintage IS NOT NULL
+           EXCEPT SELECT vintage FROM vintages ORDER BY 1""",
+    )
+    return [f"vintage {v!r} has no reference date: add a rule to etl/vintages.py" for (v,) in bad]
+
+
+CHECKS = (*CHECKS, check_vintages_dated)

@@ -68,11 +68,26 @@ CREATE TABLE imd_icb (
     PRIMARY KEY (edition, icb_code, domain, measure)
 );
 
+-- Each LSOA 2021's district under the two rules (docs/metrics.md, "Which district an LSOA is in"): IoD measures use
+-- the district the IoD2025 file assigns (iod_lad_code; the ONS district where the IoD gives none, e.g. Wales);
+-- geography-only uses the ONS best-fit lookup (ons_lad_code). They differ for E01027305 (IoD: West
+-- Northamptonshire E06000062; ONS: Cherwell E07000177).
+CREATE VIEW lsoa_districts AS
+SELECT a.code AS lsoa21_code, a.lad_code AS ons_lad_code, coalesce(i.lad_code, a.lad_code) AS iod_lad_code
+FROM areas a LEFT JOIN imd_lsoa i ON i.edition = 'IoD2025' AND i.lsoa_code = a.code
+WHERE a.level = 'lsoa21';
+
 -- Residents by area; vintage says which estimate (e.g. 'mid-2015', 'mid-2020', 'census-2021').
 CREATE TABLE population (
     area_code VARCHAR NOT NULL, level VARCHAR NOT NULL, vintage VARCHAR NOT NULL,
     age_group VARCHAR NOT NULL, population DOUBLE NOT NULL, source_id VARCHAR NOT NULL,
     PRIMARY KEY (area_code, level, vintage, age_group)
+);
+
+-- Population vintages with the date each refers to (etl/vintages.py): order vintages by reference_date, never by
+-- label ('mid-2020' sorts after 'census-2021' as text but refers to an earlier date).
+CREATE TABLE vintages (
+    vintage VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, reference_date DATE NOT NULL, label VARCHAR NOT NULL
 );
 
 -- Simplified web geometry, WGS84, GeoJSON geometry text keyed by GSS code.

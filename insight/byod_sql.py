@@ -101,8 +101,10 @@ WITH cells AS (
     SELECT lad_code, count(*) AS rows, sum(weight) AS records, sum(amount) AS amount
     FROM byod_geo WHERE status = 'matched' GROUP BY ALL
 ), pop AS (
-    SELECT area_code, population, vintage FROM population WHERE level = 'lad24' AND age_group = 'all'
-    QUALIFY row_number() OVER (PARTITION BY area_code ORDER BY vintage = 'census-2021' DESC, vintage DESC) = 1
+    SELECT p.area_code, p.population, p.vintage FROM population p LEFT JOIN vintages v ON v.vintage = p.vintage
+    WHERE p.level = 'lad24' AND p.age_group = 'all'
+    QUALIFY row_number() OVER (
+        PARTITION BY p.area_code ORDER BY p.vintage = 'census-2021' DESC, v.reference_date DESC NULLS LAST) = 1
 )
 SELECT c.lad_code, l.name AS lad_name, c.rows, c.records, c.amount, p.population, p.vintage AS population_vintage
 FROM cells c

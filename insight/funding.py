@@ -7,8 +7,6 @@ is neither a 2024 district nor in that lookup is reported as unmatched, never gu
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -67,20 +65,20 @@ def award_years(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return int(years["lo"].iloc[0]), int(years["hi"].iloc[0])
 
 
-def vintage_year(vintage: str) -> int | None:
-    """The year in a population vintage label ('mid-2015' -> 2015, 'census-2021' -> 2021)."""
-    found = re.search(r"(\d{4})", vintage)
-    return int(found.group(1)) if found else None
-
-
 def population_vintage(con: duckdb.DuckDBPyConnection, *, years: tuple[int, int]) -> str | None:
-    """The 2024-district population vintage closest to the middle of a year range (earlier wins ties)."""
-    vintages = db.query(
-        con, "SELECT DISTINCT vintage FROM population WHERE level = 'lad24' AND age_group = 'all' ORDER BY vintage"
-    )["vintage"].tolist()
-    middle = (years[0] + years[1]) / 2
-    dated = [(abs(y - middle), y, v) for v in vintages if (y := vintage_year(v)) is not None]
-    return min(dated)[2] if dated else None
+    """The 2024-district population vintage whose reference date (table vintages) is closest to the middle of the
+    award years (1 January of the first to 31 December of the last); the earlier wins a tie."""
+    found = db.query(
+        con,
+        """WITH span AS (SELECT make_date(?, 1, 1) AS first, make_date(?, 12, 31) AS last)
+           SELECT v.vintage FROM vintages v, span
+           WHERE v.vintage IN (SELECT vintage FROM population WHERE level = 'lad24' AND age_group = 'all')
+           ORDER BY abs(date_diff('day', v.reference_date, span.first) + date_diff('day', v.reference_date, span.last)),
+                    v.reference_date
+           LIMIT 1""",
+        [years[0], years[1]],
+    )
+    return None if found.empty else str(found["vintage"].iloc[0])
 
 
 def grants_by_area(

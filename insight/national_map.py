@@ -30,7 +30,7 @@ import shapely
 from PIL import Image, features
 from plotly.colors import sample_colorscale
 
-from insight import maps, raster, static_files
+from insight import districts, maps, raster, static_files
 from insight.charts import wrap
 from insight.db import query
 from insight.formatting import format_decimal, format_share, value_kind
@@ -143,6 +143,16 @@ def geometry(con: duckdb.DuckDBPyConnection) -> bytes:
         return geometry_bundle(raster.index_raster(con), names=areas["name"], lsoa_lad=areas["lad_code"], lads=lads)
 
     return raster.per_database(con, "geometry", (), build)
+
+
+def rule_district(
+    con: duckdb.DuckDBPyConnection, *, rule: districts.Rule, lads: list[str], codes: list[str]
+) -> np.ndarray:
+    """Each LSOA's district index (in `lads` order; NO_DISTRICT when none) under a districts rule, in `codes` order."""
+    placed = query(con, f"SELECT lsoa21_code, {districts.lad_column(rule)} AS lad FROM lsoa_districts")  # noqa: S608
+    position = {code: i for i, code in enumerate(lads)}
+    lad = placed.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["lad"].reindex(codes)
+    return np.array([position.get(code, NO_DISTRICT) for code in lad], dtype="<u2")
 
 
 def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
@@ -278,12 +288,18 @@ def national_map(
     bundle = geometry(con)
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
     geo_meta, geo_parts = unpack(bundle)
-    district = np.frombuffer(geo_parts["district"], "<u2")
+    district = np.frombuffer(geo_parts["district"], "<u2")  # the ONS lookup: the district outline it lies in
+    own = None
+    if districts.rule_for(con, measures=(measure,)) == "iod":  # IoD measures: the IoD file's districts
+        lads = [code for code, _name in geo_meta["districts"]]
+        placed = rule_district(con, rule="iod", lads=lads, codes=list(raster.index_raster(con).codes))
+        own, district = (placed, placed) if not np.array_equal(placed, district) else (None, district)
     meta, parts = measure_payload(
         values, raster.index_raster(con), district=district, districts=len(geo_meta["districts"]), label=label,
         unit=unit,
         title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
     )  # fmt: skip
+    parts = parts if own is None else {**parts, "district": own.tobytes()}
     meta["geometry_id"] = static_files.content_id(bundle)
     url = (
         static_files.serve(FOLDER, "lsoa21", bundle, suffix=".bin", known_id=meta["geometry_id"])

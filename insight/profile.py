@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import charts, queries
+from insight import captions, charts, queries
 from insight.formatting import format_value, is_count, is_missing
 
 SIMILAR_COUNT = 10
@@ -112,6 +112,18 @@ def similarity_statement(data: LevelData) -> str:
     return SIMILARITY_METHOD.format(n=SIMILAR_COUNT, features=features)
 
 
+def comparison_caption(con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...]) -> str:
+    """Provenance of the comparison charts: the measures at the level, and at region and England level."""
+    return captions.caption(con, level=level, measures=measures, comparators=("region", "country"))
+
+
+def similarity_caption(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
+    """Provenance of "Most similar areas": the need domains compared and the residents' vintage (latest by date)."""
+    features = tuple(need_domains(queries.available_measures(con, level=level))["measure"])
+    populations = tuple(queries.population_totals(con, level=level)["vintage"].unique())
+    return captions.caption(con, level=level, measures=features, populations=populations)
+
+
 def compare(value: float, *, england: float, sd: float, polarity: str, unit: str, quintile: int | None) -> str:
     """Fingertips-style label: Better / Similar / Worse than England, or a quintile / decile when no polarity."""
     if is_missing(value):
@@ -188,6 +200,8 @@ def comparator_frame(row: pd.Series, *, area_name: str, region_name: str | None)
 def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.DataFrame:
     """The area's LSOAs ranked by need (rank 1 = most deprived), with an LSOA capacity gap when one is loaded.
 
+    A ranking by an IoD measure, so LSOAs are placed in districts as the IoD2025 file places them (insight.districts).
+
     Args:
         con: read-only connection.
         level: 'lad24', 'utla24' or 'icb24'.
@@ -199,7 +213,7 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
     """
     capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
     extra = tuple(capacity["measure"].head(1))
-    frame = queries.lsoas_in_area(con, level=level, codes=(code,), measures=LSOA_MEASURES + extra)
+    frame = queries.lsoas_in_area(con, level=level, codes=(code,), measures=LSOA_MEASURES + extra, districts="iod")
     frame = frame.sort_values("imd_score", ascending=False, na_position="last").reset_index(drop=True)
     frame["need_rank"] = frame["imd_score"].rank(ascending=False, method="min").astype("Int64")
     if extra:

@@ -25,6 +25,8 @@ LEVEL_LABELS = {
 LAYER_ORDER = ("need", "capacity", "dependence", "funding", "health")
 ENGLAND = "E92000001"
 DECILE_COLUMNS = ["imd_decile", "areas", "charities", "population", "charities_per_1000"]
+# The measures the capacity_by_need_decile view combines (its population is the per-1,000 measure's denominator).
+DECILE_VIEW_MEASURES = ("imd_lad_decile", "ncvo_charities", "ncvo_charities_per_1000")
 
 
 class LineFit(NamedTuple):
@@ -148,19 +150,31 @@ def measure_wide(
 
 
 def lsoas_in_area(
-    con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...], measures: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection,
+    *,
+    level: str,
+    codes: tuple[str, ...],
+    measures: tuple[str, ...],
+    districts: str = "ons",
 ) -> pd.DataFrame:
-    """LSOAs inside the given LAD / UTLA / ICB codes with their values: lsoa_code, lsoa_name, lad_name, <measures>."""
+    """LSOAs inside the given LAD / UTLA / ICB / region codes with their values: lsoa_code, lsoa_name, lad_name,
+    <measures>.
+
+    districts: 'iod' places each LSOA in the district the IoD2025 file assigns (and that district's upper tier and
+    region), 'ons' by the ONS best-fit lookup (insight.districts; ICBs always by the ONS LSOA → ICB lookup).
+    """
+    column = {"iod": "iod_lad_code", "ons": "ons_lad_code"}[districts]
     frame = query(
         con,
-        """SELECT a.code AS lsoa_code, coalesce(a.name, a.code) AS lsoa_name, coalesce(l.name, a.lad_code) AS lad_name,
+        f"""SELECT a.code AS lsoa_code, coalesce(a.name, a.code) AS lsoa_name, coalesce(l.name, d.lad_code) AS lad_name,
                   m.measure, m.value
            FROM areas a
-           LEFT JOIN areas l ON l.level = 'lad24' AND l.code = a.lad_code
+           JOIN (SELECT lsoa21_code, {column} AS lad_code FROM lsoa_districts) d ON d.lsoa21_code = a.code
+           LEFT JOIN areas l ON l.level = 'lad24' AND l.code = d.lad_code
            LEFT JOIN area_measures m ON m.level = 'lsoa21' AND m.area_code = a.code AND list_contains(?, m.measure)
            WHERE a.level = 'lsoa21'
-             AND list_contains(?, CASE ? WHEN 'lad24' THEN a.lad_code WHEN 'utla24' THEN a.utla_code
-                                         WHEN 'icb24' THEN a.icb_code WHEN 'region' THEN a.region_code END)""",
+             AND list_contains(?, CASE ? WHEN 'lad24' THEN d.lad_code WHEN 'utla24' THEN l.utla_code
+                                         WHEN 'icb24' THEN a.icb_code WHEN 'region' THEN l.region_code END)""",  # noqa: S608 - column is one of two fixed names
         [list(measures), list(codes), level],
     )
     frame["measure"] = frame["measure"].fillna("")  # LSOAs with no value still get a row
@@ -230,12 +244,16 @@ def area_row(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.Dat
 
 
 def population_totals(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
-    """Latest all-ages residents per area at a level: area_code, population, vintage."""
+    """Latest all-ages residents per area at a level: area_code, population, vintage.
+
+    Latest by the vintage's reference date (table vintages), never by its label: 'census-2021' (21 March 2021) is
+    later than 'mid-2020' although it sorts first as text.
+    """
     return query(
         con,
-        """SELECT area_code, population, vintage FROM population
-           WHERE level = ? AND age_group = 'all'
-           QUALIFY vintage = max(vintage) OVER (PARTITION BY area_code)""",
+        """SELECT p.area_code, p.population, p.vintage FROM population p JOIN vintages v ON v.vintage = p.vintage
+           WHERE p.level = ? AND p.age_group = 'all'
+           QUALIFY row_number() OVER (PARTITION BY p.area_code ORDER BY v.reference_date DESC) = 1""",
         [level],
     )
 
@@ -250,12 +268,16 @@ def geometry(con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ..
     )
 
 
-def lsoa_geometry_in_lads(con: duckdb.DuckDBPyConnection, *, lad_codes: tuple[str, ...]) -> pd.DataFrame:
-    """LSOA 2021 boundaries inside the given LADs: code, name, geojson."""
+def lsoa_geometry_in_lads(
+    con: duckdb.DuckDBPyConnection, *, lad_codes: tuple[str, ...], districts: str = "ons"
+) -> pd.DataFrame:
+    """LSOA 2021 boundaries inside the given LADs (placed by the `districts` rule, as lsoas_in_area): code, name,
+    geojson."""
+    column = {"iod": "iod_lad_code", "ons": "ons_lad_code"}[districts]
     return query(
         con,
-        """SELECT b.code, b.name, b.geojson FROM boundaries b JOIN areas a ON a.level = 'lsoa21' AND a.code = b.code
-           WHERE b.level = 'lsoa21' AND list_contains(?, a.lad_code) ORDER BY b.code""",
+        f"""SELECT b.code, b.name, b.geojson FROM boundaries b JOIN lsoa_districts d ON d.lsoa21_code = b.code
+           WHERE b.level = 'lsoa21' AND list_contains(?, d.{column}) ORDER BY b.code""",  # noqa: S608 - fixed name
         [list(lad_codes)],
     )
 
@@ -322,19 +344,27 @@ def map_level(geography: str) -> str:
 
 
 def map_frame(
-    con: duckdb.DuckDBPyConnection, *, geography: str, measures: tuple[str, ...], lad_codes: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    *,
+    geography: str,
+    measures: tuple[str, ...],
+    lad_codes: tuple[str, ...] = (),
+    districts: str = "ons",
 ) -> pd.DataFrame:
-    """Values for a Map-page geography: area_code, area_name, <measures...> (LSOAs limited to lad_codes)."""
+    """Values for a Map-page geography: area_code, area_name, <measures...> (LSOAs limited to lad_codes, placed in
+    districts by the `districts` rule)."""
     if geography == "lsoa_in_lads":
-        frame = lsoas_in_area(con, level="lad24", codes=lad_codes, measures=measures)
+        frame = lsoas_in_area(con, level="lad24", codes=lad_codes, measures=measures, districts=districts)
         return frame.rename(columns={"lsoa_code": "area_code", "lsoa_name": "area_name"}).drop(columns="lad_name")
     return measure_wide(con, level=map_level(geography), measures=measures)
 
 
-def map_geometry(con: duckdb.DuckDBPyConnection, *, geography: str, lad_codes: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Boundaries for a Map-page geography: code, name, geojson."""
+def map_geometry(
+    con: duckdb.DuckDBPyConnection, *, geography: str, lad_codes: tuple[str, ...] = (), districts: str = "ons"
+) -> pd.DataFrame:
+    """Boundaries for a Map-page geography: code, name, geojson (LSOAs in lad_codes by the `districts` rule)."""
     if geography == "lsoa_in_lads":
-        return lsoa_geometry_in_lads(con, lad_codes=lad_codes)
+        return lsoa_geometry_in_lads(con, lad_codes=lad_codes, districts=districts)
     return geometry(con, level=map_level(geography))
 
 

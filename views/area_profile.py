@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, profile, queries
+from insight import cache, charts, districts, profile, queries
 from insight.formatting import not_loaded_sentence
 
 cache.require_database()
@@ -84,9 +84,11 @@ if compare_tab.open:
         for i, (name, figure) in enumerate(figures[:-1]):
             with columns[i % 2]:
                 cache.show_chart(figure, filename=f"{names[code]}_{name}")
+        st.caption(cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])))
 if similar_tab.open:
     with similar_tab:
         st.caption(profile.similarity_statement(level_data))
+        st.caption(cache.cached_query(profile.similarity_caption, level=level))
         if similar.empty:
             st.write("This area lacks the need measures or population needed to find similar areas.")
         else:
@@ -99,6 +101,8 @@ if lsoa_tab.open:
             st.write("No neighbourhood (LSOA) data for this area in this build.")
         else:
             cache.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
+            if district_note := cache.cached_query(districts.note_for, level=level, codes=(code,), rule="iod"):
+                st.caption(district_note)
             if "capacity_gap" not in lsoas.columns:
                 st.caption(
                     "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, funding
+from insight import cache, captions, funding
 from insight.formatting import format_int, format_share
 
 cache.require_database()
@@ -79,6 +79,13 @@ if decile_tab.open:
                 ),
                 filename=f"funding_deciles_{who}_{span}",
             )
+            st.caption(
+                f"Grants: {who}, {span}. "
+                + cache.cached_query(
+                    captions.caption, level="lad24", measures=(funding.NEED_MEASURE, funding.DECILE_MEASURE),
+                    populations=tuple(vintage),
+                )
+            )  # fmt: skip
             most = shares.iloc[0]
             st.markdown(
                 f"Districts in the most deprived 10% (decile 1) received **{format_share(most['share_amount'])}** of the £ "

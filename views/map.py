@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, map_files, maps, national_map, queries
+from insight import cache, captions, districts, map_files, maps, national_map, queries
 from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
@@ -66,15 +66,20 @@ if view == "single":
     cache.url_value("measure", options=options, default=default)
     measure = st.selectbox("Measure", options, format_func=labels.get, key="measure")
     cache.to_url(measure=measure)
-    frame = cache.cached_query(queries.map_frame, geography=geography, measures=(measure,), lad_codes=lad_codes)
+    rule = cache.cached_query(districts.rule_for, measures=(measure,))
+    if lad_codes:
+        geo = cache.cached_query(queries.map_geometry, geography=geography, lad_codes=lad_codes, districts=rule)
+    frame = cache.cached_query(
+        queries.map_frame, geography=geography, measures=(measure,), lad_codes=lad_codes, districts=rule
+    )
     values = frame.rename(columns={measure: "value"})
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
     row = catalog[catalog["measure"] == measure].iloc[0]
-    source = cache.cached_query(queries.source_titles).get(row["source_id"], row["source_id"])
+    provenance = cache.cached_query(captions.caption, level=level, measures=(measure,))
     if geography == "lsoa21":  # every LSOA painted into one image, drawn by the app's viewer (docs/performance.md)
         payload = cache.cached_query(
             national_map.national_map, measure=measure, label=labels[measure], unit=units[measure], title=title,
-            source=f"Source: {source}, {row['vintage']}.", filename=f"map_{measure}_{geography}",
+            source=provenance, filename=f"map_{measure}_{geography}",
             serve_geometry=cache.static_serving(),
         )  # fmt: skip
         cache.show_raster_map(payload, key="national_map")
@@ -84,7 +89,11 @@ if view == "single":
             geojson_url=served,
         )  # fmt: skip
         cache.show_chart(figure, filename=f"map_{measure}_{geography}")
-    st.caption(f"{row['definition']} Source: {source}, {row['vintage']}. Grey: no value.")
+    st.caption(f"{row['definition']} {provenance} Grey: no value.")
+    if lad_codes and (
+        district_note := cache.cached_query(districts.note_for, level="lad24", codes=lad_codes, rule=rule)
+    ):
+        st.caption(district_note)
     # Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
     if geography != "lsoa21" or st.toggle(f"Show all {len(frame):,} neighbourhoods as a table", key="lsoa_table"):
         cache.show_table(frame, filename=f"{measure}_{geography}")
@@ -110,7 +119,12 @@ left, right = st.columns(2)
 need = left.selectbox("Need measure", need_options, format_func=labels.get, key="need")
 capacity = right.selectbox("Capacity measure", capacity_options, format_func=labels.get, key="capacity")
 cache.to_url(need=need, capacity=capacity)
-frame = cache.cached_query(queries.map_frame, geography=geography, measures=(need, capacity), lad_codes=lad_codes)
+rule = cache.cached_query(districts.rule_for, measures=(need, capacity))
+if lad_codes:
+    geo = cache.cached_query(queries.map_geometry, geography=geography, lad_codes=lad_codes, districts=rule)
+frame = cache.cached_query(
+    queries.map_frame, geography=geography, measures=(need, capacity), lad_codes=lad_codes, districts=rule
+)
 figure = maps.bivariate_map(
     frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
     title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=revision, geojson_url=served,
@@ -120,10 +134,13 @@ key_column, _ = st.columns([2, 3])
 with key_column:
     legend = maps.bivariate_legend(need_label=labels[need], capacity_label=labels[capacity])
     cache.show_chart(legend, filename="bivariate_key")
+st.caption(cache.cached_query(captions.caption, level=level, measures=(need, capacity)))
 st.caption(
     "Areas are split into thirds on each measure. Orange-red: high need, low capacity — where need most outstrips "
     "the voluntary sector. Capacity counts charities by registered office, which is not always where they work."
 )
+if lad_codes and (district_note := cache.cached_query(districts.note_for, level="lad24", codes=lad_codes, rule=rule)):
+    st.caption(district_note)
 cache.show_table(
     maps.bivariate_classes(frame, need=need, capacity=capacity), filename=f"bivariate_{need}_{capacity}_{geography}"
 )

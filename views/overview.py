@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, queries
+from insight import cache, captions, charts, queries
 from insight.formatting import format_value, is_count, not_loaded_sentence
 
 cache.require_database()
@@ -51,6 +51,7 @@ else:
         title="Charities per 1,000 residents by district IMD decile", value_label="Charities per 1,000 residents",
     )  # fmt: skip
     cache.show_chart(figure, filename="charities_per_1000_by_district_imd_decile")
+    st.caption(cache.cached_query(captions.caption, level="lad24", measures=queries.DECILE_VIEW_MEASURES))
     cache.show_table(deciles, filename="capacity_by_need_decile")
 
 lsoa_capacity = cache.cached_query(queries.available_measures, level="lsoa21", layer="capacity")
@@ -121,6 +122,7 @@ figure = charts.need_capacity_scatter(
     x_unit=units[need], y_unit=units[capacity], highlight=area or None,
 )  # fmt: skip
 cache.show_chart(figure, filename=f"{capacity}_vs_{need}_districts")
+st.caption(cache.cached_query(captions.caption, level="lad24", measures=(need, capacity)))
 complete = scatter_data.dropna()
 st.caption(
     f"{len(complete):,} districts have both values. Dashed line: least-squares trend across districts. "

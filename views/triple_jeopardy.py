@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, explore, jeopardy, jeopardy_figures, map_files, queries
+from insight import cache, captions, explore, jeopardy, jeopardy_figures, map_files, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -86,6 +86,8 @@ st.caption(
     f"{format_int(counts['scored'])} of {format_int(len(result.table))} {level_label.lower()} have every chosen measure."
 )
 
+chosen = tuple(m for m in (need, capacity, dependence) if m)
+st.caption(cache.cached_query(captions.caption, level=level, measures=chosen))
 role_labels = {
     role: labels.get(m, m) for role, m in (("need", need), ("capacity", capacity), ("dependence", dependence))
 }

@@ -21,9 +21,10 @@ FROM (
 ));
 """
 
-# Share of an area's LSOAs in national IMD deciles 1-2. LADs use the LAD the IoD file carries
-# (E01027305 differs from the ONS best-fit lookup); ICBs the lsoa21 → ICB lookup in areas;
-# upper-tier LAs, regions and England the parents of that LAD in areas.
+# Share of an area's LSOAs in national IMD deciles 1-2, by the rule for IoD measures (docs/metrics.md, "Which
+# district an LSOA is in"): LADs use the LAD the IoD file carries (E01027305: West Northamptonshire, where the
+# ONS best-fit lookup says Cherwell); upper-tier LAs, regions and England the parents of that LAD in areas;
+# ICBs the lsoa21 → ICB lookup in areas (which agrees with the IoD file for E01027305: Northamptonshire ICB).
 SHARE_MOST_DEPRIVED_20 = """
 INSERT INTO area_measures BY NAME
 WITH lsoa AS (

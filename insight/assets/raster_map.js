@@ -169,6 +169,8 @@ class RasterMap {
       this.meta = meta;
       this.values = new Float64Array(parts.values.buffer);
       this.districtMedians = new Float64Array(parts.district_medians.buffer);
+      // The measure's own LSOA -> district index when its rule differs from the geometry's (insight.districts).
+      this.district = parts.district ? new Uint16Array(parts.district.buffer) : null;
       this.canvas.setAttribute("aria-label", meta.alt);
       const refit = !this.geo || this.geo !== geo;
       this.geo = geo;
@@ -345,7 +347,7 @@ class RasterMap {
       [`${this.geo.name(row)} (${this.geo.code(row)})`, true],
       [`${meta.label}: ${Number.isNaN(value) ? "no value" : formatValue(value, meta.format)}`, false],
     ];
-    const district = this.geo.district[row];
+    const district = (this.district || this.geo.district)[row];
     if (district !== this.geo.meta.no_district) {
       const [code, name] = this.geo.meta.districts[district];
       const median = this.districtMedians[district];

@@ -32,9 +32,10 @@ def test_funders_and_years(con):
 
 
 @pytest.mark.parametrize(
-    ("years", "vintage"), [((2013, 2018), "mid-2015"), ((2018, 2018), "mid-2015"), ((2019, 2024), "census-2021")]
+    ("years", "vintage"), [((2013, 2018), "mid-2015"), ((2018, 2018), "census-2021"), ((2019, 2024), "census-2021")]
 )
 def test_population_vintage_closest_to_middle(con, years, vintage):
+    """By reference date: mid-2018 is 2.7 years before census day 2021 and 3.0 after mid-2015."""
     assert funding.population_vintage(con, years=years) == vintage
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pytest
 
+from etl import vintages
 from insight import queries
+from tests.fixtures.dashboard.tiny_db import SCHEMA
 
 
 def test_available_measures_lists_only_measures_with_values_need_first(con) -> None:
@@ -76,6 +79,20 @@ def test_comparator_values_uses_the_country_row(con) -> None:
 def test_population_totals_takes_all_ages(con) -> None:
     frame = queries.population_totals(con, level="lad24").set_index("area_code")
     assert frame.loc["E06000906", "population"] == 350_000
+
+
+def test_population_totals_takes_the_latest_vintage_by_date_not_label(tmp_path) -> None:
+    """'mid-2020' sorts after 'census-2021' as text; the census (21 March 2021) is the later estimate."""
+    con = duckdb.connect(str(tmp_path / "vintages.duckdb"))
+    con.execute(SCHEMA.read_text())
+    con.executemany(
+        "INSERT INTO population VALUES ('E06000901', 'lad24', ?, 'all', ?, 'invented_src')",
+        [("mid-2015", 1.0), ("mid-2020", 2.0), ("census-2021", 3.0)],
+    )
+    vintages.record(con)
+    frame = queries.population_totals(con, level="lad24")
+    assert frame[["vintage", "population"]].values.tolist() == [["census-2021", 3.0]]
+    assert max(["mid-2015", "mid-2020", "census-2021"]) == "mid-2020"  # what string order would have chosen
 
 
 def test_ols_fit_recovers_a_line() -> None:
