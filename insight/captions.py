@@ -96,3 +96,13 @@ def caption(
     drawn = [AREAS.get(name, name) for name in (level, *comparators)]
     parts.append(f"Areas: {', '.join(drawn)}")
     return "Data — " + ". ".join(parts) + "."
+
+
+def source_line(con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...]) -> str:
+    """The one-line form for an image footer: 'Source: source, vintage (residents: denominator); ...'."""
+    rows = measure_provenance(con, levels=(level,), measures=measures).fillna("")
+    parts = dict.fromkeys(
+        f"{r.source}, {r.vintage}" + (f" (residents: {r.denominator})" if r.denominator else "")
+        for r in rows.itertuples()
+    )
+    return "Source: " + "; ".join(parts) + "." if parts else ""

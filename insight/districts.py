@@ -42,7 +42,8 @@ def lad_column(rule: Rule) -> str:
 
 def differences(con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """LSOAs whose area at `level` ('lad24', 'utla24', 'region') differs between the two rules, where either is
-    one of `codes`: lsoa_code, lsoa_name, iod_code, iod_name, ons_code, ons_name. Empty for other levels."""
+    one of `codes` (every area when codes is empty): lsoa_code, lsoa_name, iod_code, iod_name, ons_code, ons_name.
+    Empty for other levels."""
     if level not in ("lad24", "utla24", "region"):
         return pd.DataFrame(columns=["lsoa_code", "lsoa_name", "iod_code", "iod_name", "ons_code", "ons_name"])
     parent = {"lad24": "code", "utla24": "utla_code", "region": "region_code"}[level]
@@ -61,9 +62,10 @@ def differences(con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str,
             LEFT JOIN areas a ON a.level = 'lsoa21' AND a.code = p.lsoa21_code
             LEFT JOIN areas ia ON ia.level = ? AND ia.code = p.iod_code
             LEFT JOIN areas oa ON oa.level = ? AND oa.code = p.ons_code
-            WHERE p.iod_code <> p.ons_code AND (list_contains(?, p.iod_code) OR list_contains(?, p.ons_code))
+            WHERE p.iod_code <> p.ons_code
+              AND (len(?::VARCHAR[]) = 0 OR list_contains(?, p.iod_code) OR list_contains(?, p.ons_code))
             ORDER BY p.lsoa21_code""",  # noqa: S608 - parent is one of three fixed column names
-        [level, level, list(codes), list(codes)],
+        [level, level, list(codes), list(codes), list(codes)],
     )
 
 
@@ -81,3 +83,8 @@ def note(frame: pd.DataFrame, *, rule: Rule) -> str:
 def note_for(con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...], rule: Rule) -> str:
     """The note for a list or map of the LSOAs in `codes` at `level` drawn by `rule`; '' when no LSOA differs."""
     return note(differences(con, level=level, codes=codes), rule=rule)
+
+
+def national_note(con: duckdb.DuckDBPyConnection, *, rule: Rule) -> str:
+    """The rule and every LSOA it matters for, for a map of all neighbourhoods with district medians."""
+    return f"{RULE_SENTENCE} {note(differences(con, level='lad24', codes=()), rule=rule)}".strip()

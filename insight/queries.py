@@ -62,13 +62,14 @@ def available_measures(con: duckdb.DuckDBPyConnection, *, level: str, layer: str
         layer: restrict to one layer ('need', 'capacity', ...); None for all.
 
     Returns:
-        measure, label, layer, unit, polarity, definition, areas (count with a value), source_id, vintage;
-        ordered by layer (need first) then label.
+        measure, label, layer, unit, polarity, definition, areas (count with a value), source_id, vintage (every
+        vintage of the measure's values at the level); ordered by layer (need first) then label.
     """
     frame = query(
         con,
         """SELECT c.measure, c.label, c.layer, c.unit, c.polarity, c.definition,
-                  count(*) AS areas, min(m.source_id) AS source_id, min(m.vintage) AS vintage
+                  count(*) AS areas, min(m.source_id) AS source_id,
+                  string_agg(DISTINCT m.vintage, ', ' ORDER BY m.vintage) AS vintage
            FROM measure_catalog c JOIN area_measures m ON m.measure = c.measure
            WHERE m.level = ? AND m.value IS NOT NULL AND (? IS NULL OR c.layer = ?)
            GROUP BY ALL""",

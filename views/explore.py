@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from insight import cache, config, explore, sql_sandbox
+from insight import cache, captions, config, explore, sql_sandbox
 from insight.export import to_csv_bytes, to_parquet_bytes
 from insight.formatting import format_int
 
@@ -74,6 +74,8 @@ else:
         hide_index=True,
         column_config={m: st.column_config.NumberColumn(format=explore.column_format(units.get(m))) for m in measures},
     )
+if measures:
+    st.caption(cache.cached_query(captions.caption, level=level, measures=tuple(measures)))
 name = f"vcs_insight_{level}" + (f"_{region}" if region else "")
 buttons = st.columns(2)
 buttons[0].download_button("Download CSV", partial(to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv")

@@ -79,7 +79,8 @@ if view == "single":
     if geography == "lsoa21":  # every LSOA painted into one image, drawn by the app's viewer (docs/performance.md)
         payload = cache.cached_query(
             national_map.national_map, measure=measure, label=labels[measure], unit=units[measure], title=title,
-            source=provenance, filename=f"map_{measure}_{geography}",
+            source=cache.cached_query(captions.source_line, level=level, measures=(measure,)),
+            filename=f"map_{measure}_{geography}",
             serve_geometry=cache.static_serving(),
         )  # fmt: skip
         cache.show_raster_map(payload, key="national_map")
@@ -90,6 +91,8 @@ if view == "single":
         )  # fmt: skip
         cache.show_chart(figure, filename=f"map_{measure}_{geography}")
     st.caption(f"{row['definition']} {provenance} Grey: no value.")
+    if geography == "lsoa21":  # the hover's district medians
+        st.caption(cache.cached_query(districts.national_note, rule=rule))
     if lad_codes and (
         district_note := cache.cached_query(districts.note_for, level="lad24", codes=lad_codes, rule=rule)
     ):

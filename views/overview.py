@@ -28,16 +28,19 @@ if missing_titles:
 
 # Headline numbers
 if need_options and capacity_options:
-    headlines = cache.cached_query(
-        queries.headline_numbers, need=need_options[0] if "imd_average_score" not in need_options
-        else "imd_average_score", capacity=capacity_options[0],
-    )  # fmt: skip
+    headline_need = "imd_average_score" if "imd_average_score" in need_options else need_options[0]
+    headlines = cache.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):
         value = f"{row.value:.2f}" if row.unit == "r" else format_value(row.value, unit=row.unit)
         column.markdown(f"**{row.label}**")
         column.metric(row.label, value, label_visibility="collapsed")
-        column.caption(f"Source: {row.source}, {row.vintage}")
+    headline_measures = tuple(dict.fromkeys((*queries.DECILE_VIEW_MEASURES, headline_need, capacity_options[0])))
+    st.caption(
+        cache.cached_query(
+            captions.caption, level="lad24", measures=(*headline_measures, "imd_score"), comparators=("lsoa21",)
+        )
+    )
 
 # 1. Capacity by decile
 st.header("1. Charities per 1,000 residents, by how deprived the district is")

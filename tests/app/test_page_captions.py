@@ -14,11 +14,13 @@ CENSUS = "Census 2021 usual residents (21 March 2021)"
 @pytest.mark.parametrize(
     ("page", "params", "expected"),
     [
-        ("views/overview.py", {}, ("IMD decile among LADs", "IoD2025", *NCVO)),
+        ("views/overview.py", {}, ("IMD decile among LADs", "IoD2025", *NCVO, "IMD score: English Indices")),
         ("views/map.py", {}, ("IMD average score", "IoD2025", "local authority districts (2024)")),
         ("views/area_profile.py", {"area": "E06000001", "tab": "Most similar areas"}, ("IoD2025", f"Residents: {CENSUS}")),
         ("views/funding.py", {}, ("Grants: All funders, 2013–2018", "Residents: mid-2015 population estimates")),
         ("views/triple_jeopardy.py", {}, ("IoD2025", *NCVO)),
+        ("views/explore.py", {"level": "lad24", "measures": "imd_average_score,ncvo_charities_per_1000"},
+         ("IMD average score", "IoD2025", *NCVO)),
         ("views/area_profile.py", {"area": "E07000177", "tab": "Neighbourhoods ranked by need"},
          ("(E01027305) is in West Northamptonshire in the IoD2025 files but in Cherwell",)),
         ("views/map.py", {"geo": "lsoa_in_lads", "lads": "E07000177"}, ("listed under West Northamptonshire", "IoD2025")),
