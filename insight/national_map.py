@@ -155,6 +155,18 @@ def rule_district(
     return np.array([position.get(code, NO_DISTRICT) for code in lad], dtype="<u2")
 
 
+def measure_district(
+    con: duckdb.DuckDBPyConnection, *, measure: str, geo_meta: dict, district: np.ndarray
+) -> np.ndarray | None:
+    """The measure's own LSOA → district index when its rule places an LSOA in another district than the geometry's
+    index does (IoD measures follow the IoD file: insight.districts); None when the geometry's index serves."""
+    if districts.rule_for(con, measures=(measure,)) != "iod":
+        return None
+    lads = [code for code, _name in geo_meta["districts"]]
+    placed = rule_district(con, rule="iod", lads=lads, codes=list(raster.index_raster(con).codes))
+    return None if np.array_equal(placed, district) else placed
+
+
 def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
     """Palette index per area: NO_VALUE where missing, else one of STEPS equal steps from vmin to vmax."""
     span = vmax - vmin if vmax > vmin else 1.0
@@ -289,13 +301,10 @@ def national_map(
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
     geo_meta, geo_parts = unpack(bundle)
     district = np.frombuffer(geo_parts["district"], "<u2")  # the ONS lookup: the district outline it lies in
-    own = None
-    if districts.rule_for(con, measures=(measure,)) == "iod":  # IoD measures: the IoD file's districts
-        lads = [code for code, _name in geo_meta["districts"]]
-        placed = rule_district(con, rule="iod", lads=lads, codes=list(raster.index_raster(con).codes))
-        own, district = (placed, placed) if not np.array_equal(placed, district) else (None, district)
+    own = measure_district(con, measure=measure, geo_meta=geo_meta, district=district)
     meta, parts = measure_payload(
-        values, raster.index_raster(con), district=district, districts=len(geo_meta["districts"]), label=label,
+        values, raster.index_raster(con), district=district if own is None else own,
+        districts=len(geo_meta["districts"]), label=label,
         unit=unit,
         title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
     )  # fmt: skip

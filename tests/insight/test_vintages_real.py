@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from insight import captions, districts, funding, national_map, profile, queries, raster
@@ -95,3 +96,19 @@ def test_captions_name_every_vintage_they_combine(db_con, page, level, measures,
     text = captions.caption(db_con, level=level, measures=measures, comparators=comparators)
     expected = used_vintages(db_con, levels=(level, *comparators), measures=measures)
     assert expected and all(vintage in text for vintage in expected), (page, expected, text)
+
+
+def test_national_map_payload_carries_the_iod_districts(db_con) -> None:
+    """The IoD measure's payload has its own district index; West Northamptonshire's median counts E01027305."""
+    payload = national_map.national_map(db_con, measure="imd_score", label="IMD score", unit="score", title="t",
+                                        serve_geometry=False)  # fmt: skip
+    meta, parts = national_map.unpack(payload)
+    geo_meta, _ = national_map.unpack(parts["geometry"])
+    lads = [code for code, _name in geo_meta["districts"]]
+    medians = np.frombuffer(parts["district_medians"], "<f8")
+    expected = db_con.execute(
+        """SELECT median(imd_score) FROM imd_lsoa WHERE edition = 'IoD2025' AND lad_code = ?""", [WEST_NORTHANTS]
+    ).fetchone()[0]
+    assert medians[lads.index(WEST_NORTHANTS)] == pytest.approx(expected)
+    codes = list(raster.index_raster(db_con).codes)
+    assert lads[np.frombuffer(parts["district"], "<u2")[codes.index(LSOA)]] == WEST_NORTHANTS
