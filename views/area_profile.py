@@ -113,7 +113,9 @@ if lsoa_tab.open:
 st.subheader("One-page brief")
 sources = cache.cached_query(queries.source_vintages)
 notes = [profile.COMPARISON_RULE, profile.similarity_statement(level_data),
-         "Charity counts are by registered office, which is not always where a charity works."]  # fmt: skip
+         "Charity counts are by registered office, which is not always where a charity works.",
+         cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])),
+         cache.cached_query(profile.similarity_caption, level=level)]  # fmt: skip
 st.download_button(
     "Download the HTML brief",
     data=lambda: profile.brief_html(
