@@ -41,4 +41,5 @@ def record(con: duckdb.DuckDBPyConnection) -> None:
            EXCEPT SELECT vintage FROM vintages"""
     ).fetchall()
     dated = [(label, *found) for (label,) in used if (found := reference(label))]
-    con.executemany("INSERT INTO vintages VALUES (?, 'population', ?, ?)", dated)
+    if dated:  # executemany refuses an empty list
+        con.executemany("INSERT INTO vintages VALUES (?, 'population', ?, ?)", dated)
