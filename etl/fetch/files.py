@@ -14,10 +14,12 @@ import hashlib
 import itertools
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import requests
+import urllib3
 from tqdm import tqdm
 
 from etl.fetch import arcgis
@@ -95,6 +97,12 @@ def resumed_at(response, offset: int) -> bool:
     return response.status_code == 206 and content_range.startswith(f"bytes {offset}-")
 
 
+def arriving(raw) -> Iterator[bytes]:
+    """The body as it arrives (read1), so the bytes before a cut connection reach the partial file."""
+    while block := raw.read1(CHUNK):
+        yield block
+
+
 def fetch_body(remote: RemoteFile, partial: Path) -> None:
     """One attempt at the body, appended to `partial` when resuming.
 
@@ -103,7 +111,8 @@ def fetch_body(remote: RemoteFile, partial: Path) -> None:
         Permanent: an HTTP 4xx or an HTML page instead of the file.
     """
     offset, headers = resume_from(partial)
-    with get(remote.url, headers=headers, stream=True, allow=(416,)) as response:
+    # identity: Range offsets count the bytes stored, not a compressed transfer of them
+    with get(remote.url, headers=headers | {"Accept-Encoding": "identity"}, stream=True, allow=(416,)) as response:
         if response.status_code == 416:
             forget_partial(partial)
             raise Transient("HTTP 416 (the partial file no longer fits the server's); starting again")
@@ -111,15 +120,26 @@ def fetch_body(remote: RemoteFile, partial: Path) -> None:
         sidecar(partial, ".json").write_text(json.dumps({"validator": validator_of(response.headers)}))
         length = response.headers.get("content-length")
         expected = offset + int(length) if length and length.isdigit() else None
-        blocks = response.iter_content(CHUNK)
+        blocks = arriving(response.raw)
         first = next(blocks, b"")
         if not offset and html_instead_of_file(first, response.headers.get("content-type", "")):
             forget_partial(partial)
             raise Permanent("an HTML page came back instead of the file (the link has probably moved)")
-        write_blocks(partial, itertools.chain([first], blocks), append=bool(offset), total=expected, offset=offset)
-    received = partial.stat().st_size
-    if expected is not None and received != expected:
-        raise Transient(f"the connection closed after {received:,} of {expected:,} bytes")
+        try:
+            write_blocks(partial, itertools.chain([first], blocks), append=bool(offset), total=expected, offset=offset)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            cut = short_body(partial, expected)
+            raise Transient(cut or f"{type(error).__name__}: {error}") from error
+    if cut := short_body(partial, expected):
+        raise Transient(cut)
+
+
+def short_body(partial: Path, expected: int | None) -> str:
+    """Why the body is incomplete ('' when it is not, or its length was not promised)."""
+    received = partial.stat().st_size if partial.exists() else 0
+    if expected is None or received == expected:
+        return ""
+    return f"the connection closed after {received:,} of {expected:,} bytes"
 
 
 def write_blocks(partial: Path, blocks: Iterable[bytes], *, append: bool, total: int | None, offset: int) -> None:

@@ -14,6 +14,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 OFFICIAL_HOST_ENV = "VCS_INSIGHT_OFFICIAL_HOST"
 USER_AGENT = "VCS-Insight-ETL/1.0 (+https://github.com/vcs-insight/vcs-insight; open data build)"
@@ -45,6 +46,11 @@ def resolve_url(url: str) -> str:
     parts = urlsplit(url)
     query = f"?{parts.query}" if parts.query else ""
     return f"{base.rstrip('/')}/{parts.netloc}{parts.path}{query}"
+
+
+def sleep(seconds: float) -> None:
+    """Wait between tries (a seam tests replace, so they need not wait)."""
+    time.sleep(seconds)
 
 
 def backoff_s(attempt: int) -> float:
@@ -95,8 +101,8 @@ def with_retries(action: Callable[[], T]) -> T:
     for attempt in range(1, RETRIES + 1):
         try:
             return action()
-        except (Transient, requests.RequestException, OSError) as error:
+        except (Transient, requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             last = error if isinstance(error, Transient) else Transient(f"{type(error).__name__}: {error}")
             if attempt < RETRIES:
-                time.sleep(backoff_s(attempt))
+                sleep(backoff_s(attempt))
     raise last

@@ -61,7 +61,7 @@ def old_db(tmp_path: Path) -> OldDb:
 @pytest.fixture(autouse=True)
 def fast_and_focused(monkeypatch: pytest.MonkeyPatch) -> None:
     """No back-off between download retries; only the checks that apply to a one-table fake build."""
-    monkeypatch.setattr("etl.fetch.web.time.sleep", lambda _s: None)
+    monkeypatch.setattr("etl.fetch.web.sleep", lambda _s: None)
     monkeypatch.setattr(build_module.checks, "CHECKS", FAKE_BUILD_CHECKS)
 
 

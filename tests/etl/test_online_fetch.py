@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from shapely.geometry import box, mapping
 
-from etl.fetch import OFFICIAL_HOST_ENV, arcgis, download, fetch
+from etl.fetch import arcgis, download, fetch
 from etl.source import Distribution, RemoteFile, Source, SourceError
 from etl.sources import all_sources
 from etl.sources._ons import ARCGIS, ESRI_JSON_QUERY, GEOJSON_QUERY, arcgis_file
 from etl.sources.boundaries import SOURCES as BOUNDARY_SOURCES
 from etl.sources.geography import GEOGRAPHY_2024
-from tests.standin.server import Fault, Layer, StandIn, serving
+from tests.standin.server import Fault, Layer, StandIn
 
 # Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
 NO_OFFICIAL_FILE = {
@@ -23,21 +22,7 @@ NO_OFFICIAL_FILE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("etl.fetch.web.time.sleep", lambda _s: None)
-
-
-@pytest.fixture
-def official_host(monkeypatch: pytest.MonkeyPatch):
-    """Serve a StandIn and point the ETL's official-host switch at it."""
-
-    def start(standin: StandIn) -> Iterator[StandIn]:
-        with serving(standin) as running:
-            monkeypatch.setenv(OFFICIAL_HOST_ENV, running.base)
-            yield running
-
-    return start
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 def invented_rows(n: int) -> list[dict]:
@@ -59,7 +44,7 @@ def page_requests(standin: StandIn) -> list[str]:
 )
 def test_paging_combines_every_feature(tmp_path: Path, official_host, query: str, attributes: str) -> None:
     layer = Layer(invented_rows(5), max_records=2, object_id="ObjectId")
-    for standin in official_host(StandIn(layers={"LSOA21_TEST_LU": layer})):
+    with official_host(StandIn(layers={"LSOA21_TEST_LU": layer})) as standin:
         path = download("demo", remote("LSOA21_TEST_LU", query), tmp_path)
     combined = json.loads(path.read_text())
     assert layer.requests == [0, 2, 4]
@@ -75,7 +60,7 @@ QUERY_URL = f"{ARCGIS}/LSOA21_TEST_LU/FeatureServer/0/query?"
 def test_dropped_connection_is_retried(tmp_path: Path, official_host) -> None:
     layer = Layer(invented_rows(3), max_records=2)
     standin = StandIn(layers={"LSOA21_TEST_LU": layer}, faults={QUERY_URL: Fault("drop", times=1)})
-    for running in official_host(standin):
+    with official_host(standin) as running:
         path = download("demo", remote("LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
     assert layer.requests == [0, 2]  # the dropped count query was asked again, then two pages
     assert len(json.loads(path.read_text())["features"]) == 3
@@ -85,7 +70,7 @@ def test_dropped_connection_is_retried(tmp_path: Path, official_host) -> None:
 def test_dropped_connection_on_every_try_names_source_file_and_url(tmp_path: Path, official_host) -> None:
     layer = Layer(invented_rows(3), max_records=2)
     standin = StandIn(layers={"LSOA21_TEST_LU": layer}, faults={QUERY_URL + "outFields": Fault("drop", times=99)})
-    for _ in official_host(standin):
+    with official_host(standin) as _:
         with pytest.raises(
             SourceError,
             match=r"^\[demo\] LSOA21_TEST_LU\.geojson: download failed after 3 tries: .* at https://services1",
@@ -97,14 +82,14 @@ def test_dropped_connection_on_every_try_names_source_file_and_url(tmp_path: Pat
 
 def test_server_ignoring_result_offset_is_an_error_not_a_short_layer(tmp_path: Path, official_host) -> None:
     layer = Layer(invented_rows(5), max_records=2, ignore_offset=True)
-    for _ in official_host(StandIn(layers={"LSOA21_TEST_LU": layer})):
+    with official_host(StandIn(layers={"LSOA21_TEST_LU": layer})) as _:
         with pytest.raises(SourceError, match=r"the server ignored resultOffset \(the page at feature 2 repeats\)"):
             download("demo", remote("LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
     assert layer.requests == [0, 2]  # stopped at the first repeat, no endless paging
 
 
 def test_unknown_service_is_one_permanent_error(tmp_path: Path, official_host) -> None:
-    for running in official_host(StandIn()):
+    with official_host(StandIn()) as running:
         with pytest.raises(SourceError, match=r"^\[demo\] GONE_LU\.geojson: ArcGIS error 400: Invalid URL at https://"):
             download("demo", remote("GONE_LU", GEOJSON_QUERY), tmp_path)
     assert len(running.requests) == 1  # no retry of a permanent error
@@ -174,7 +159,7 @@ def geography_2024_layers() -> dict[str, Layer]:
 
 
 def test_online_geography_2024_from_official_layers(tmp_path: Path, official_host) -> None:
-    for _ in official_host(StandIn(layers=geography_2024_layers())):
+    with official_host(StandIn(layers=geography_2024_layers())) as _:
         fetched = fetch(GEOGRAPHY_2024, mirror=None, cache=tmp_path)
     assert fetched is not None and fetched.distribution.name == "official_arcgis_geojson"
     areas = fetched.distribution.reader(fetched.paths)["areas"].set_index("code")
@@ -237,7 +222,7 @@ def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path, official_
         "LAD24_RGN24_EN_LU": Layer([{"LAD24CD": c, "RGN24CD": "E12660001", "RGN24NM": "Invented"} for c in codes[:2]]),
     }
     lad24 = next(s for s in BOUNDARY_SOURCES if s.source_id == "ons_boundaries_lad24")
-    for _ in official_host(StandIn(layers=layers)):
+    with official_host(StandIn(layers=layers)) as _:
         fetched = fetch(lad24, mirror=None, cache=tmp_path)
     assert fetched is not None and layers["Local_Authority_Districts_May_2024_Boundaries_UK_BUC"].requests == [0, 2]
     frame = fetched.distribution.reader(fetched.paths)["boundaries"]
