@@ -1,6 +1,6 @@
 """One official file into the download cache: resumable, verified before it enters the cache, reused while fresh.
 
-Cache layout: `<cache>/<source_id>/<sha256(url)[:16]>/<file name>` plus `<file name>.json` recording the URL,
+Cache layout: `<cache>/<sha256(url)[:16]>/<file name>` plus `<file name>.json` recording the URL,
 when it was fetched, its size, sha256 and the server's validator (ETag / Last-Modified). A cached file is
 reused when its sha256 equals the published one, or (no published checksum) for MAX_AGE_DAYS after it was
 fetched; `python -m etl build --refresh SOURCE` fetches a source again. An interrupted download keeps
@@ -38,9 +38,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cache_path(cache: Path, source_id: str, remote: RemoteFile) -> Path:
-    """Where a file of this URL lives in the cache (one folder per URL, so a changed URL is a new entry)."""
-    return cache / source_id / hashlib.sha256(remote.url.encode()).hexdigest()[:16] / remote.file_name
+def cache_path(cache: Path, remote: RemoteFile) -> Path:
+    """Where a file of this URL lives in the cache: one folder per URL, shared by the sources that use it
+    (the ONS lookups serve several), so a changed URL is a new entry and no file is fetched twice."""
+    return cache / hashlib.sha256(remote.url.encode()).hexdigest()[:16] / remote.file_name
 
 
 def sidecar(path: Path, suffix: str) -> Path:
@@ -183,7 +184,7 @@ def download(source_id: str, remote: RemoteFile, cache: Path, *, refresh: bool =
     Raises:
         SourceError: one line naming source, file and URL (404, HTML page, retries exhausted, bad checksum).
     """
-    target = cache_path(cache, source_id, remote)
+    target = cache_path(cache, remote)
     now = datetime.now(UTC).replace(tzinfo=None)
     if not refresh and is_fresh(target, remote, now=now):
         return target

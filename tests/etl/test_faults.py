@@ -189,7 +189,7 @@ def test_interrupted_download_keeps_old_database(
             run_build(old_db.path, fake_source(url=server.url), mirror=None)
     assert str(failed.value).startswith(f"[{SOURCE_ID}] lad_names.csv: download failed after 3 tries")
     assert server.requests == 3
-    assert [p for p in (old_db.path.parent / "raw" / SOURCE_ID).rglob("*") if p.is_file()] == []  # no partial kept
+    assert [p for p in (old_db.path.parent / "raw").rglob("*") if p.is_file()] == []  # no partial kept
     assert_intact(old_db)
 
 

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import hashlib
 import io
+import json
 import socket
 import time
 from dataclasses import dataclass
@@ -50,6 +51,17 @@ class Rehearsal:
     standin: StandIn
     sources_listing: str
     seconds: float
+    cache: Path
+
+    def downloaded_bytes(self) -> dict[str, int]:
+        """Bytes in the download cache per source (a file shared by two sources counts for both)."""
+        records = [json.loads(p.read_text()) for p in self.cache.glob("*/*.json") if p.with_suffix("").is_file()]
+        size_of = {record["url"]: record["bytes"] for record in records}
+        sizes = {}
+        for source in all_sources():
+            files = getattr(official_distribution(source), "files", ())
+            sizes[source.source_id] = sum(size_of.get(f.url, 0) for f in files)
+        return sizes
 
 
 def served(remote: RemoteFile, standin: StandIn) -> bool:
@@ -126,13 +138,15 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Rehearsal:
         code, output = run_cli(["build", "--db", str(db), "--cache", str(work / "raw")])
         seconds = time.perf_counter() - started
         _, listing = run_cli(["sources", "--db", str(db)])
-    return Rehearsal(db, code, output, pending_sources(sources, standin), standin, listing, seconds)
+    pending = pending_sources(sources, standin)
+    return Rehearsal(db, code, output, pending, standin, listing, seconds, work / "raw")
 
 
 def test_online_build_succeeds_without_a_mirror(rehearsal: Rehearsal) -> None:
     assert rehearsal.exit_code == 0, rehearsal.output[-3000:]
     assert rehearsal.db.is_file()
     print(f"online build {rehearsal.seconds:.0f} s; pending stand-in content: {rehearsal.pending or 'none'}")
+    print("downloaded (bytes):", json.dumps(rehearsal.downloaded_bytes(), sort_keys=True))
 
 
 def test_online_cores_sources_are_all_served(rehearsal: Rehearsal) -> None:
