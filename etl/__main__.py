@@ -1,4 +1,4 @@
-"""Command line: `python -m etl build [--db PATH] [--mirror DIR]` and `python -m etl status`."""
+"""Command line: `python -m etl build [--db PATH] [--mirror DIR] [--refresh SOURCE]`, `status` and `sources`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import duckdb
 
 from etl import paths
 from etl.build import build
+from etl.listing import run_sources
 from etl.source import SourceError, ValidationError
 from etl.sources import all_sources
 
@@ -23,8 +24,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     build_cmd.add_argument("--mirror", type=Path, default=None, help="local mirror folder (else $VCS_INSIGHT_MIRROR)")
     build_cmd.add_argument("--cache", type=Path, default=paths.RAW_CACHE, help="download cache folder")
     build_cmd.add_argument("--if-missing", action="store_true", help="do nothing when the database already exists")
+    build_cmd.add_argument(
+        "--refresh",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="download this source again even if cached (repeatable; 'all' for every source)",
+    )
     status_cmd = sub.add_parser("status", help="print the provenance table of a built database")
     status_cmd.add_argument("--db", type=Path, default=paths.DEFAULT_DB)
+    sources_cmd = sub.add_parser("sources", help="list every source: URL, licence, vintage, loaded by the last build")
+    sources_cmd.add_argument("--db", type=Path, default=paths.DEFAULT_DB, help="database of the last build")
     return parser.parse_args(argv)
 
 
@@ -37,8 +47,15 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"build failed: mirror folder {mirror} does not exist", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    sources = all_sources()
+    if unknown := sorted(set(args.refresh) - {s.source_id for s in sources} - {"all"}):
+        print(
+            f"build failed: unknown source(s) to refresh: {', '.join(unknown)} (see python -m etl sources)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        report = build(args.db, sources=all_sources(), mirror=mirror, cache=args.cache)
+        report = build(args.db, sources=sources, mirror=mirror, cache=args.cache, refresh=args.refresh)
     except (SourceError, ValidationError) as error:
         print(f"build failed: {one_line(error)}. The previous database (if any) is unchanged.", file=sys.stderr)
         return 1
@@ -54,8 +71,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 130
     for table, count in report.tables.items():
         print(f"  {table:<28} {count:>10,} rows")
-    if report.missing:
-        print(f"  layers not loaded (absent from the mirror): {', '.join(report.missing)}")
+    for source_id in report.missing:
+        print(f"  not loaded: {source_id} ({report.reasons.get(source_id, 'absent')})")
     print(f"built {args.db} in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -83,7 +100,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return run_build(args) if args.command == "build" else run_status(args)
+    commands = {"build": run_build, "status": run_status, "sources": run_sources}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ class BuildReport:
     db_path: Path
     tables: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 def temp_path_for(db_path: Path) -> Path:
@@ -85,7 +87,8 @@ def insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         try:
             con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming_frame')  # noqa: S608 - checked above
         finally:
-            con.unregister("incoming_frame")
+            with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction; the view is replaced
+                con.unregister("incoming_frame")
 
 
 def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched, rows: dict[str, int]) -> None:
@@ -110,23 +113,60 @@ def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: F
         )
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path | None, cache: Path) -> bool:
-    """Fetch, parse and insert one source. Returns False when an optional source is absent."""
-    fetched = fetch(source, mirror=mirror, cache=cache)
-    if fetched is None:
-        con.execute(
-            "INSERT INTO missing_layers VALUES (?, ?, ?, ?, ?)",
-            [source.source_id, source.title, source.publisher, source.landing_url, "not in the mirror folder"],
-        )
-        return False
+def record_missing(con: duckdb.DuckDBPyConnection, source: Source, reason: str) -> None:
+    con.execute(
+        "INSERT INTO missing_layers VALUES (?, ?, ?, ?, ?)",
+        [source.source_id, source.title, source.publisher, source.landing_url, reason],
+    )
+
+
+def absent_reason(mirror: Path | None) -> str:
+    return "not in the mirror folder" if mirror is not None else "no official online distribution"
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path | None, cache: Path, refresh: bool = False
+) -> str | None:
+    """Fetch, parse and insert one source in its own transaction; None when loaded, else why not.
+
+    An optional source that is absent or fails (download, verification, parsing, schema) is left out
+    whole, with the reason; a required one raises.
+
+    Raises:
+        SourceError: a required source could not be fetched, verified, parsed or inserted.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        fetched = fetch(source, mirror=mirror, cache=cache, refresh=refresh)
+        if fetched is not None:
+            insert_source(con, source, fetched)
+    except SourceError as error:
+        con.execute("ROLLBACK")
+        if source.required:
+            raise
+        fetched, reason = None, " ".join(str(error).split())
+    else:
+        con.execute("COMMIT")
+        reason = absent_reason(mirror)
+    if fetched is not None:
+        return None
+    record_missing(con, source, reason)
+    return reason
+
+
+def insert_source(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched) -> None:
+    """Parse the fetched files and insert their frames and provenance.
+
+    Raises:
+        SourceError: the files could not be read, have wrong codes, or rows do not fit the schema.
+    """
+    names = ", ".join(p.name for p in fetched.paths.values())
     try:
         frames = fetched.distribution.reader(fetched.paths)
     except SourceError:
         raise
     except Exception as error:  # a reader's unexpected failure still names the source and file
-        names = ", ".join(p.name for p in fetched.paths.values())
         raise SourceError(source.source_id, names, f"could not be read ({type(error).__name__}: {error})") from error
-    names = ", ".join(p.name for p in fetched.paths.values())
     if bad := wrong_gss_codes(frames):
         raise SourceError(source.source_id, names, f"codes with the wrong GSS prefix for their level: {', '.join(bad)}")
     try:
@@ -136,7 +176,6 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, *, mirror: Path 
     except (duckdb.Error, ValueError) as error:
         raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
     record_provenance(con, source, fetched, rows_per_file(fetched, frames))
-    return True
 
 
 def derive(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -155,8 +194,11 @@ def build(
     cache: Path,
     progress: Progress = print,
     validate: bool = True,
+    refresh: Collection[str] = (),
 ) -> BuildReport:
     """Build a complete database at db_path, replacing the old one only if everything succeeds.
+
+    `refresh`: source ids (or "all") downloaded again even when the cache holds a fresh copy.
 
     Raises:
         SourceError: a source could not be fetched, verified or parsed.
@@ -174,11 +216,14 @@ def build(
             loaded = []
             for number, source in enumerate(sources, 1):
                 progress(f"[{number}/{len(sources)}] {source.source_id}: {source.title}")
-                if load_source(con, source, mirror=mirror, cache=cache):
+                again = source.source_id in refresh or "all" in refresh
+                reason = load_source(con, source, mirror=mirror, cache=cache, refresh=again)
+                if reason is None:
                     loaded.append(source)
                 else:
                     report.missing.append(source.source_id)
-                    progress(f"    not in the mirror: {source.source_id} (layer will show as not loaded)")
+                    report.reasons[source.source_id] = reason
+                    progress(f"    not loaded: {source.source_id} ({reason}); the app will say so")
             for source in loaded:
                 if source.derive_sql:
                     progress(f"    deriving measures: {source.source_id}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.fetch import OFFICIAL_HOST_ENV, official_distribution
+from etl.sources import all_sources
 from insight.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,3 +43,21 @@ def test_every_table_and_column_is_documented(db_con) -> None:
         if table not in sections or f"`{column}`" not in sections[table]
     ]
     assert undocumented == []
+
+
+def test_readme_documents_the_etl_settings() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"`{OFFICIAL_HOST_ENV}`" in readme and "`VCS_INSIGHT_MIRROR`" in readme
+    assert "python -m etl sources" in readme and "--refresh" in readme
+
+
+def test_sources_doc_gives_evidence_for_every_core_url() -> None:
+    text = (ROOT / "docs" / "sources.md").read_text()
+    owned_elsewhere = {"nspl", "ccew_register", "grants_360giving", "ons_health_index", "ohid_fingertips"}
+    for source in all_sources():
+        if source.source_id in owned_elsewhere:
+            continue
+        assert source.source_id in text, source.source_id
+        for remote in getattr(official_distribution(source), "files", ()):
+            service = remote.url.split("/rest/services/")[-1].split("/FeatureServer")[0]
+            assert service.rsplit("/", 1)[-1].split("?")[0] in text, remote.url

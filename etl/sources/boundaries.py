@@ -182,7 +182,10 @@ def boundary_source(
     )
 
 
-LSOA11_URL = "https://opendata.arcgis.com/datasets/e9d10c36ebed4ff3865c4389c2c98827_0.geojson"
+# The FeatureServer of the December 2011 super generalised (200 m) layer; the hub link
+# opendata.arcgis.com/datasets/e9d10c36ebed4ff3865c4389c2c98827_0.geojson is reported to answer 403.
+LSOA11_SERVICE = "LSOA_Dec_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3_2022"
+LSOA11_URL = f"{ARCGIS}/{LSOA11_SERVICE}/{QUERY}"
 
 SOURCES: tuple[Source, ...] = (
     boundary_source(
@@ -230,8 +233,7 @@ SOURCES: tuple[Source, ...] = (
         "Lower layer Super Output Areas (December 2011) Boundaries EW BSC (V3)",
         vintage="December 2011",
         reader=read_lsoa11,
-        # The ONS hub's whole-layer GeoJSON (one file, LSOA11CD / LSOA11NM), no paging needed.
-        official=(RemoteFile(key="lsoa11", url=LSOA11_URL),),
+        official=(arcgis_file("lsoa11", LSOA11_SERVICE),),
         files=(
             boundary_file(
                 "lsoa11",

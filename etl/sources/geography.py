@@ -309,9 +309,12 @@ GEOGRAPHY_2024 = Source(
 
 LEGACY_QUERY = "FeatureServer/0/query?where=1%3D1&outFields=*&outSR=4326&f=json"
 LSOA11_LAD21_URL = "https://www.arcgis.com/sharing/rest/content/items/81bcefcd048e43acb948ad069c5e06c0/data"
-# Whole-layer GeoJSON downloads of the ONS hub (one file, no paging); fields LAD19CD/RGN19CD, LAD21CD/RGN21CD.
-LAD19_RGN19_URL = "https://opendata.arcgis.com/datasets/3ba3daf9278f47daba0f561889c3521a_0.geojson"
-LAD21_RGN21_URL = "https://opendata.arcgis.com/datasets/6a41affae7e345a7b2b86602408ea8a2_0.geojson"
+# FeatureServer layers (fields LAD19CD/RGN19CD, LAD21CD/RGN21CD); the hub's `opendata.arcgis.com/datasets/<id>_0.geojson`
+# whole-layer links these replace are reported to answer 403 (docs/sources.md has the evidence for every name).
+LAD19_RGN19 = "LAD19_RGN19_EN_LU_948748b0eaa54fe888a604b126f5e672"
+LAD21_RGN21 = "LAD21_RGN21_EN_LU"
+LAD22_LAD23 = "LAD22_LAD23_UK_LU_v1"
+LSOA11_LSOA21_SERVICE = "LSOA11_LSOA21_LAD22_EW_LU_v5"
 GEOGRAPHY_HISTORIC = Source(
     source_id=HISTORIC_ID,
     title="LSOA 2011 to LAD 2019 and LAD 2021 lookups; LAD to region and upper tier (2019, 2021); LAD 2022 to LAD 2023",
@@ -327,12 +330,12 @@ GEOGRAPHY_HISTORIC = Source(
                 arcgis_file("lsoa11_lad19", "LSOA11_WD19_LAD19_EW_LU", query=ESRI_JSON_QUERY),
                 # An xlsx item (LSOA11NM, LSOA11CD, LAD21NM, LAD21CD as geographr's data-raw script reads it).
                 RemoteFile(key="lsoa11_lad21", url=LSOA11_LAD21_URL, name="LSOA11_LAD21_EW_LU.xlsx"),
-                RemoteFile(key="lad19_region19", url=LAD19_RGN19_URL),
+                arcgis_file("lad19_region19", LAD19_RGN19),
                 arcgis_file("lad19_utla19", "LTLA19_UTLA19_EW_LU", query=ESRI_JSON_QUERY),
-                RemoteFile(key="lad21_region21", url=LAD21_RGN21_URL),
+                arcgis_file("lad21_region21", LAD21_RGN21, query=ESRI_JSON_QUERY),
                 arcgis_file("lad21_utla21", "LTLA21_UTLA21_EW_LU", query=ESRI_JSON_QUERY),
-                # LAD22CD/LAD23CD by the pattern of the other ONS lookups (not confirmed from a script).
-                arcgis_file("lad22_lad23", "LAD22_LAD23_UK_LU"),
+                # Fields LAD22CD, LAD23CD (as public code reads the v1 layer).
+                arcgis_file("lad22_lad23", LAD22_LAD23),
             ),
         ),
         Distribution(
@@ -344,15 +347,17 @@ GEOGRAPHY_HISTORIC = Source(
                     "lsoa11_lad19", "lookup_lsoa11_ltla19.csv", f"{ARCGIS}/LSOA11_WD19_LAD19_EW_LU/{LEGACY_QUERY}"
                 ),
                 geography_file("lsoa11_lad21", "lookup_lsoa11_ltla21.csv", LSOA11_LAD21_URL),
-                geography_file("lad19_region19", "lookup_ltla19_region19.csv", LAD19_RGN19_URL),
+                geography_file("lad19_region19", "lookup_ltla19_region19.csv", f"{ARCGIS}/{LAD19_RGN19}/{QUERY}"),
                 geography_file(
                     "lad19_utla19", "lookup_ltla19_utla19.csv", f"{ARCGIS}/LTLA19_UTLA19_EW_LU/{LEGACY_QUERY}"
                 ),
-                geography_file("lad21_region21", "lookup_ltla21_region21.csv", LAD21_RGN21_URL),
+                geography_file(
+                    "lad21_region21", "lookup_ltla21_region21.csv", f"{ARCGIS}/{LAD21_RGN21}/{LEGACY_QUERY}"
+                ),
                 geography_file(
                     "lad21_utla21", "lookup_ltla21_utla21.csv", f"{ARCGIS}/LTLA21_UTLA21_EW_LU/{LEGACY_QUERY}"
                 ),
-                geography_file("lad22_lad23", "lookup_ltla22_ltla23.csv", f"{ARCGIS}/LAD22_LAD23_UK_LU/{QUERY}"),
+                geography_file("lad22_lad23", "lookup_ltla22_ltla23.csv", f"{ARCGIS}/{LAD22_LAD23}/{QUERY}"),
             ),
         ),
     ),
@@ -373,8 +378,8 @@ LSOA11_LSOA21 = Source(
         Distribution(
             name="official_arcgis_json",
             reader=read_lsoa11_lsoa21,
-            # F_LSOA11CD, LSOA21CD, CHGIND, LAD22CD (as geographr's data-raw script reads the layer).
-            files=(arcgis_file("lsoa11_lsoa21", "LSOA11_LSOA21_LAD22_EW_LU", query=ESRI_JSON_QUERY),),
+            # v5: LSOA11CD, LSOA21CD, CHGIND, LAD22CD (earlier versions named the first F_LSOA11CD).
+            files=(arcgis_file("lsoa11_lsoa21", LSOA11_LSOA21_SERVICE, query=ESRI_JSON_QUERY),),
         ),
         Distribution(
             name="mirror_derived_csv",
@@ -384,7 +389,7 @@ LSOA11_LSOA21 = Source(
                 geography_file(
                     "lsoa11_lsoa21",
                     "lookup_lsoa11_lsoa21_ltla22.csv",
-                    f"{ARCGIS}/LSOA11_LSOA21_LAD22_EW_LU/{LEGACY_QUERY}",
+                    f"{ARCGIS}/{LSOA11_LSOA21_SERVICE}/{LEGACY_QUERY}",
                 ),
             ),
         ),

@@ -130,6 +130,9 @@ SOURCES = (
             ),
         ),
         derive_sql=derive_sql(),
+        # Optional: the 2020 data tables' only known link is on a retired Almanac host (docs/sources.md);
+        # a failed download is a missing layer, not a failed build.
+        required=False,
         notes=(
             "Mirror: British Red Cross re-packaging of sheet A5 'General charities' at LAD 2019 (derived). "
             "Merged 2019-2023 districts are summed into their LAD 2024."

@@ -1,22 +1,20 @@
-"""Online build without a network: ArcGIS paging, retries and official geography layers from a loopback server."""
+"""Online build without a network: ArcGIS paging, retries and official geography layers from the stand-in host."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from shapely.geometry import box, mapping
 
-from etl import fetch as fetch_module
-from etl.fetch import download, fetch
+from etl.fetch import arcgis, download, fetch
 from etl.source import Distribution, RemoteFile, Source, SourceError
 from etl.sources import all_sources
-from etl.sources._ons import ARCGIS, ESRI_JSON_QUERY, GEOJSON_QUERY
+from etl.sources._ons import ARCGIS, ESRI_JSON_QUERY, GEOJSON_QUERY, arcgis_file
 from etl.sources.boundaries import SOURCES as BOUNDARY_SOURCES
 from etl.sources.geography import GEOGRAPHY_2024
-from tests.etl.fake_arcgis import PREFIX, FakeArcGis, Layer, serving
+from tests.standin.server import Fault, Layer, StandIn
 
 # Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
 NO_OFFICIAL_FILE = {
@@ -24,18 +22,19 @@ NO_OFFICIAL_FILE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch_module.time, "sleep", lambda _s: None)
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 def invented_rows(n: int) -> list[dict]:
-    return [{"LSOA21CD": f"E0199{i:04d}", "LSOA21NM": f"Invented {i:03d}A", "ObjectId": i + 1} for i in range(n)]
+    return [{"LSOA21CD": f"E0199{i:04d}", "LSOA21NM": f"Invented {i:03d}A"} for i in range(n)]
 
 
-def remote(fake: FakeArcGis, service: str, query: str) -> RemoteFile:
-    suffix = "geojson" if query.endswith("geojson") else "json"
-    return RemoteFile("layer", fake.url(service, query), paging="arcgis", name=f"{service}.{suffix}")
+def remote(service: str, query: str) -> RemoteFile:
+    return arcgis_file("layer", service, query=query)
+
+
+def page_requests(standin: StandIn) -> list[str]:
+    return [r for r in standin.requests if "resultOffset" in r]
 
 
 @pytest.mark.parametrize(
@@ -43,37 +42,64 @@ def remote(fake: FakeArcGis, service: str, query: str) -> RemoteFile:
     [(GEOJSON_QUERY, "properties"), (ESRI_JSON_QUERY, "attributes")],
     ids=["geojson", "esri_json"],
 )
-def test_paging_combines_every_feature(tmp_path: Path, query: str, attributes: str) -> None:
-    layer = Layer(invented_rows(5), max_records=2)
-    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
-        path = download("demo", remote(fake, "LSOA21_TEST_LU", query), tmp_path)
+def test_paging_combines_every_feature(tmp_path: Path, official_host, query: str, attributes: str) -> None:
+    layer = Layer(invented_rows(5), max_records=2, object_id="ObjectId")
+    with official_host(StandIn(layers={"LSOA21_TEST_LU": layer})) as standin:
+        path = download("demo", remote("LSOA21_TEST_LU", query), tmp_path)
     combined = json.loads(path.read_text())
     assert layer.requests == [0, 2, 4]
+    assert all("orderByFields=ObjectId" in r for r in page_requests(standin))
     assert [f[attributes]["LSOA21CD"] for f in combined["features"]] == [f"E0199{i:04d}" for i in range(5)]
     assert "exceededTransferLimit" not in combined and "properties" not in combined
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_dropped_connection_is_retried(tmp_path: Path) -> None:
-    layer = Layer(invented_rows(3), max_records=2, drop_first=1)
-    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
-        path = download("demo", remote(fake, "LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
-    assert layer.requests == [0, 0, 2]
+QUERY_URL = f"{ARCGIS}/LSOA21_TEST_LU/FeatureServer/0/query?"
+
+
+def test_dropped_connection_is_retried(tmp_path: Path, official_host) -> None:
+    layer = Layer(invented_rows(3), max_records=2)
+    standin = StandIn(layers={"LSOA21_TEST_LU": layer}, faults={QUERY_URL: Fault("drop", times=1)})
+    with official_host(standin) as running:
+        path = download("demo", remote("LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
+    assert layer.requests == [0, 2]  # the dropped count query was asked again, then two pages
     assert len(json.loads(path.read_text())["features"]) == 3
+    assert sum("returnCountOnly" in r for r in running.requests) == 2
 
 
-def test_dropped_connection_on_every_try_names_source_and_file(tmp_path: Path) -> None:
-    layer = Layer(invented_rows(3), max_records=2, drop_first=99)
-    with serving(FakeArcGis({"LSOA21_TEST_LU": layer})) as fake:
-        with pytest.raises(SourceError, match=r"^\[demo\] LSOA21_TEST_LU\.geojson: download failed after 3 tries"):
-            download("demo", remote(fake, "LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
-    assert layer.requests == [0, 0, 0]
+def test_dropped_connection_on_every_try_names_source_file_and_url(tmp_path: Path, official_host) -> None:
+    layer = Layer(invented_rows(3), max_records=2)
+    standin = StandIn(layers={"LSOA21_TEST_LU": layer}, faults={QUERY_URL + "outFields": Fault("drop", times=99)})
+    with official_host(standin) as _:
+        with pytest.raises(
+            SourceError,
+            match=r"^\[demo\] LSOA21_TEST_LU\.geojson: download failed after 3 tries: .* at https://services1",
+        ):
+            download("demo", remote("LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
+    assert layer.requests == []
     assert not list(tmp_path.rglob("*.geojson*"))
 
 
-def test_page_url_replaces_paging_parameters() -> None:
-    url = fetch_module.page_url(f"{ARCGIS}/X/{GEOJSON_QUERY}&resultOffset=7", 4000)
-    assert url.endswith("outFields=%2A&where=1%3D1&f=geojson&resultOffset=4000&resultRecordCount=2000")
+def test_server_ignoring_result_offset_is_an_error_not_a_short_layer(tmp_path: Path, official_host) -> None:
+    layer = Layer(invented_rows(5), max_records=2, ignore_offset=True)
+    with official_host(StandIn(layers={"LSOA21_TEST_LU": layer})) as _:
+        with pytest.raises(SourceError, match=r"the server ignored resultOffset \(the page at feature 2 repeats\)"):
+            download("demo", remote("LSOA21_TEST_LU", GEOJSON_QUERY), tmp_path)
+    assert layer.requests == [0, 2]  # stopped at the first repeat, no endless paging
+
+
+def test_unknown_service_is_one_permanent_error(tmp_path: Path, official_host) -> None:
+    with official_host(StandIn()) as running:
+        with pytest.raises(SourceError, match=r"^\[demo\] GONE_LU\.geojson: ArcGIS error 400: Invalid URL at https://"):
+            download("demo", remote("GONE_LU", GEOJSON_QUERY), tmp_path)
+    assert len(running.requests) == 1  # no retry of a permanent error
+
+
+def test_page_url_replaces_paging_parameters_and_sorts() -> None:
+    url = arcgis.page_url(f"{ARCGIS}/X/{GEOJSON_QUERY}&resultOffset=7", 4000, order_by="FID")
+    assert url.endswith(
+        "outFields=%2A&where=1%3D1&f=geojson&orderByFields=FID&resultOffset=4000&resultRecordCount=2000"
+    )
 
 
 def ward_lad(lsoa: str, name: str, ward: str, lad: str, lad_name: str) -> dict:
@@ -132,16 +158,9 @@ def geography_2024_layers() -> dict[str, Layer]:
     }
 
 
-def served(source: Source, fake: FakeArcGis) -> Source:
-    """The source with its official ArcGIS URLs pointed at the fake server."""
-    official = source.distributions[0]
-    files = tuple(dataclasses.replace(f, url=f.url.replace(ARCGIS, fake.base + PREFIX)) for f in official.files)
-    return dataclasses.replace(source, distributions=(dataclasses.replace(official, files=files),))
-
-
-def test_online_geography_2024_from_official_layers(tmp_path: Path) -> None:
-    with serving(FakeArcGis(geography_2024_layers())) as fake:
-        fetched = fetch(served(GEOGRAPHY_2024, fake), mirror=None, cache=tmp_path)
+def test_online_geography_2024_from_official_layers(tmp_path: Path, official_host) -> None:
+    with official_host(StandIn(layers=geography_2024_layers())) as _:
+        fetched = fetch(GEOGRAPHY_2024, mirror=None, cache=tmp_path)
     assert fetched is not None and fetched.distribution.name == "official_arcgis_geojson"
     areas = fetched.distribution.reader(fetched.paths)["areas"].set_index("code")
     levels = areas["level"].value_counts().to_dict()
@@ -187,7 +206,7 @@ def test_every_source_can_start_online(source: Source) -> None:
         assert downloadable, f"{source.source_id}: no official distribution with https URLs"
 
 
-def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path) -> None:
+def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path, official_host) -> None:
     """Three invented districts served two features a page; the combined GeoJSON is read by pyogrio."""
     codes = ["E07660001", "E07660002", "W06660001"]
     squares = [mapping(box(i * 0.1, 50, i * 0.1 + 0.1, 50.1)) for i in range(3)]
@@ -195,6 +214,7 @@ def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path) -> None:
         "Local_Authority_Districts_May_2024_Boundaries_UK_BUC": Layer(
             [{"LAD24CD": c, "LAD24NM": f"District {i}", "LAD24NMW": "", "FID": i} for i, c in enumerate(codes)],
             geometries=squares,
+            max_records=2,
         ),
         "LTLA23_UTLA23_EW_LU": Layer(
             [{"LTLA23CD": c, "UTLA23CD": c, "UTLA23NM": f"District {i}"} for i, c in enumerate(codes)]
@@ -202,8 +222,8 @@ def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path) -> None:
         "LAD24_RGN24_EN_LU": Layer([{"LAD24CD": c, "RGN24CD": "E12660001", "RGN24NM": "Invented"} for c in codes[:2]]),
     }
     lad24 = next(s for s in BOUNDARY_SOURCES if s.source_id == "ons_boundaries_lad24")
-    with serving(FakeArcGis(layers)) as fake:
-        fetched = fetch(served(lad24, fake), mirror=None, cache=tmp_path)
+    with official_host(StandIn(layers=layers)) as _:
+        fetched = fetch(lad24, mirror=None, cache=tmp_path)
     assert fetched is not None and layers["Local_Authority_Districts_May_2024_Boundaries_UK_BUC"].requests == [0, 2]
     frame = fetched.distribution.reader(fetched.paths)["boundaries"]
     assert frame.groupby("level")["code"].apply(sorted).to_dict() == {
