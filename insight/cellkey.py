@@ -31,7 +31,10 @@ NOISE_BOUND = max(NOISE_KEYS)
 PTABLE = np.repeat(np.array(list(NOISE_KEYS), dtype=np.int64), list(NOISE_KEYS.values()))
 SECRET_SETTING = "VCS_INSIGHT_SDC_SECRET"
 # byod_rows(position, file_row, c0, c1, ...): the upload's cells under neutral names (never the user's names).
-RECORD_KEYS = "SELECT position, hash($secret, *COLUMNS(* EXCLUDE (position))) % $range AS rkey FROM byod_rows"
+# The cast keeps the modulo in integers (an untyped parameter made it a 6x slower DOUBLE division).
+RECORD_KEYS = """
+SELECT position, (hash($secret, *COLUMNS(* EXCLUDE (position))) % $range::UBIGINT)::INTEGER AS rkey FROM byod_rows
+"""
 
 
 @cache
