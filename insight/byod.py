@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from insight import byod_sql as sql
-from insight import cellkey, suppression
+from insight import cellkey
 from insight.byod_tables import ByodResult, build_result
 from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError
@@ -226,7 +226,7 @@ def analyse(
     *,
     frame: pd.DataFrame,
     mapping: ColumnMapping,
-    threshold: int = suppression.DEFAULT_THRESHOLD,
+    threshold: int = cellkey.DEFAULT_THRESHOLD,
     categories: tuple[str, ...] = (),
     span: tuple[dt.date, dt.date] | None = None,
     secret: bytes | None = None,
@@ -241,7 +241,7 @@ def analyse(
         con: read-only connection to the built database (a private cursor is used).
         frame: the whole upload, text columns.
         mapping: which columns hold the location and optional count/amount.
-        threshold: smallest count shown (clamped to at least 5).
+        threshold: smallest count shown (never below cellkey.MIN_THRESHOLD, 10; above it, on perturbed counts).
         categories: keep only rows in these categories (empty: all).
         span: keep only rows dated in this inclusive span (None: all rows).
         secret: the record-key secret (None: the server's, see cellkey.server_secret).
@@ -255,7 +255,7 @@ def analyse(
     """
     require_location(frame, mapping=mapping)
     report = progress or (lambda _f, _m: None)
-    threshold = suppression.clamp_threshold(threshold)
+    threshold = cellkey.clamp_threshold(threshold)
     report(0.1, "Preparing rows")
     frame = frame[filter_mask(frame, mapping=mapping, categories=categories, span=span)]
     cursor = con.cursor()
@@ -354,7 +354,7 @@ def labelled(table: pd.DataFrame, *, columns: dict[str, str]) -> pd.DataFrame:
 
 def export_csv(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> bytes:
     """Safe CSV of a protected table: hidden cells as "[c]", formula-like text neutralised."""
-    out = suppression.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
+    out = cellkey.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
     return to_csv_bytes(labelled(out, columns=columns) if columns else out)
 
 
@@ -369,19 +369,21 @@ def map_areas(result: ByodResult) -> tuple[str, pd.DataFrame]:
 
 PROTECTION_LINE = (
     "Counts from your file are protected before they are shown or downloaded: counts from 1 to {below} are hidden "
-    "([c]) and every other count has a small fixed random adjustment (at most ±2, the same for the same records in "
-    "every table, filter and date range), so comparing two views cannot reveal a hidden count. Zeros are exact."
+    "([c]){raised} and every other count has a small fixed random adjustment (at most ±2, the same for the same "
+    "records in every table, filter and date range), so comparing two views cannot reveal a hidden count. Zeros are "
+    "exact."
 )
 
 
 def protection_line(threshold: int) -> str:
     """How the numbers on the page are protected, in one line."""
-    return PROTECTION_LINE.format(below=threshold - 1)
+    raised = f", and so are counts adjusted to below {threshold}" if threshold > cellkey.MIN_THRESHOLD else ""
+    return PROTECTION_LINE.format(below=cellkey.MIN_THRESHOLD - 1, raised=raised)
 
 
 def shown_count(value: int | None) -> str:
     """A protected count as text: "[c]" when hidden."""
-    return suppression.SUPPRESSED if value is None else f"{value:,}"
+    return cellkey.SUPPRESSED if value is None else f"{value:,}"
 
 
 def suppression_sentence(result: ByodResult) -> str:

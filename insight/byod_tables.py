@@ -116,12 +116,13 @@ def local_table(local: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
 def underserved(local: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     """LSOAs in the most deprived 20% (of their nation) in the districts reached, with no or very few records.
 
-    "Fewer than threshold" is said of every hidden cell and only of hidden cells, so the list tells nothing the
-    [c] marker does not.
+    "Fewer than 10" (or, with a raised threshold, "hidden") is said of every hidden cell and only of hidden cells,
+    so the list tells nothing the [c] marker does not.
     """
     needy = local[local["imd_decile"].isin(MOST_DEPRIVED)]
     low = needy[needy["suppressed"] | (needy["records"].fillna(0) == 0)]
-    reach = np.where(low["suppressed"], f"fewer than {threshold}", "none")
+    few = f"fewer than {threshold}" if threshold <= cellkey.MIN_THRESHOLD else f"hidden (adjusted below {threshold})"
+    reach = np.where(low["suppressed"], few, "none")
     out = low.assign(reach=reach).sort_values(["need_edition", "imd_rank"])
     return out[["lsoa_code", "lsoa_name", "lad_code", "lad_name", "imd_decile", "need_edition", "reach"]].reset_index(
         drop=True
@@ -136,7 +137,7 @@ def headline(lsoa: pd.DataFrame, *, threshold: int, national: float, local: floa
     if pd.isna(total) or total == 0:
         return f"Too few mapped records to compare with need; {comparison}."
     if pd.isna(chosen):
-        return f"Fewer than {threshold} of your mapped records are from the most deprived 20%; {comparison}."
+        return f"The number of your mapped records from the most deprived 20% is hidden ([c]); {comparison}."
     return (
         f"{100 * chosen / total:.1f}% of your mapped records are from the most deprived 20% of neighbourhoods "
         f"(IMD deciles 1–2 in their own nation), against {comparison}."

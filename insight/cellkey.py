@@ -9,13 +9,17 @@ The method the ONS used for Census 2021 tables (and ships as the `cell-key-pertu
   sum(record keys) mod KEY_RANGE, so the same set of records has the same cell key in every table and filter state;
 - the perturbation table maps a cell key to a noise value from -2 to +2 (NOISE_KEYS), added to the cell's count.
 
-Counts from 1 to threshold - 1 are hidden ([c]); shown counts never fall below the threshold; zeros stay zeros.
+Counts from 1 to MIN_THRESHOLD - 1 (9) are hidden ([c]) and shown counts never fall below MIN_THRESHOLD; zeros
+stay zeros. A higher threshold chosen on the page hides cells whose *perturbed* count is below it, so moving the
+threshold shows nothing the perturbed counts do not (were it judged on true counts, raising it one step at a time
+would reveal each cell's true count where the cell disappears).
 Differences between two views are differences of independently perturbed cells: noise, not a hidden count.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from functools import cache
 
 import duckdb
@@ -24,6 +28,9 @@ import pandas as pd
 
 from insight import config
 
+MIN_THRESHOLD = 10  # the fixed floor: true counts from 1 to 9 are always hidden
+DEFAULT_THRESHOLD = 10
+SUPPRESSED = "[c]"  # the ONS marker for a confidential value
 KEY_RANGE = 256
 # How many of the KEY_RANGE cell keys give each noise value: P(0) = 0.4, P(+-1) = 0.2 each, P(+-2) = 0.1 each.
 NOISE_KEYS = {-2: 26, -1: 51, 0: 102, 1: 51, 2: 26}
@@ -35,6 +42,15 @@ SECRET_SETTING = "VCS_INSIGHT_SDC_SECRET"
 RECORD_KEYS = """
 SELECT position, (hash($secret, *COLUMNS(* EXCLUDE (position))) % $range::UBIGINT)::INTEGER AS rkey FROM byod_rows
 """
+
+
+def clamp_threshold(value: object) -> int:
+    """A usable threshold: an integer, never below MIN_THRESHOLD."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return DEFAULT_THRESHOLD
+    return max(MIN_THRESHOLD, number)
 
 
 @cache
@@ -74,10 +90,10 @@ def noise(key_sums: np.ndarray) -> np.ndarray:
     return PTABLE[np.asarray(key_sums, dtype=np.int64) % KEY_RANGE]
 
 
-def hidden_cells(rows: np.ndarray, *, records: np.ndarray, threshold: int) -> np.ndarray:
-    """Cells counting 1 to threshold - 1, judged on the smaller of rows and summed counts (rows when counts are 0)."""
+def small_cells(rows: np.ndarray, *, records: np.ndarray) -> np.ndarray:
+    """Cells counting 1 to MIN_THRESHOLD - 1, on the smaller of rows and summed counts (rows when counts are 0)."""
     basis = np.where(records > 0, np.minimum(rows, records), rows)
-    return (basis > 0) & (basis < threshold)
+    return (basis > 0) & (basis < MIN_THRESHOLD)
 
 
 def protect(
@@ -87,8 +103,9 @@ def protect(
 
     Args:
         cells: one row per published cell with `rows` (uploaded rows in it), the key sum, and value columns.
-        threshold: smallest count shown; cells counting 1 to threshold - 1 are hidden (NA).
-        values: columns scaled by (rows + noise) / rows; the count column `records` is kept >= threshold.
+        threshold: smallest count shown: true counts 1 to MIN_THRESHOLD - 1 are hidden (NA), and so are cells whose
+            perturbed count is from 1 to threshold - 1.
+        values: columns scaled by (rows + noise) / rows; the count column `records` is kept >= MIN_THRESHOLD.
         key: column with the sum of the cell's record keys.
 
     Returns:
@@ -96,23 +113,34 @@ def protect(
     """
     rows = cells["rows"].fillna(0).to_numpy(dtype=float)
     records = cells["records"].fillna(0).to_numpy(dtype=float) if "records" in cells else rows
-    hidden = hidden_cells(rows, records=records, threshold=threshold)
+    hidden = small_cells(rows, records=records)
     shifted = rows + noise(cells[key].fillna(0).to_numpy())
     factor = np.divide(shifted, rows, out=np.ones_like(rows), where=rows > 0)
     out = cells.drop(columns=["rows", key])
     for column in values:
         scaled = np.round(cells[column].to_numpy(dtype=float, na_value=np.nan) * factor)
         if column == "records":
-            scaled = np.where(records > 0, np.maximum(scaled, threshold), scaled)
-        out[column] = pd.array(np.where(hidden, np.nan, scaled), dtype="Float64")
+            scaled = np.where(records > 0, np.maximum(scaled, MIN_THRESHOLD), scaled)
+            hidden |= (scaled > 0) & (scaled < clamp_threshold(threshold))
+        out[column] = scaled
+    for column in values:
+        out[column] = pd.array(np.where(hidden, np.nan, out[column]), dtype="Float64")
     out["suppressed"] = hidden
     return out
 
 
 def protect_count(rows: int, *, key_sum: int, threshold: int) -> int | None:
-    """One count of rows (as protect does it): 0 as 0, None when hidden, else perturbed and at least the threshold."""
-    if rows == 0:
-        return 0
-    if rows < threshold:
+    """One count of rows as protect shows it: 0 as 0, None when hidden, else perturbed (at least MIN_THRESHOLD)."""
+    if 0 < rows < MIN_THRESHOLD:
         return None
-    return max(threshold, rows + int(noise(np.array([key_sum]))[0]))
+    shown = max(MIN_THRESHOLD, rows + int(noise(np.array([key_sum]))[0])) if rows else 0
+    return None if 0 < shown < clamp_threshold(threshold) else shown
+
+
+def for_export(frame: pd.DataFrame, *, columns: Iterable[str]) -> pd.DataFrame:
+    """Hidden cells written as the ONS marker "[c]" so a download never shows a blank that looks like zero."""
+    out = frame.copy()
+    hidden = out["suppressed"] if "suppressed" in out else pd.Series(False, index=out.index)
+    for column in columns:
+        out[column] = out[column].astype(object).where(~hidden, SUPPRESSED)
+    return out

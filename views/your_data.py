@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from insight import byod, byod_figures, cache, queries, suppression
+from insight import byod, byod_figures, cache, cellkey, queries
 from insight.byod_tables import STATUS_LABELS
 from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError, read_upload, upload_limit_mb
@@ -93,7 +93,7 @@ if mapping.category:
 dates = byod.date_range(upload.frame, mapping=mapping)
 span = st.slider("Dates", dates[0], dates[1], value=dates) if dates and dates[0] < dates[1] else None
 threshold = st.number_input(
-    "Hide counts below", min_value=suppression.MIN_THRESHOLD, value=suppression.DEFAULT_THRESHOLD, step=1
+    "Hide counts below", min_value=cellkey.MIN_THRESHOLD, value=cellkey.DEFAULT_THRESHOLD, step=1
 )
 submitted = st.button("Map my records", type="primary")
 run_key = (upload_file.file_id, upload.sheet, mapping, chosen, span, int(threshold))

@@ -131,16 +131,15 @@ def test_not_matched_rows_keep_the_original_columns(result):
     assert table["Post Code"].tolist() == ["ZZ7 7ZZ", "not known", "ZZ1", "", "EH1 1AA", "bt1 1aa"]
 
 
-def test_threshold_five_shows_counts_from_five(con, records):
-    relaxed = exact(con, frame=records, mapping=byod.detect_mapping(records), threshold=5)
-    assert relaxed.threshold == 5
-    assert visible(relaxed.lad, "lad_code") == {"E06999001": 36.0, "E06999002": 7.0}
-    assert visible(relaxed.lsoa, "lsoa_code")["E01999005"] == 6.0
-    assert relaxed.suppressed == {"lad": 1, "deciles": 2, "lsoa": 3, "out_of_scope": 2}
+def test_a_raised_threshold_hides_more(con, records):
+    raised = exact(con, frame=records, mapping=byod.detect_mapping(records), threshold=11)
+    assert raised.threshold == 11
+    assert visible(raised.lsoa, "lsoa_code") == {"E01999001": 12.0, "E01999003": 11.0}  # 004 (10) now hidden
+    assert "adjusted to below 11" in byod.suppression_sentence(raised)
 
 
-def test_threshold_is_never_below_five(con, records):
-    assert byod.analyse(con, frame=records, mapping=byod.detect_mapping(records), threshold=2).threshold == 5
+def test_threshold_is_never_below_ten(con, records):
+    assert byod.analyse(con, frame=records, mapping=byod.detect_mapping(records), threshold=2).threshold == 10
 
 
 @pytest.mark.parametrize(

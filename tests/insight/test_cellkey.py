@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insight import cellkey, suppression
+from insight import cellkey
 
 SECRET = b"test secret"
 
@@ -21,9 +21,9 @@ def cursor():
     connection.close()
 
 
-@pytest.mark.parametrize(("value", "expected"), [(10, 10), (5, 5), (4, 5), (0, 5), (-3, 5), ("12", 12), ("x", 10)])
-def test_threshold_is_never_below_five(value, expected):
-    assert suppression.clamp_threshold(value) == expected
+@pytest.mark.parametrize(("value", "expected"), [(10, 10), (5, 10), (0, 10), (-3, 10), ("12", 12), ("x", 10)])
+def test_threshold_is_never_below_ten(value, expected):
+    assert cellkey.clamp_threshold(value) == expected
 
 
 def test_perturbation_table_is_symmetric_bounded_and_unbiased():
@@ -90,26 +90,44 @@ def test_protect_count_for_single_totals():
     assert cellkey.protect_count(0, key_sum=0, threshold=10) == 0
     assert cellkey.protect_count(7, key_sum=3, threshold=10) is None
     assert cellkey.protect_count(100, key_sum=128, threshold=10) == 100
+    assert cellkey.protect_count(21, key_sum=0, threshold=20) is None  # 21 - 2 = 19 is below a raised threshold
+    assert cellkey.protect_count(19, key_sum=255, threshold=20) == 21
 
 
 @settings(max_examples=100, deadline=None)
 @given(
     rows=st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=30),
     seed=st.integers(min_value=0, max_value=2**32 - 1),
-    threshold=st.integers(min_value=5, max_value=30),
+    threshold=st.integers(min_value=10, max_value=30),
 )
 def test_every_shown_count_is_within_two_and_never_below_the_threshold(rows, seed, threshold):
     keys = np.random.default_rng(seed).integers(0, 10**6, size=len(rows)).tolist()
     out = cellkey.protect(cells(rows, keys), threshold=threshold)
     true = pd.Series(rows, dtype=float)
     shown = out["records"].astype(float)
-    assert (out["suppressed"] == ((true > 0) & (true < threshold))).all()
+    assert out["suppressed"][(true > 0) & (true < 10)].all()
     visible = ~out["suppressed"]
     assert ((shown[visible] - true[visible]).abs() <= cellkey.NOISE_BOUND).all()
     assert (shown[visible & (true > 0)] >= threshold).all() and (shown[true == 0] == 0).all()
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=30),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_raising_the_threshold_hides_by_the_shown_count_so_a_sweep_reveals_nothing_new(rows, seed):
+    # Were cells hidden on their true count, the step at which a cell disappears would be its true count + 1.
+    keys = np.random.default_rng(seed).integers(0, 10**6, size=len(rows)).tolist()
+    base = cellkey.protect(cells(rows, keys), threshold=10)
+    for threshold in range(10, 64):
+        out = cellkey.protect(cells(rows, keys), threshold=threshold)
+        expected = base["suppressed"] | ((base["records"].astype(float) > 0) & (base["records"] < threshold))
+        assert out["suppressed"].tolist() == expected.fillna(True).tolist()
+        assert out["records"][~out["suppressed"]].tolist() == base["records"][~out["suppressed"]].tolist()
+
+
 def test_hidden_cells_export_as_c_marker():
     out = cellkey.protect(cells([3, 30], [0, 128]), threshold=10)
-    exported = suppression.for_export(out, columns=["records"])
+    exported = cellkey.for_export(out, columns=["records"])
     assert exported["records"].tolist() == ["[c]", 30]
