@@ -72,6 +72,8 @@ def record_keys(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame, secre
     are never shown, and without the secret and the rows themselves there is nothing to compute them from.
     """
     cells = frame.set_axis([f"c{i}" for i in range(frame.shape[1])], axis=1)
+    mixed = [column for column in cells.columns if cells[column].dtype == object]  # e.g. numbers and text together
+    cells = cells.astype(dict.fromkeys(mixed, str)) if mixed else cells
     cells.insert(0, "file_row", frame.index.to_numpy(dtype=np.int64))
     cells.insert(0, "position", np.arange(len(frame), dtype=np.int64))
     cursor.register("byod_rows", cells)

@@ -53,6 +53,12 @@ def test_a_row_keeps_its_key_when_a_filter_drops_others(cursor):
     assert np.array_equal(cellkey.record_keys(cursor, frame=advice, secret=SECRET), keys[advice.index])
 
 
+def test_columns_mixing_numbers_and_text_get_keys(cursor):
+    frame = pd.DataFrame({"Postcode": ["ZZ1 1AA", "ZZ1 1AB", None], "Visits": pd.Series([1, "two", 3.5], dtype=object)})
+    keys = cellkey.record_keys(cursor, frame=frame, secret=SECRET)
+    assert len(keys) == 3 and np.array_equal(keys, cellkey.record_keys(cursor, frame=frame, secret=SECRET))
+
+
 def test_identical_rows_get_their_own_keys(cursor):
     keys = cellkey.record_keys(cursor, frame=pd.DataFrame({"Postcode": ["ZZ1 1AA"] * 500}), secret=SECRET)
     assert len(np.unique(keys)) > 200
