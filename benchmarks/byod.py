@@ -1,8 +1,10 @@
-"""Benchmark the Your data pipeline: read a CSV upload, geocode and aggregate it with suppression.
+"""Benchmark the Your data pipeline: read a CSV upload, geocode and aggregate it with disclosure control.
 
 Postcodes are sampled from the built database's `postcodes` table at run time (never stored). Each size runs in
 a fresh process so its peak resident memory is its own. Prints one JSON line, e.g.
-{"rows_100000": {"wall_s": ..., "peak_rss_mb": ...}, "rows_1000000": {...}}
+{"rows_100000": {"wall_s": ..., "peak_rss_mb": ..., "cells": {...}}, "rows_1000000": {...}}
+"cells" says, for each table the page shows, how many cells it has, what share is shown (not hidden as [c]) and,
+with cell-key perturbation, what share is shown exactly (noise 0); the noise-free rerun is not timed.
 
 Run: .venv/bin/python benchmarks/byod.py [--db data/vcs_insight.duckdb] [--sizes 100000 1000000]
 """
@@ -55,6 +57,40 @@ def make_csv(db: Path, rows: int, path: Path) -> None:
     frame.to_csv(path, index=False)
 
 
+def visibility(result, *, exact=None) -> dict:
+    """How much of each protected table is shown (not hidden as [c]) and, given the noise-free result, exactly."""
+    cells = {}
+    for name in ("lsoa", "lad", "deciles", "out_of_scope"):
+        table = getattr(result, name)
+        shown = ~table["suppressed"].astype(bool)
+        cells[name] = {
+            "cells": len(table),
+            "shown": int(shown.sum()),
+            "shown_share": round(shown.sum() / max(len(table), 1), 4),
+        }
+        if exact is not None:
+            column = "rows" if name == "out_of_scope" else "records"
+            same = table[column].astype(float) == getattr(exact, name)[column].astype(float)
+            cells[name]["exact_share"] = round((shown & same).sum() / max(len(table), 1), 4)
+    return cells
+
+
+def noise_free(con, *, frame, mapping):
+    """The same analysis with a perturbation table of zeros (to count how many shown cells are exact)."""
+    try:
+        from insight import cellkey
+    except ImportError:  # the suppression-only code before cell-key perturbation
+        return None
+    table = cellkey.PTABLE.copy()
+    cellkey.PTABLE[:] = 0
+    try:
+        from insight import byod
+
+        return byod.analyse(con, frame=frame, mapping=mapping, threshold=10)
+    finally:
+        cellkey.PTABLE[:] = table
+
+
 def run_one(db: Path, path: Path) -> dict:
     """In this process: read, map, geocode and aggregate the file; time and peak memory."""
     import duckdb
@@ -78,6 +114,7 @@ def run_one(db: Path, path: Path) -> dict:
         "file_mb": round(len(data) / 1024**2, 1),
         "matched": result.summary["matched"],
         "lsoas": len(result.lsoa),
+        "cells": visibility(result, exact=noise_free(con, frame=upload.frame, mapping=mapping)),
     }
 
 

@@ -1,4 +1,4 @@
-"""Bring your own data: map an uploaded table's columns, geocode it in DuckDB and aggregate it with suppression.
+"""Bring your own data: map an uploaded table's columns, geocode it in DuckDB and aggregate it with protection.
 
 The upload stays in memory: a registered frame and a temp table on one cursor, dropped at the end.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from insight import byod_sql as sql
-from insight import suppression
+from insight import cellkey
 from insight.byod_tables import ByodResult, build_result
 from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError
@@ -130,9 +130,19 @@ def category_values(frame: pd.DataFrame, *, mapping: ColumnMapping, limit: int =
     return frame[mapping.category].value_counts().head(limit).index.astype(str).tolist()
 
 
+ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}"
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates from text (ISO or day-first); NaT where unreadable."""
-    return pd.to_datetime(values, errors="coerce", dayfirst=True, format="mixed")
+    """Dates from text: ISO (2024-11-01 is 1 November) or else day-first (01/11/2024); NaT where unreadable."""
+    text = values.astype(str)
+    iso = text.str.match(ISO_DATE).fillna(False).to_numpy(dtype=bool)
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    if iso.any():
+        dates[iso] = pd.to_datetime(text[iso].str.strip(), errors="coerce", format="ISO8601")
+    if (~iso).any():
+        dates[~iso] = pd.to_datetime(text[~iso], errors="coerce", dayfirst=True, format="mixed")
+    return dates
 
 
 def date_range(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[dt.date, dt.date] | None:
@@ -143,25 +153,30 @@ def date_range(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[dt.date,
     return (dates.min().date(), dates.max().date()) if len(dates) else None
 
 
-def filter_rows(
+def filter_mask(
     frame: pd.DataFrame,
     *,
     mapping: ColumnMapping,
     categories: tuple[str, ...] = (),
     span: tuple[dt.date, dt.date] | None = None,
-) -> pd.DataFrame:
-    """Rows in the chosen categories and (inclusive) date span; with a span, rows without a readable date drop out."""
+) -> np.ndarray:
+    """Which rows are in the chosen categories and (inclusive) date span; with a span, rows without a date drop out."""
     keep = pd.Series(True, index=frame.index)
     if mapping.category and categories:
         keep &= frame[mapping.category].isin(categories)
     if mapping.date and span is not None:
         dates = parse_dates(frame[mapping.date])
         keep &= (dates >= pd.Timestamp(span[0])) & (dates < pd.Timestamp(span[1]) + pd.Timedelta(days=1))
-    return frame[keep].reset_index(drop=True)
+    return keep.to_numpy()
 
 
-def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
-    """The slim frame DuckDB geocodes: row number, location text, weight (count or 1) and amount."""
+def filter_rows(frame: pd.DataFrame, *, mapping: ColumnMapping, **filters) -> pd.DataFrame:
+    """The rows filter_mask keeps, renumbered from 0."""
+    return frame[filter_mask(frame, mapping=mapping, **filters)].reset_index(drop=True)
+
+
+def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping, keys: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """The slim frame DuckDB geocodes: row number, location text, record key, weight (count or 1) and amount."""
     notes = []
     weight = pd.Series(1.0, index=frame.index)
     if mapping.count:
@@ -179,6 +194,7 @@ def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[pd.Data
         {
             "row": np.arange(len(frame), dtype=np.int64),
             "raw": frame[mapping.location].astype(str).to_numpy(),
+            "rkey": keys,
             "weight": weight.to_numpy(dtype=float),
             "amount": amount.to_numpy(dtype=float),
         }
@@ -187,7 +203,7 @@ def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping) -> tuple[pd.Data
 
 
 def geocode(cursor: duckdb.DuckDBPyConnection, *, inputs: pd.DataFrame, kind: str) -> None:
-    """Create the temp table byod_geo (row, status, scope, lsoa_code, lad_code, weight, amount) on this cursor."""
+    """Create the temp table byod_geo (row, rkey, status, scope, lsoa_code, lad_code, weight, amount) on this cursor."""
     cursor.register("byod_input", inputs)
     try:
         if kind == "postcode":
@@ -210,31 +226,42 @@ def analyse(
     *,
     frame: pd.DataFrame,
     mapping: ColumnMapping,
-    threshold: int = suppression.DEFAULT_THRESHOLD,
+    threshold: int = cellkey.DEFAULT_THRESHOLD,
+    categories: tuple[str, ...] = (),
+    span: tuple[dt.date, dt.date] | None = None,
+    secret: bytes | None = None,
     progress: Progress | None = None,
 ) -> ByodResult:
-    """Geocode and aggregate an uploaded frame against the database, with disclosure control.
+    """Geocode and aggregate an uploaded frame against the database, with disclosure control (insight.cellkey).
+
+    A row's record key depends on the row alone (its number in the file and its cells), so it keeps its key in every
+    filter state; frame's index must therefore be the row numbers of the whole upload (as read).
 
     Args:
         con: read-only connection to the built database (a private cursor is used).
-        frame: the upload, text columns.
+        frame: the whole upload, text columns.
         mapping: which columns hold the location and optional count/amount.
-        threshold: smallest count shown (clamped to at least 5).
+        threshold: smallest count shown (never below cellkey.MIN_THRESHOLD, 10; above it, on perturbed counts).
+        categories: keep only rows in these categories (empty: all).
+        span: keep only rows dated in this inclusive span (None: all rows).
+        secret: the record-key secret (None: the server's, see cellkey.server_secret).
         progress: optional callback(fraction, message).
 
     Returns:
-        ByodResult with suppressed tables and file-quality counts.
+        ByodResult with protected tables and counts.
 
     Raises:
         UploadError: no usable location column.
     """
     require_location(frame, mapping=mapping)
     report = progress or (lambda _f, _m: None)
-    threshold = suppression.clamp_threshold(threshold)
+    threshold = cellkey.clamp_threshold(threshold)
     report(0.1, "Preparing rows")
-    inputs, notes = input_frame(frame, mapping=mapping)
+    frame = frame[filter_mask(frame, mapping=mapping, categories=categories, span=span)]
     cursor = con.cursor()
     try:
+        keys = cellkey.record_keys(cursor, frame=frame, secret=secret)
+        inputs, notes = input_frame(frame, mapping=mapping, keys=keys)
         report(0.3, f"Matching {len(inputs):,} {KIND_LABELS[mapping.location_kind]}s to areas")
         geocode(cursor, inputs=inputs, kind=mapping.location_kind)
         cursor.execute(sql.NEED_VIEW)
@@ -326,8 +353,8 @@ def labelled(table: pd.DataFrame, *, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def export_csv(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> bytes:
-    """Safe CSV of a suppressed table: hidden cells as "[c]", formula-like text neutralised."""
-    out = suppression.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
+    """Safe CSV of a protected table: hidden cells as "[c]", formula-like text neutralised."""
+    out = cellkey.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
     return to_csv_bytes(labelled(out, columns=columns) if columns else out)
 
 
@@ -340,12 +367,30 @@ def map_areas(result: ByodResult) -> tuple[str, pd.DataFrame]:
     return "lad24", frame.rename(columns={"lad_code": "code", "lad_name": "name"})
 
 
+PROTECTION_LINE = (
+    "Counts from your file are protected before they are shown or downloaded: counts from 1 to {below} are hidden "
+    "([c]){raised} and every other count has a small fixed random adjustment (at most ±2, the same for the same "
+    "records in every table, filter and date range), so comparing two views cannot reveal a hidden count. Zeros are "
+    "exact."
+)
+
+
+def protection_line(threshold: int) -> str:
+    """How the numbers on the page are protected, in one line."""
+    raised = f", and so are counts adjusted to below {threshold}" if threshold > cellkey.MIN_THRESHOLD else ""
+    return PROTECTION_LINE.format(below=cellkey.MIN_THRESHOLD - 1, raised=raised)
+
+
+def shown_count(value: int | None) -> str:
+    """A protected count as text: "[c]" when hidden."""
+    return cellkey.SUPPRESSED if value is None else f"{value:,}"
+
+
 def suppression_sentence(result: ByodResult) -> str:
     """What was hidden, in words."""
     hidden = result.suppressed
     return (
-        f"Counts from 1 to {result.threshold - 1} are hidden ([c]), and further cells are hidden where a total would "
-        f"let a hidden count be worked out. Hidden: {hidden.get('lsoa', 0)} LSOA cell(s), {hidden.get('lad', 0)} "
-        f"district(s), {hidden.get('deciles', 0)} decile(s), {hidden.get('out_of_scope', 0)} out-of-scope count(s). "
-        "Zeros are shown. Totals of rows matched or not matched describe your file and are not suppressed."
+        f"{protection_line(result.threshold)} Totals and shares are worked out from the adjusted counts, so they may "
+        f"not add up exactly. Hidden: {hidden.get('lsoa', 0)} LSOA cell(s), {hidden.get('lad', 0)} district(s), "
+        f"{hidden.get('deciles', 0)} decile(s), {hidden.get('out_of_scope', 0)} out-of-scope count(s)."
     )

@@ -12,16 +12,16 @@ OUT_OF_SCOPE_AREAS = {
 OUT_OF_SCOPE_COUNTRIES = {"S": "Scotland", "N": "Northern Ireland", "L": "Channel Islands / Isle of Man"}
 POSTCODE_REGEX = "[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}"
 
-# $scot, $ni, $crown: area lists; the input table byod_input(row, raw, weight, amount).
+# $scot, $ni, $crown: area lists; the input table byod_input(row, raw, rkey, weight, amount); rkey: the record key.
 GEOCODE_POSTCODES = """
 CREATE OR REPLACE TEMP TABLE byod_geo AS
 WITH cleaned AS (
-    SELECT row, weight, amount, regexp_replace(upper(coalesce(raw, '')), '[^A-Z0-9]', '', 'g') AS compact
+    SELECT row, rkey, weight, amount, regexp_replace(upper(coalesce(raw, '')), '[^A-Z0-9]', '', 'g') AS compact
     FROM byod_input
 ), shaped AS (
     SELECT *, regexp_full_match(compact, $pattern) AS valid, regexp_extract(compact, '^[A-Z]+') AS area FROM cleaned
 )
-SELECT s.row, s.weight, s.amount,
+SELECT s.row, s.rkey, s.weight, s.amount,
     CASE WHEN s.compact = '' THEN 'missing'
          WHEN NOT s.valid THEN 'invalid'
          WHEN left(p.country_code, 1) IN ('S', 'N', 'L', 'M') THEN 'out_of_scope'
@@ -41,7 +41,7 @@ FROM shaped s LEFT JOIN postcodes p ON s.valid AND p.pcd_compact = s.compact
 GEOCODE_AREAS = """
 CREATE OR REPLACE TEMP TABLE byod_geo AS
 WITH cleaned AS (
-    SELECT row, weight, amount, upper(trim(coalesce(raw, ''))) AS code FROM byod_input
+    SELECT row, rkey, weight, amount, upper(trim(coalesce(raw, ''))) AS code FROM byod_input
 ), lsoa11 AS (
     SELECT lsoa11_code, any_value(lsoa21_code) AS lsoa21_code FROM lsoa11_lsoa21
     GROUP BY lsoa11_code HAVING count(DISTINCT lsoa21_code) = 1
@@ -58,7 +58,7 @@ WITH cleaned AS (
     LEFT JOIN areas d ON $kind = 'lad' AND d.level = 'lad24' AND d.code = c.code
     LEFT JOIN lad_old o ON $kind = 'lad' AND d.code IS NULL AND o.lad_code = c.code
 )
-SELECT row, weight, amount,
+SELECT row, rkey, weight, amount,
     CASE WHEN code = '' THEN 'missing'
          WHEN regexp_matches(code, '^(S|N|95)') AND regexp_full_match(code, '[A-Z0-9]{9}') THEN 'out_of_scope'
          WHEN NOT regexp_full_match(code, '[EW][0-9]{8}') THEN 'invalid'
@@ -78,17 +78,22 @@ CREATE OR REPLACE TEMP VIEW byod_need AS (
     WHERE m.lsoa21_code LIKE 'W%' GROUP BY m.lsoa21_code HAVING count(DISTINCT w.imd_decile) = 1
 )"""
 
-STATUS_COUNTS = "SELECT status, coalesce(scope, '') AS scope, count(*) AS rows FROM byod_geo GROUP BY ALL"
+# Every count below carries key_sum, the sum of its rows' record keys (insight.cellkey perturbs from it).
+STATUS_COUNTS = """
+SELECT status, coalesce(scope, '') AS scope, terminated AND status = 'matched' AS terminated, count(*) AS rows,
+    sum(rkey) AS key_sum
+FROM byod_geo GROUP BY ALL
+"""
 
 NOT_MATCHED_ROWS = "SELECT row, status FROM byod_geo WHERE status <> 'matched' ORDER BY row"
 
 LSOA_CELLS = """
 WITH cells AS (
-    SELECT lad_code, lsoa_code, count(*) AS rows, sum(weight) AS records, sum(amount) AS amount
+    SELECT lad_code, lsoa_code, count(*) AS rows, sum(weight) AS records, sum(amount) AS amount, sum(rkey) AS key_sum
     FROM byod_geo WHERE status = 'matched' GROUP BY ALL
 )
 SELECT c.lad_code, l.name AS lad_name, c.lsoa_code, a.name AS lsoa_name, n.imd_decile, n.imd_rank,
-    n.edition AS need_edition, c.rows, c.records, c.amount
+    n.edition AS need_edition, c.rows, c.records, c.amount, c.key_sum
 FROM cells c
 LEFT JOIN areas a ON a.level = 'lsoa21' AND a.code = c.lsoa_code
 LEFT JOIN areas l ON l.level = 'lad24' AND l.code = c.lad_code
@@ -98,7 +103,7 @@ ORDER BY c.lad_code, c.lsoa_code NULLS LAST
 
 LAD_CELLS = """
 WITH cells AS (
-    SELECT lad_code, count(*) AS rows, sum(weight) AS records, sum(amount) AS amount
+    SELECT lad_code, count(*) AS rows, sum(weight) AS records, sum(amount) AS amount, sum(rkey) AS key_sum
     FROM byod_geo WHERE status = 'matched' GROUP BY ALL
 ), pop AS (
     SELECT p.area_code, p.population, p.vintage FROM population p LEFT JOIN vintages v ON v.vintage = p.vintage
@@ -106,7 +111,7 @@ WITH cells AS (
     QUALIFY row_number() OVER (
         PARTITION BY p.area_code ORDER BY p.vintage = 'census-2021' DESC, v.reference_date DESC NULLS LAST) = 1
 )
-SELECT c.lad_code, l.name AS lad_name, c.rows, c.records, c.amount, p.population, p.vintage AS population_vintage
+SELECT c.lad_code, l.name AS lad_name, c.rows, c.records, c.amount, c.key_sum, p.population, p.vintage AS population_vintage
 FROM cells c
 LEFT JOIN areas l ON l.level = 'lad24' AND l.code = c.lad_code
 LEFT JOIN pop p ON p.area_code = c.lad_code
@@ -116,11 +121,12 @@ ORDER BY c.lad_code
 # Every LSOA in the districts the upload reaches, with its need and the upload's records (0 when none).
 LOCAL_LSOAS = """
 WITH cells AS (
-    SELECT lsoa_code, count(*) AS rows, sum(weight) AS records FROM byod_geo
+    SELECT lsoa_code, count(*) AS rows, sum(weight) AS records, sum(rkey) AS key_sum FROM byod_geo
     WHERE status = 'matched' AND lsoa_code IS NOT NULL GROUP BY ALL
 ), reached AS (SELECT DISTINCT lad_code FROM byod_geo WHERE status = 'matched')
 SELECT a.code AS lsoa_code, a.name AS lsoa_name, a.lad_code, l.name AS lad_name, n.imd_decile, n.imd_rank,
-    n.edition AS need_edition, coalesce(c.rows, 0) AS rows, coalesce(c.records, 0) AS records
+    n.edition AS need_edition, coalesce(c.rows, 0) AS rows, coalesce(c.records, 0) AS records,
+    coalesce(c.key_sum, 0) AS key_sum
 FROM areas a
 JOIN reached r ON r.lad_code = a.lad_code
 LEFT JOIN areas l ON l.level = 'lad24' AND l.code = a.lad_code

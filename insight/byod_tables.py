@@ -1,4 +1,9 @@
-"""Aggregate the geocoded upload (temp table byod_geo) into suppressed LSOA, LAD and decile tables."""
+"""Aggregate the geocoded upload (temp table byod_geo) into protected LSOA, LAD, decile and status tables.
+
+Every number is a cell of one upload's records and goes through insight.cellkey: counts from 1 to threshold - 1
+hidden, every other count perturbed by the noise its cell key gives (the same records, the same noise, in every
+table and filter state), zeros shown as zeros. Shares and rates are computed from the perturbed counts.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from insight import byod_sql as sql
-from insight import suppression
-from insight.suppression import ALL
+from insight import cellkey
 
 STATUSES = ("matched", "unmatched", "invalid", "missing", "out_of_scope")
 STATUS_LABELS = {
@@ -22,14 +26,14 @@ STATUS_LABELS = {
 }
 MOST_DEPRIVED = (1, 2)
 NOT_KNOWN = 0  # decile key for records whose LSOA or its deprivation is not known
-MEASURES = ("records", "amount", "share_of_records", "records_per_1000", "amount_per_resident")
+CELL_SUMS = ["rows", "records", "amount", "key_sum"]
 
 
 @dataclass
 class ByodResult:
-    """Everything the page shows; every area table is already suppressed (hidden values are NA)."""
+    """Everything the page shows; every count is protected (hidden values are NA, summary values None)."""
 
-    summary: dict[str, int]
+    summary: dict[str, int | None]
     out_of_scope: pd.DataFrame
     lsoa: pd.DataFrame
     lad: pd.DataFrame
@@ -47,21 +51,18 @@ def fetch(cursor: duckdb.DuckDBPyConnection, query: str, params: list | None = N
     return cursor.execute(query, params or []).df()
 
 
-def disclosure(rows: pd.Series, *, records: pd.Series) -> pd.Series:
-    """The count a cell's safety is judged on: the smaller of rows and summed counts (rows when counts are 0)."""
-    return pd.Series(np.where(records > 0, np.minimum(rows, records), rows), index=rows.index)
-
-
-def status_summary(cursor: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], pd.DataFrame]:
-    """Rows by status (file quality, the user's own rows) and out-of-scope rows by country."""
+def status_summary(cursor: duckdb.DuckDBPyConnection, *, threshold: int) -> tuple[dict, pd.DataFrame]:
+    """Rows by status and out-of-scope rows by country, each a protected count (None when hidden)."""
     counts = fetch(cursor, sql.STATUS_COUNTS)
-    summary = {status: int(counts.loc[counts.status == status, "rows"].sum()) for status in STATUSES}
-    summary["rows"] = int(counts["rows"].sum())
-    summary["terminated"] = int(
-        cursor.execute("SELECT count(*) FROM byod_geo WHERE status = 'matched' AND terminated").fetchone()[0]
-    )
-    scope = counts[counts.status == "out_of_scope"].groupby("scope", as_index=False)["rows"].sum()
-    return summary, scope
+    groups = {status: counts[counts.status == status] for status in STATUSES}
+    groups |= {"rows": counts, "terminated": counts[counts.terminated]}
+    summary = {
+        name: cellkey.protect_count(int(g["rows"].sum()), key_sum=int(g["key_sum"].sum()), threshold=threshold)
+        for name, g in groups.items()
+    }
+    scope = groups["out_of_scope"].groupby("scope", as_index=False)[["rows", "key_sum"]].sum()
+    scope = cellkey.protect(scope.assign(records=scope["rows"].astype(float)), threshold=threshold)
+    return summary, scope.rename(columns={"records": "rows"})
 
 
 def not_matched_rows(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame) -> pd.DataFrame:
@@ -69,17 +70,26 @@ def not_matched_rows(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame) 
     rows = fetch(cursor, sql.NOT_MATCHED_ROWS)
     out = frame.iloc[rows["row"].to_numpy()].reset_index(drop=True)
     out.insert(0, "problem", rows["status"].map(STATUS_LABELS).to_numpy())
-    out.insert(0, "row_in_file", rows["row"].to_numpy() + 1)
+    out.insert(0, "row_in_file", frame.index[rows["row"].to_numpy()] + 1)  # the row's number in the whole file
     return out
 
 
-def decile_table(lsoa: pd.DataFrame, *, local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
-    """Records by IMD decile beside the share of LSOAs nationally and in the districts reached."""
+def whole(cells: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """One protected cell holding all the given cells' records."""
+    total = cells[CELL_SUMS].sum(min_count=1).to_frame().T
+    total[["rows", "key_sum"]] = total[["rows", "key_sum"]].fillna(0)
+    return cellkey.protect(total, threshold=threshold, values=("records", "amount"))
+
+
+def decile_table(lsoa: pd.DataFrame, *, local: pd.DataFrame, national: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Protected records by IMD decile beside the share of LSOAs nationally and in the districts reached."""
     keyed = lsoa.assign(decile_key=lsoa["imd_decile"].fillna(NOT_KNOWN).astype(int))
-    sums = keyed.groupby("decile_key")[["rows", "records", "amount"]].sum(min_count=1)
+    sums = keyed.groupby("decile_key")[CELL_SUMS].sum(min_count=1)
     table = sums.reindex(range(NOT_KNOWN, 11)).rename_axis("decile_key").reset_index()
-    table[["rows", "records"]] = table[["rows", "records"]].fillna(0)
-    table["share_of_records"] = 100 * table["records"] / max(table["records"].sum(), 1)
+    table[["rows", "records", "key_sum"]] = table[["rows", "records", "key_sum"]].fillna(0)
+    table = cellkey.protect(table, threshold=threshold, values=("records", "amount"))
+    total = whole(lsoa, threshold=threshold).loc[0, "records"]
+    table["share_of_records"] = 100 * table["records"] / total if pd.notna(total) and total > 0 else pd.NA
     national_share = national.set_index("imd_decile")["lsoas"] / max(national["lsoas"].sum(), 1)
     local_counts = local["imd_decile"].dropna().astype(int).value_counts()
     local_share = local_counts / max(local_counts.sum(), 1)
@@ -90,124 +100,73 @@ def decile_table(lsoa: pd.DataFrame, *, local: pd.DataFrame, national: pd.DataFr
     return table
 
 
-def lad_table(lad: pd.DataFrame) -> pd.DataFrame:
-    out = lad.copy()
+def lad_table(lad: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """Protected records (and amounts) by district, with rates from the protected values."""
+    out = cellkey.protect(lad, threshold=threshold, values=("records", "amount"))
     out["records_per_1000"] = 1000 * out["records"] / out["population"]
     out["amount_per_resident"] = out["amount"] / out["population"]
     return out
 
 
-def suppress_all(tables: dict[str, pd.DataFrame], *, threshold: int) -> dict[str, pd.Series]:
-    """Flags for every table, consistent across them.
-
-    The LAD and decile tables are suppressed against their totals; every LSOA cell of a hidden LAD or decile is
-    hidden; LSOA cells get secondary suppression within each LAD, each decile and overall. Where an LAD or decile
-    keeps exactly one hidden LSOA cell with nothing left to hide beside it, that LAD or decile is hidden too, and
-    the whole is repeated until nothing changes.
-    """
-    for table in tables.values():
-        table["disclosure"] = disclosure(table["rows"], records=table["records"])
-    lsoa = tables["lsoa"].assign(
-        decile_key=tables["lsoa"]["imd_decile"].fillna(NOT_KNOWN).astype(int),
-        lad_key=tables["lsoa"]["lad_code"].fillna(""),
-    )
-    forced: dict[str, set] = {"lad_key": set(), "decile_key": set()}
-    for _ in range(suppression.MAX_PASSES):
-        lad_flags = suppression.suppress(
-            tables["lad"], count="disclosure", threshold=threshold, hidden_groups={"lad_code": forced["lad_key"]}
-        )
-        decile_flags = suppression.suppress(
-            tables["deciles"],
-            count="disclosure",
-            threshold=threshold,
-            hidden_groups={"decile_key": forced["decile_key"]},
-        )
-        hidden = {
-            "lad_key": set(tables["lad"].loc[lad_flags, "lad_code"]),
-            "decile_key": set(tables["deciles"].loc[decile_flags, "decile_key"]),
-        }
-        lsoa_flags = suppression.suppress(
-            lsoa,
-            count="disclosure",
-            threshold=threshold,
-            groupings=("lad_key", "decile_key", ALL),
-            hidden_groups=hidden,
-        )
-        exposed = {key: suppression.lone_hidden(lsoa, flags=lsoa_flags, key=key) - hidden[key] for key in forced}
-        if not any(exposed.values()):
-            break
-        for key, values in exposed.items():
-            forced[key] |= values
-    return {"lad": lad_flags, "deciles": decile_flags, "lsoa": lsoa_flags}
-
-
-def masked(table: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
-    columns = [c for c in MEASURES if c in table.columns]
-    return suppression.mask(table, flags=flags, columns=columns).drop(columns=["rows", "disclosure"], errors="ignore")
-
-
-def local_with_flags(local: pd.DataFrame, *, lsoa: pd.DataFrame, flags: pd.Series, threshold: int) -> pd.DataFrame:
-    """Every LSOA in the districts reached, with records hidden exactly where the LSOA table hides them."""
-    hidden = lsoa.loc[flags, ["lsoa_code", "disclosure"]].dropna(subset=["lsoa_code"])
-    out = local.merge(hidden.rename(columns={"disclosure": "hidden_count"}), on="lsoa_code", how="left")
-    out["suppressed"] = out["hidden_count"].notna()
-    out["below_threshold"] = out["suppressed"] & (out["hidden_count"] < threshold)
-    out["records"] = out["records"].astype("Float64").mask(out["suppressed"])
-    return out.drop(columns=["hidden_count", "rows"])
+def local_table(local: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """Every LSOA in the districts reached with its protected records (0 where none): map and list use it."""
+    return cellkey.protect(local.assign(records=local["records"].astype(float)), threshold=threshold)
 
 
 def underserved(local: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
-    """LSOAs in the most deprived 20% (of their nation) in the districts reached, with no or very few records."""
+    """LSOAs in the most deprived 20% (of their nation) in the districts reached, with no or very few records.
+
+    "Fewer than 10" (or, with a raised threshold, "hidden") is said of every hidden cell and only of hidden cells,
+    so the list tells nothing the [c] marker does not.
+    """
     needy = local[local["imd_decile"].isin(MOST_DEPRIVED)]
-    low = needy[(needy["records"].fillna(0) == 0) & (~needy["suppressed"] | needy["below_threshold"])]
-    reach = np.where(low["below_threshold"], f"fewer than {threshold}", "none")
+    low = needy[needy["suppressed"] | (needy["records"].fillna(0) == 0)]
+    few = f"fewer than {threshold}" if threshold <= cellkey.MIN_THRESHOLD else f"hidden (adjusted below {threshold})"
+    reach = np.where(low["suppressed"], few, "none")
     out = low.assign(reach=reach).sort_values(["need_edition", "imd_rank"])
     return out[["lsoa_code", "lsoa_name", "lad_code", "lad_name", "imd_decile", "need_edition", "reach"]].reset_index(
         drop=True
     )
 
 
-def headline(deciles: pd.DataFrame, *, flags: pd.Series, national: float, local: float) -> str:
-    """The reach-vs-need sentence, withheld when it would let a hidden decile be worked out."""
-    chosen = deciles["decile_key"].isin(MOST_DEPRIVED)
-    inside, outside = int((flags & chosen).sum()), int((flags & ~chosen).sum())
+def headline(lsoa: pd.DataFrame, *, threshold: int, national: float, local: float) -> str:
+    """The reach-vs-need sentence from two protected cells: records in deciles 1-2, and all mapped records."""
     comparison = f"{national:.1f}% of LSOAs nationally and {local:.1f}% of LSOAs in the districts your records reach"
-    if inside == 1 or outside == 1:
-        return f"The share from the most deprived 20% is withheld (it would reveal a suppressed count); {comparison}."
-    total = deciles["records"].sum()
-    share = 100 * deciles.loc[chosen, "records"].sum() / total if total else 0.0
+    total = whole(lsoa, threshold=threshold).loc[0, "records"]
+    chosen = whole(lsoa[lsoa["imd_decile"].isin(MOST_DEPRIVED)], threshold=threshold).loc[0, "records"]
+    if pd.isna(total) or total == 0:
+        return f"Too few mapped records to compare with need; {comparison}."
+    if pd.isna(chosen):
+        return f"The number of your mapped records from the most deprived 20% is hidden ([c]); {comparison}."
     return (
-        f"{share:.1f}% of your mapped records are from the most deprived 20% of neighbourhoods "
+        f"{100 * chosen / total:.1f}% of your mapped records are from the most deprived 20% of neighbourhoods "
         f"(IMD deciles 1–2 in their own nation), against {comparison}."
     )
 
 
 def build_result(cursor: duckdb.DuckDBPyConnection, *, frame: pd.DataFrame, threshold: int, has_amount: bool):
-    """Read byod_geo back as suppressed tables (see ByodResult)."""
-    summary, scope = status_summary(cursor)
-    tables = {
-        "lsoa": fetch(cursor, sql.LSOA_CELLS),
-        "lad": lad_table(fetch(cursor, sql.LAD_CELLS)),
-    }
-    local = fetch(cursor, sql.LOCAL_LSOAS)
+    """Read byod_geo back as protected tables (see ByodResult)."""
+    summary, scope = status_summary(cursor, threshold=threshold)
+    lsoa = fetch(cursor, sql.LSOA_CELLS)
+    local = local_table(fetch(cursor, sql.LOCAL_LSOAS), threshold=threshold)
     national = fetch(cursor, sql.NATIONAL_DECILES)
-    tables["deciles"] = decile_table(tables["lsoa"], local=local, national=national)
-    flags = suppress_all(tables, threshold=threshold)
-    local_flagged = local_with_flags(local, lsoa=tables["lsoa"], flags=flags["lsoa"], threshold=threshold)
-    scope_flags = suppression.suppress(scope, count="rows", threshold=threshold)
     shares = _most_deprived_shares(national, local)
+    tables = {
+        "lsoa": cellkey.protect(lsoa, threshold=threshold, values=("records", "amount")),
+        "lad": lad_table(fetch(cursor, sql.LAD_CELLS), threshold=threshold),
+        "deciles": decile_table(lsoa, local=local, national=national, threshold=threshold),
+    }
     result = ByodResult(
         summary=summary,
-        out_of_scope=suppression.mask(scope, flags=scope_flags, columns=["rows"]),
-        lsoa=masked(tables["lsoa"], flags["lsoa"]),
-        lad=masked(tables["lad"], flags["lad"]),
-        deciles=masked(tables["deciles"], flags["deciles"]),
-        local=local_flagged,
-        underserved=underserved(local_flagged, threshold=threshold),
-        headline=headline(tables["deciles"], flags=flags["deciles"], national=shares[0], local=shares[1]),
+        out_of_scope=scope,
+        local=local,
+        underserved=underserved(local, threshold=threshold),
+        headline=headline(lsoa, threshold=threshold, national=shares[0], local=shares[1]),
         threshold=threshold,
         not_matched=not_matched_rows(cursor, frame=frame),
-        suppressed={name: int(f.sum()) for name, f in flags.items()} | {"out_of_scope": int(scope_flags.sum())},
+        suppressed={name: int(t["suppressed"].sum()) for name, t in tables.items()}
+        | {"out_of_scope": int(scope["suppressed"].sum())},
+        **tables,
     )
     if not has_amount:
         result.lsoa, result.lad, result.deciles = (

@@ -36,6 +36,11 @@ SETTINGS = (
     Setting("VCS_INSIGHT_SQL_ROWS", "5000", "row cap for the Explore page's SQL box"),
     Setting("VCS_INSIGHT_SQL_SECONDS", "5", "time limit in seconds for one SQL box query"),
     Setting("VCS_INSIGHT_UPLOAD_MB", "200", "largest file accepted on the Your data page, in MB"),
+    Setting(
+        "VCS_INSIGHT_SDC_SECRET",
+        "",
+        "secret behind the Your data page's record keys (docs/security.md); blank: a random one per server process",
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""Your data: upload service records or grants and see reach against need, with small counts suppressed."""
+"""Your data: upload service records or grants and see reach against need, with every count protected."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from functools import partial
 
 import streamlit as st
 
-from insight import byod, byod_figures, cache, queries, suppression
+from insight import byod, byod_figures, cache, cellkey, queries
 from insight.byod_tables import STATUS_LABELS
 from insight.export import to_csv_bytes
 from insight.upload_readers import UploadError, read_upload, upload_limit_mb
 
 PRIVACY = (
     "Your file is processed in memory for this browser session only: nothing is written to disk or to the "
-    "database, and no row is logged. Closing the tab discards it. Small counts are suppressed before anything "
-    "is shown or downloaded."
+    "database, and no row is logged. Closing the tab discards it. Numbers are protected before anything is shown or "
+    "downloaded: small counts are hidden ([c]) and every other count gets a small fixed random adjustment (at most "
+    "±2, the same in every table, filter and date range), so no two views can be subtracted to reveal a small count."
 )
 NONE = "(none)"
 
@@ -92,16 +93,21 @@ if mapping.category:
 dates = byod.date_range(upload.frame, mapping=mapping)
 span = st.slider("Dates", dates[0], dates[1], value=dates) if dates and dates[0] < dates[1] else None
 threshold = st.number_input(
-    "Hide counts below", min_value=suppression.MIN_THRESHOLD, value=suppression.DEFAULT_THRESHOLD, step=1
+    "Hide counts below", min_value=cellkey.MIN_THRESHOLD, value=cellkey.DEFAULT_THRESHOLD, step=1
 )
 submitted = st.button("Map my records", type="primary")
 run_key = (upload_file.file_id, upload.sheet, mapping, chosen, span, int(threshold))
 if submitted:
     bar = st.progress(0.0, text="Starting")
     try:
-        rows = byod.filter_rows(upload.frame, mapping=mapping, categories=chosen, span=span)
         st.session_state.byod_result = byod.analyse(
-            con, frame=rows, mapping=mapping, threshold=int(threshold), progress=lambda f, m: bar.progress(f, text=m)
+            con,
+            frame=upload.frame,
+            mapping=mapping,
+            threshold=int(threshold),
+            categories=chosen,
+            span=span,
+            progress=lambda f, m: bar.progress(f, text=m),
         )
         st.session_state.byod_run = run_key
     except UploadError as error:
@@ -116,16 +122,16 @@ if result is None or st.session_state.get("byod_run") != run_key:
 st.subheader("How your rows matched")
 summary = result.summary
 for cell, (status, label) in zip(st.columns(len(byod.METRIC_LABELS)), byod.METRIC_LABELS.items(), strict=True):
-    cell.metric(label, f"{summary[status]:,}", help=STATUS_LABELS.get(status))
+    cell.metric(label, byod.shown_count(summary[status]), help=STATUS_LABELS.get(status))
 st.caption(
-    f"Blank location: {summary['missing']:,}. Terminated postcodes still placed: {summary['terminated']:,}. "
-    "These counts describe your file and are shown only to you."
+    f"Blank location: {byod.shown_count(summary['missing'])}. Terminated postcodes still placed: "
+    f"{byod.shown_count(summary['terminated'])}. These counts are protected like every table below."
 )
-if summary["out_of_scope"]:
+if summary["out_of_scope"] != 0:
     st.dataframe(byod.labelled(result.out_of_scope, columns=byod.SCOPE_COLUMNS), hide_index=True)
 if len(result.not_matched):
     st.download_button(
-        f"Download the {len(result.not_matched):,} row(s) not placed (to fix them)",
+        "Download the rows not placed (your own rows, to fix them; not a summary to share)",
         partial(to_csv_bytes, result.not_matched),  # built only when clicked
         file_name="rows_not_placed.csv",
         mime="text/csv",

@@ -1,4 +1,4 @@
-"""AppTest of the Your data page on a tiny invented database: upload, mapping, summary numbers, suppression."""
+"""AppTest of the Your data page on a tiny invented database: upload, mapping, summary numbers, protection."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def open_page(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("VCS_INSIGHT_DB", str(tiny))
+    monkeypatch.setenv("VCS_INSIGHT_SDC_SECRET", "app test secret")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()  # st.navigation registers the pages; then switch by file
     at.switch_page(PAGE)
@@ -42,6 +43,7 @@ def test_page_says_data_stays_in_memory(tiny, monkeypatch):
     at = open_page(tiny, monkeypatch)
     assert "processed in memory" in at.info[0].value
     assert "nothing is written to disk" in at.info[0].value
+    assert "small counts are hidden ([c])" in at.info[0].value and "at most ±2" in at.info[0].value
 
 
 def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
@@ -50,21 +52,21 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {
-        "Rows read": "50",
-        "Matched": "44",
-        "Not placed": "1",
-        "Invalid": "2",
-        "Outside England & Wales": "2",
+    # True counts 50, 44, 1, 2, 2: the small ones hidden, the others within 2 of the truth.
+    assert {label: value for label, value in metrics.items() if label not in ("Rows read", "Matched")} == {
+        "Not placed": "[c]",
+        "Invalid": "[c]",
+        "Outside England & Wales": "[c]",
     }
-    assert any("Hidden: 6 LSOA cell(s), 2 district(s), 3 decile(s)" in w.value for w in at.warning)
-    assert any("withheld" in m.value for m in at.markdown)
+    assert abs(int(metrics["Rows read"]) - 50) <= 2 and abs(int(metrics["Matched"]) - 44) <= 2
+    assert any("Hidden: 4 LSOA cell(s), 2 district(s), 2 decile(s)" in w.value for w in at.warning)
+    assert any("% of your mapped records are from the most deprived 20%" in m.value for m in at.markdown)
     downloads = [b.label for b in at.download_button]
-    assert downloads[0] == "Download the 6 row(s) not placed (to fix them)"
+    assert downloads[0].startswith("Download the rows not placed")
     assert len(downloads) == 5
     lsoa_table = at.dataframe[-1].value
-    assert lsoa_table["Records"].notna().sum() == 1
-    assert lsoa_table.loc[lsoa_table["LSOA code"] == "E01999003", "Records"].iloc[0] == 11
+    assert lsoa_table["Records"].notna().sum() == 3
+    assert abs(lsoa_table.loc[lsoa_table["LSOA code"] == "E01999003", "Records"].iloc[0] - 11) <= 2
 
 
 def test_script_in_cells_is_shown_as_text(tiny, monkeypatch):
@@ -112,7 +114,7 @@ def test_workbook_sheet_with_unsaved_formulas_offers_another_sheet(tiny, monkeyp
     assert not at.exception and not at.error
     assert at.selectbox(key="byod_sheet").value == "Records"
     at.button[0].click().run()
-    assert {m.label: m.value for m in at.metric}["Matched"] == "12"
+    assert 10 <= int({m.label: m.value for m in at.metric}["Matched"]) <= 14
 
 
 def test_page_never_renders_raw_html():

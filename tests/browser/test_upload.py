@@ -45,6 +45,8 @@ def test_upload_shows_map_and_tables(app_url, browser, records_csv):
         assert page.locator("path.choroplethlocation").count() > 0  # the records map drew its areas
         assert page.locator("[data-testid='stDataFrame']").count() >= 4
         metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-        assert metrics[:3] == [f"{placed + 1:,}", f"{placed:,}", "0"]
+        # Rows read and matched are protected (within 2 of the truth); "not placed" is a true zero, shown as 0.
+        rows, matched = (int(text.replace(",", "")) for text in metrics[:2])
+        assert abs(rows - (placed + 1)) <= 2 and abs(matched - placed) <= 2 and metrics[2] == "0"
     finally:
         page.close()
