@@ -49,7 +49,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(SCHEMA_SQL.read_text())
     seed_geography(con)
-    insert_frames(con, nspl.read_partial({"nspl_zz": FIXTURES / "NSPL_FIXTURE_UK_ZZ.csv"}))
+    insert_frames(con, nspl.read_partial({"nspl_zz": FIXTURES / "NSPL_NOV_2021_UK_ZZ.csv"}))
     insert_frames(con, charity_register.read_aoo_lookup({"aoo_lookup": FIXTURES / "cc-aoo-gss-iso-new.csv"}))
     insert_frames(con, charity_register.read_register(zip_fixtures(tmp_path_factory.mktemp("ccew"))))
     con.execute(nspl.DERIVE_SQL)
