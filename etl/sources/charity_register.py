@@ -170,7 +170,7 @@ def read_register(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     with tempfile.TemporaryDirectory(prefix="ccew-") as tmp:
         con = duckdb.connect()
         try:
-            con.execute(NORMALISE_SQL)
+            con.execute("SET enable_progress_bar = false;" + NORMALISE_SQL)
             for table in TABLES:
                 register_json(con, table, extract_json(paths[table], Path(tmp)))
             frames = {}

@@ -25,8 +25,10 @@ MIRROR_DIR = "health_ons_health_index/derived_humaniverse_healthyr"
 ONS = "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets"
 SCORES_URL = f"{ONS}/healthindexscoresengland/current/healthindexscoresengland.xlsx"
 UNDERLYING_URL = f"{ONS}/healthindexunderlyingdataengland/current/healthindexunderlyingdataenglandcanscreenfix.xlsx"
+# Districts and UAs (child area type 502, the current lower-tier type) under England (parent type 15).
 FINGERTIPS_URL = (
-    "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids=90366,90362&area_type_id=101"
+    "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids=90366,90362"
+    "&child_area_type_id=502&parent_area_type_id=15"
 )
 SCORE_COLUMNS = {
     "ltla21_code": "ltla21_code",

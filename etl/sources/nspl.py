@@ -142,7 +142,7 @@ def tidy_tables(tables: list[tuple[pa.Table, str]]) -> pd.DataFrame:
     """The `postcodes` frame (Arrow-backed) from (columns, vintage) pairs; the first row of a postcode wins."""
     con = duckdb.connect()
     try:
-        con.execute(NORMALISE_SQL + CODE_SQL)
+        con.execute("SET enable_progress_bar = false;" + NORMALISE_SQL + CODE_SQL)
         selects = []
         for number, (table, vintage) in enumerate(tables):
             con.register(f"nspl_{number}", table)
