@@ -158,10 +158,11 @@ CREATE TABLE cc_aoo_lookup (
 -- NCVO UK Civil Society Almanac 2020, sheet A5 "General charities" (data year 2017/18), by LAD 2019.
 CREATE TABLE ncvo_charities_lad (lad19_code VARCHAR PRIMARY KEY, charities INTEGER NOT NULL, vintage VARCHAR NOT NULL);
 
--- Grants by funder x award year x recipient district (and ward where known).
+-- Grants by funder x award year x recipient district (and ward where known; online also x recipient postcode).
 CREATE TABLE grants (
     funder VARCHAR NOT NULL, award_year INTEGER NOT NULL, lad_code VARCHAR, ward_code VARCHAR,
-    amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL, lad24_code VARCHAR
+    amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL, lad24_code VARCHAR,
+    postcode VARCHAR, lsoa21_code VARCHAR
 );
 
 -- ONS Health Index for England by LTLA 2021 (England 2015 = 100) and its underlying indicator values.

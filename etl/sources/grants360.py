@@ -1,29 +1,40 @@
-"""360Giving grants: a reader for standard 360Giving files and the mirror's funder x year x district aggregation.
+"""360Giving grants: a reader for standard 360Giving files, the current GrantNav export, and the mirror's aggregation.
 
 `read_360giving` parses any file in the 360Giving data standard (CSV with the standard column titles, or the
 JSON package `{"grants": [...]}`) into one row per grant; it has no app dependencies so upload pages can use it.
-The build loads the third-party aggregation of a 2018 GrantNav export (54 funders, 2013-2018), which is not an
-official 360Giving file, as its own derived distribution.
+Online the build reads GrantNav's export of its entire dataset (`search.csv`: every grant of every 360Giving
+publisher whose data is openly licensed and valid, refreshed nightly; over a million grants): DuckDB streams it,
+keeping the standard columns plus GrantNav's recipient district and ward codes, and aggregates to funder x year x
+district x ward x recipient postcode; the postcode is placed in its LSOA 2021 through the NSPL after loading.
+Offline the build loads the third-party aggregation of a 2018 GrantNav export (54 funders, 2013-2018), which is
+not an official 360Giving file, as its own derived distribution.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from etl.capacity_sql import drop_temp_sql, insert_measure_sql, lad18_values_sql, lad24_map_sql, rollup_sql
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
-from etl.sources.nspl import normalise_postcode
+from etl.sources.nspl import NORMALISE_SQL, normalise_postcode
 
 SOURCE_ID = "grants_360giving"
-VINTAGE = "2013-2018"
-POPULATION_VINTAGE = "mid-2015"
 MIRROR_GZ = "grants_360giving_derived/grants_eng_LAD_ward_donor_year.csv.gz"
 GRANTNAV = "https://grantnav.threesixtygiving.org/"
+# "The entire data set can be exported as JSON or CSV" (GrantNav docs/developers.md); columns: grantnav/csv_layout.py.
+GRANTNAV_CSV = "https://grantnav.threesixtygiving.org/search.csv"
+GRANTNAV_EXTRA = {
+    "Recipient District Geographic Code": "district_code",
+    "Recipient Ward Geographic Code": "gn_ward_code",
+    "Recipient Org: Registered Postcode": "registered_postcode",
+}
 # Standard CSV column titles → record columns.
 STANDARD_CSV = {
     "Identifier": "identifier",
@@ -132,6 +143,68 @@ def read_mirror_aggregation(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame
     return {"grants": frame}
 
 
+def csv_header(path: Path) -> list[str]:
+    """The first row of a CSV file (UTF-8, BOM or not)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def grantnav_sql(path: Path, header: list[str]) -> str:
+    """Aggregate a GrantNav CSV export in DuckDB: GBP grants by funder x year x district x ward x postcode."""
+    present = {**STANDARD_CSV, **GRANTNAV_EXTRA}
+    cols = ", ".join(
+        f'"{title}" AS {name}' if title in header else f"NULL::VARCHAR AS {name}" for title, name in present.items()
+    )
+    return f"""
+        WITH raw AS (SELECT {cols} FROM read_csv('{path.as_posix()}', header = true, all_varchar = true,
+                                                   quote = '"', escape = '"', strict_mode = false)),
+        grants AS (
+            SELECT trim(funder) AS funder, year(try_cast(left(award_date, 10) AS DATE)) AS award_year,
+                   try_cast(amount AS DOUBLE) AS amount,
+                   coalesce(nullif(trim(district_code), ''), CASE WHEN regexp_full_match(trim(recipient_geo_code),
+                            '[EW]0[6-9][0-9]{{6}}') THEN trim(recipient_geo_code) END) AS lad_code,
+                   coalesce(nullif(trim(gn_ward_code), ''), CASE WHEN regexp_full_match(trim(recipient_geo_code),
+                            '[EW]05[0-9]{{6}}') THEN trim(recipient_geo_code) END) AS ward_code,
+                   coalesce(normalise_postcode(recipient_postcode), normalise_postcode(registered_postcode)) AS postcode
+            FROM raw WHERE coalesce(nullif(trim(currency), ''), 'GBP') = 'GBP')
+        SELECT funder, award_year::INTEGER AS award_year, lad_code, ward_code, postcode,
+               sum(amount) AS amount, count(*)::INTEGER AS grants, 'grantnav_search_csv' AS source_distribution
+        FROM grants WHERE funder <> '' AND award_year IS NOT NULL AND amount IS NOT NULL
+        GROUP BY ALL ORDER BY ALL"""  # noqa: S608 - path and titles from code, the file's header only selects
+
+
+def read_grantnav(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
+    """Read GrantNav's CSV export of every grant, streamed and aggregated (see grantnav_sql).
+
+    Raises:
+        SourceError: a required standard column is missing.
+    """
+    path = paths["grantnav_csv"]
+    header = csv_header(path)
+    missing = [title for title in REQUIRED if title not in header]
+    if missing:
+        raise SourceError(SOURCE_ID, path.name, f"missing expected column(s): {', '.join(missing)}")
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false;" + NORMALISE_SQL)
+        table = con.sql(grantnav_sql(path, header)).to_arrow_table()
+    finally:
+        con.close()
+    return {"grants": table.to_pandas(types_mapper=pd.ArrowDtype)}
+
+
+# Grants placed by recipient postcode: LSOA 2021 and, where the export had no district, LAD 2024 via the NSPL.
+POSTCODE_SQL = """UPDATE grants g SET lsoa21_code = p.lsoa21_code, lad24_code = coalesce(g.lad24_code, p.lad24_code)
+FROM postcodes p WHERE p.postcode = g.postcode;"""
+# The numerator's award years, and a population of the same era (mid-2015 for 2013-2018, else Census 2021).
+YEARS_SQL = "(SELECT min(award_year) || '-' || max(award_year) FROM grants)"
+POPULATION_SQL = "(SELECT CASE WHEN max(award_year) <= 2018 THEN 'mid-2015' ELSE 'census-2021' END FROM grants)"
+PER_RESIDENT_SQL = f"""INSERT INTO area_measures (level, area_code, measure, value, source_id, vintage, denominator_vintage)
+SELECT r.level, r.area_code, 'grants_amount_per_resident', r.amount / p.population, '{SOURCE_ID}', {YEARS_SQL},
+       p.vintage
+FROM _rolled r LEFT JOIN population p ON p.level = r.level AND p.area_code = r.area_code
+    AND p.vintage = {POPULATION_SQL} AND p.age_group = 'all' WHERE r.area_code IS NOT NULL;"""  # noqa: S608
+
 DERIVE_SQL = "\n".join(
     [
         lad24_map_sql(vintage="2019"),
@@ -141,18 +214,15 @@ DERIVE_SQL = "\n".join(
                   LEFT JOIN (VALUES {lad18_values_sql()}) o(old_code, lad19_code) ON o.old_code = g2.lad_code) c
             JOIN _lad24_of m ON m.old_code = c.lad_code
             WHERE g.lad_code = c.original;""",  # noqa: S608
+        POSTCODE_SQL,
         """CREATE OR REPLACE TEMP TABLE _grants_lad24 AS
            SELECT lad24_code AS code, sum(amount) AS amount, sum(grants)::DOUBLE AS grants
            FROM grants WHERE lad24_code IS NOT NULL GROUP BY 1;""",
         rollup_sql("_grants_lad24", columns=["amount", "grants"]),
-        insert_measure_sql("grants_count", expression="r.grants", source_id=SOURCE_ID, vintage=VINTAGE),
         insert_measure_sql(
-            "grants_amount_per_resident",
-            expression="r.amount / p.population",
-            source_id=SOURCE_ID,
-            vintage=VINTAGE,
-            population_vintage=POPULATION_VINTAGE,
+            "grants_count", expression="r.grants", source_id=SOURCE_ID, vintage="", vintage_sql=YEARS_SQL
         ),
+        PER_RESIDENT_SQL,
         drop_temp_sql("_lad24_of", "_grants_lad24", "_rolled"),
     ]
 )
@@ -160,12 +230,18 @@ DERIVE_SQL = "\n".join(
 SOURCES = (
     Source(
         source_id=SOURCE_ID,
-        title="360Giving grants by funder, award year and recipient district/ward (GrantNav export, 2013-2018)",
-        publisher="360Giving GrantNav (funders' open data); aggregated by the yanoak/360giving-deprivation authors",
-        licence="Each funder's open licence via 360Giving GrantNav (mostly CC BY 4.0 / OGL v3.0); demonstration data",
-        vintage=VINTAGE,
+        title="360Giving grants by funder, award year and recipient district/ward (GrantNav)",
+        publisher="360Giving GrantNav (funders' open data); offline: aggregated by the yanoak/360giving-deprivation authors",
+        licence="Each funder's open licence via 360Giving GrantNav (mostly CC BY 4.0 / OGL v3.0)",
+        vintage="award years in the data (online: current GrantNav; offline: 2013-2018)",
         landing_url=GRANTNAV,
         distributions=(
+            Distribution(
+                name="grantnav_search_csv",
+                files=(RemoteFile(key="grantnav_csv", url=GRANTNAV_CSV, name="grantnav_search.csv"),),
+                reader=read_grantnav,
+                official=True,
+            ),
             Distribution(
                 name="mirror_derived_grantnav_2018_aggregation",
                 files=(RemoteFile(key="grants_lad_ward", url=GRANTNAV, mirror_path=MIRROR_GZ),),
@@ -175,6 +251,10 @@ SOURCES = (
         ),
         required=False,
         derive_sql=DERIVE_SQL,
-        notes="Not an official 360Giving file: 54 funders, 2013-2018, located at the recipient's registered address.",
+        notes=(
+            "Online: GrantNav's export of all grants, located by GrantNav's recipient district/ward codes and the "
+            "recipient postcode (NSPL). Offline: not an official 360Giving file; 54 funders, 2013-2018, located at "
+            "the recipient's registered address."
+        ),
     ),
 )

@@ -1,15 +1,19 @@
-"""360Giving: the standard-file reader (CSV and JSON), aggregation to `grants`, and the mirror's aggregation."""
+"""360Giving: the standard-file reader (CSV and JSON), GrantNav's export of every grant, and the mirror's aggregation."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
+from etl.build import SCHEMA_SQL, insert_frames
 from etl.source import SourceError
 from etl.sources import grants360
+from tests.standin.content import grants360 as standin_grants
+from tests.standin.content._places import Place
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grants"
 
@@ -84,3 +88,65 @@ def test_built_grant_counts_add_up(db_con):
     total = db_con.execute("SELECT sum(grants) FROM grants").fetchall()[0][0]
     by_lad = db_con.execute("SELECT sum(value) FROM area_measures WHERE level = 'lad24' AND measure = 'grants_count'")
     assert by_lad.fetchall()[0][0] == total
+
+
+# GrantNav's export of every grant, in its CSV layout (the stand-in's writer), on invented places.
+PLACES = (
+    Place("ZZ0 1AA", "E01999981", "E05999991", "E06999991"),
+    Place("ZZ0 2AB", "W01999982", "W05999992", "W06999992"),
+)
+
+
+@pytest.fixture()
+def grantnav(tmp_path: Path) -> pd.DataFrame:
+    path = standin_grants.write_csv(tmp_path / "grantnav_search.csv", count=100, where=PLACES)
+    return grants360.read_grantnav({"grantnav_csv": path})["grants"]
+
+
+def test_grantnav_keeps_gbp_grants_only(grantnav):
+    expected = [standin_grants.grant(n, PLACES[0]) for n in range(1, 101)]
+    gbp = [g for g in expected if g["Currency"] == "GBP"]
+    assert int(grantnav["grants"].sum()) == len(gbp) == 98
+    assert grantnav["amount"].sum() == sum(float(g["Amount Awarded"]) for g in gbp)
+
+
+def test_grantnav_postcode_falls_back_to_registered_postcode(grantnav):
+    assert set(grantnav["postcode"]) == {"ZZ0 1AA", "ZZ0 2AB"}
+
+
+def test_grantnav_district_and_ward_codes_as_published(grantnav):
+    with_code = grantnav.dropna(subset=["lad_code"])
+    assert set(with_code["lad_code"]) == {"E06999991", "W06999992"}
+    assert set(with_code["ward_code"]) == {"E05999991", "W05999992"}
+    assert int(grantnav.loc[grantnav["lad_code"].isna(), "grants"].sum()) == 24  # every 4th (n = 100 is EUR)
+
+
+def test_grantnav_years_and_funders(grantnav):
+    assert (grantnav["award_year"].min(), grantnav["award_year"].max()) == (2019, 2025)
+    assert grantnav["funder"].nunique() == standin_grants.FUNDERS
+    assert set(grantnav["source_distribution"]) == {"grantnav_search_csv"}
+
+
+def test_grantnav_missing_standard_column_named(tmp_path):
+    path = tmp_path / "grantnav_search.csv"
+    path.write_text('"Identifier","Amount Awarded","Award Date"\n"x","1","2020-01-01"\n', encoding="utf-8")
+    with pytest.raises(SourceError, match="Funding Org:Name"):
+        grants360.read_grantnav({"grantnav_csv": path})
+
+
+def test_grants_placed_by_postcode(grantnav):
+    con = duckdb.connect()
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute(
+        """INSERT INTO postcodes VALUES ('ZZ0 1AA', 'ZZ01AA', NULL, 'E01999981', 'E06999991', 'E06999991',
+           'E92000001', false, 'test')"""
+    )
+    insert_frames(con, {"grants": grantnav})
+    con.execute(grants360.POSTCODE_SQL)
+    placed = con.execute(
+        "SELECT count(*) FILTER (WHERE lsoa21_code = 'E01999981'), count(*) FILTER (WHERE lad24_code = 'E06999991') "
+        "FROM grants WHERE postcode = 'ZZ0 1AA'"
+    ).fetchone()
+    total = con.execute("SELECT count(*) FROM grants WHERE postcode = 'ZZ0 1AA'").fetchone()[0]
+    assert placed == (total, total)
+    assert con.execute("SELECT count(lsoa21_code) FROM grants WHERE postcode = 'ZZ0 2AB'").fetchone() == (0,)

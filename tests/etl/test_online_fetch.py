@@ -17,9 +17,7 @@ from etl.sources.geography import GEOGRAPHY_2024
 from tests.standin.server import Fault, Layer, StandIn
 
 # Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
-NO_OFFICIAL_FILE = {
-    "grants_360giving": "only individual publishers' 360Giving files exist; the table is a third-party aggregation",
-}
+NO_OFFICIAL_FILE: dict[str, str] = {}  # grants_360giving has one since GrantNav's export of every grant
 
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
