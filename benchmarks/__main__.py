@@ -34,6 +34,7 @@ BENCHMARKS = {
     "load": ["--db", "{db}"],
     "byod": ["--db", "{db}"],
     "register_throughput": [],
+    "online_full_scale": ["--mirror", "{mirror}"],
 }
 
 

@@ -12,6 +12,7 @@ import io
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from etl.sources import nspl
 from tests.standin.content._places import Place, places
@@ -48,26 +49,29 @@ def values(place: Place, *, terminated: bool) -> dict[str, str]:
     }  # fmt: skip
 
 
-def csv_bytes(rows: Iterable[Place], *, release: str, extra: Iterable[dict[str, str]] = ()) -> bytes:
-    """One NSPL CSV in the given release's layout (all fields quoted, as ONS writes them)."""
+def write_rows(handle: IO[str], rows: Iterable[Place], *, release: str, extra: Iterable[dict[str, str]] = ()) -> None:
+    """Write one NSPL CSV in the given release's layout (all fields quoted, as ONS writes them), streaming."""
     header = HEADERS[release].split(",")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
     for number, place in enumerate(rows):
         row = values(place, terminated=number % 10 == 9)
         writer.writerow([row.get(name, "") for name in header])
     for row in extra:
         writer.writerow([row.get(name, "") for name in header])
-    return buffer.getvalue().encode("utf-8")
 
 
-def write_zip(path: Path, rows: list[Place], *, release: str = RELEASE) -> Path:
-    """The ONS zip structure: the national CSV, per-area CSVs under multi_csv, and documents."""
-    national = csv_bytes(rows, release=release, extra=[pseudo_row()])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"Data/NSPL_{release}_UK.csv", national)
-        archive.writestr(f"Data/multi_csv/NSPL_{release}_UK_ZZ.csv", national)
+def write_zip(path: Path, rows: Iterable[Place], *, release: str = RELEASE, per_area: bool = True) -> Path:
+    """The ONS zip structure: the national CSV, (optionally) a per-area CSV under multi_csv, and documents."""
+    names = [f"Data/NSPL_{release}_UK.csv"] + ([f"Data/multi_csv/NSPL_{release}_UK_ZZ.csv"] if per_area else [])
+    rows = list(rows) if per_area else rows
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name in names:
+            with (
+                archive.open(name, "w", force_zip64=True) as raw,
+                io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
+            ):
+                write_rows(text, rows, release=release, extra=[pseudo_row()])
         archive.writestr(f"Documents/LA_UA names and codes UK as at {release}.csv", b"LAD25CD,LAD25NM\r\n")
         archive.writestr(f"User Guide/NSPL User Guide {release}.txt", b"Stand-in: invented postcodes.\r\n")
     return path
@@ -81,4 +85,4 @@ def pseudo_row() -> dict[str, str]:
 
 def static_files(work: Path) -> dict[str, bytes | Path]:
     """The NSPL zip at its official item URL."""
-    return {nspl.OFFICIAL_ZIP: write_zip(work / "nspl.zip", list(places()))}
+    return {nspl.OFFICIAL_ZIP: write_zip(work / "nspl.zip", places())}
