@@ -23,7 +23,6 @@ EXTRACT = "2026-11-30T00:00:00"
 CHARITIES = 6000  # enough for a value in most districts; the benchmark writes the full ~380k
 DICTIONARY = "charity_commission/ccew-fields.csv"
 AOO_LOOKUP = "charity_commission/cc-aoo-gss-iso-new.csv"
-AOO_URL = charity_register.SOURCES[0].distributions[0].files[0].url
 TABLE_OF = {
     "Charity": "charity", "CharityAreaOfOperation": "charity_area_of_operation",
     "CharityClassification": "charity_classification", "CharityARPartA": "charity_annual_return_parta",
@@ -167,10 +166,9 @@ def write_extract(folder: Path, *, charities: int, where: tuple[Place, ...], sou
 
 
 def static_files(work: Path) -> dict[str, bytes | Path]:
-    """The extract zips at their blob-storage URLs, and the area-of-operation lookup (mirror bytes)."""
+    """The extract zips at their blob-storage URLs (the area-of-operation lookup is charity_lookups.py's)."""
     source = mirror()
     if not (source / DICTIONARY).is_file():
         raise ContentMissing(f"the mirror has no {DICTIONARY}")
     zips = write_extract(work, charities=CHARITIES, where=places(), source=source)
-    files: dict[str, bytes | Path] = {f"{charity_register.BASE_URL}publicextract.{t}.zip": p for t, p in zips.items()}
-    return files | {AOO_URL: source / AOO_LOOKUP}
+    return {f"{charity_register.BASE_URL}publicextract.{t}.zip": p for t, p in zips.items()}
