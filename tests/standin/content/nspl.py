@@ -34,6 +34,11 @@ HEADERS = {
     ),
 }
 RELEASE = "MAY_2025"  # what the official item serves (docs/sources.md)
+# Fields the ETL does not read still carry values of the published width, so a file is as large as the real one.
+FILLER = {"oseast1m": "530047", "east1m": "530047", "osnrth1m": "0180429", "north1m": "0180429", "osgrdind": "1",
+          "gridind": "1", "usertype": "0", "usrtypind": "0", "lat": "51.507870", "long": "-0.127690", "imd": "12345",
+          "imd20ind": "12345", "ruc21": "UN1", "ruc21ind": "UN1", "oac11": "2B1", "oac11ind": "2B1"}  # fmt: skip
+UNREAD_CODE = "E00000000"
 
 
 def values(place: Place, *, terminated: bool) -> dict[str, str]:
@@ -56,7 +61,7 @@ def write_rows(handle: IO[str], rows: Iterable[Place], *, release: str, extra: I
     writer.writerow(header)
     for number, place in enumerate(rows):
         row = values(place, terminated=number % 10 == 9)
-        writer.writerow([row.get(name, "") for name in header])
+        writer.writerow([row.get(name, FILLER.get(name, UNREAD_CODE)) for name in header])
     for row in extra:
         writer.writerow([row.get(name, "") for name in header])
 
