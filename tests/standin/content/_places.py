@@ -13,13 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-try:
-    from tests.standin.content import ContentMissing
-except ImportError:  # the merged package defines it; alone, this module still needs a named failure
-
-    class ContentMissing(Exception):  # type: ignore[no-redef]
-        """A content module cannot build its files here (e.g. no mirror folder)."""
-
+from tests.standin.content import ContentMissing
 
 LOOKUP = "geography/lookup_lsoa21_ward24_ltla24.csv"
 
