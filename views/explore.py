@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from insight import cache, captions, config, explore, sql_sandbox
-from insight.export import to_csv_bytes, to_parquet_bytes
+from insight.export import neutralised, to_csv_bytes, to_parquet_bytes
 from insight.formatting import format_int
 
 cache.require_database()
@@ -126,7 +126,7 @@ elif st.session_state.get("ex_result") is not None:
     result = st.session_state.ex_result
     capped = " (stopped at the row limit; more rows exist)" if result.attrs.get("truncated") else ""
     st.markdown(f"{format_int(len(result))} rows{capped}.")
-    st.dataframe(result, hide_index=True)
+    st.dataframe(neutralised(result), hide_index=True)  # the grid's own CSV download takes cells as shown
     st.download_button("Download query result (CSV)", to_csv_bytes(result), file_name="query.csv", mime="text/csv")
 
 st.header("Tables and columns")
