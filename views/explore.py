@@ -14,7 +14,7 @@ cache.require_database()
 st.title("Explore & download")
 st.caption("Build a tidy table of any loaded measures, download it, or query the database directly (read-only).")
 
-state = explore.parse_state(st.query_params.to_dict())
+state = cache.url_state(explore.parse_state)
 if "ex_level" not in st.session_state:
     st.session_state.ex_level = state["level"]
     st.session_state.ex_region = state["region"] or ""
