@@ -96,7 +96,7 @@ def run_one(db: Path, path: Path) -> dict:
     import duckdb
 
     from insight import byod
-    from insight.upload_readers import read_upload
+    from insight.upload_sandbox import read_upload
 
     con = duckdb.connect(str(db), read_only=True)
     start = time.perf_counter()

@@ -9,7 +9,8 @@ import streamlit as st
 from insight import byod, byod_figures, cache, cellkey, queries
 from insight.byod_tables import STATUS_LABELS
 from insight.export import to_csv_bytes
-from insight.upload_readers import UploadError, read_upload, upload_limit_mb
+from insight.upload_readers import UploadError, upload_limit_mb
+from insight.upload_sandbox import read_upload
 
 PRIVACY = (
     "Your file is processed in memory for this browser session only: nothing is written to disk or to the "
