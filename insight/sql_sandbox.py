@@ -53,6 +53,7 @@ SANDBOX_CONFIG = {
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
+    "allow_persistent_secrets": False,
     "threads": 1,
     "memory_limit": MEMORY_LIMIT,
     "temp_directory": "",

@@ -97,40 +97,53 @@ def check_sheet_extent(archive: zipfile.ZipFile, part: str) -> None:
 
     Streams the sheet's XML once, reading only cell, row, dimension and merged-range references.
     """
-    rows = columns = merged = merged_cells = 0
+    extent = {"rows": 0, "columns": 0, "merged": 0, "merged_cells": 0}
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):
             window = tail + chunk
             cut = max(window.rfind(b">") + 1, len(window) - 256)  # keep a possibly cut tag for the next window
-            rows, columns = _extent(window[:cut], rows, columns)
-            for kind, first_col, first_row, last_col, last_row in RANGE_REF.findall(window[:cut]):
-                height = int(last_row or first_row) - int(first_row) + 1
-                width = column_number(last_col or first_col) - column_number(first_col) + 1
-                if kind == b"mergeCell":
-                    merged, merged_cells = merged + 1, merged_cells + max(height, 1) * max(width, 1)
-                rows, columns = (
-                    max(rows, int(last_row or first_row)),
-                    max(columns, column_number(last_col or first_col)),
-                )
-            _refuse_extent(rows, columns, merged, merged_cells)
+            _add_cells(window[:cut], extent)
+            _add_ranges(window[:cut], extent)
+            _refuse_extent(**extent)
             tail = window[cut:]
 
 
-def _extent(xml: bytes, rows: int, columns: int) -> tuple[int, int]:
+def _add_cells(xml: bytes, extent: dict[str, int]) -> None:
     for letters, row in CELL_REF.findall(xml):
-        rows, columns = max(rows, int(row)), max(columns, column_number(letters))
-    rows = max([rows, *(int(row) for row in ROW_REF.findall(xml))])
-    return rows, columns
+        extent["rows"], extent["columns"] = (
+            max(extent["rows"], int(row)),
+            max(extent["columns"], column_number(letters)),
+        )
+    extent["rows"] = max([extent["rows"], *(int(row) for row in ROW_REF.findall(xml))])
 
 
-def _refuse_extent(rows: int, columns: int, merged: int, merged_cells: int) -> None:
-    if columns > MAX_COLUMNS:
-        raise UploadError(f"The sheet reaches column {columns:,}; at most {MAX_COLUMNS:,} columns can be read.")
-    if rows * columns > MAX_CELLS:
+def _add_ranges(xml: bytes, extent: dict[str, int]) -> None:
+    for kind, first_col, first_row, last_col, last_row in RANGE_REF.findall(xml):
+        bottom, right = int(last_row or first_row), column_number(last_col or first_col)
+        cells = max(bottom - int(first_row) + 1, 1) * max(right - column_number(first_col) + 1, 1)
+        if kind == b"dimension":
+            _refuse_declared(first_col + first_row + (b":" + last_col + last_row if last_col else b""), bottom, right)
+        else:
+            extent["merged"], extent["merged_cells"] = extent["merged"] + 1, extent["merged_cells"] + cells
+        extent["rows"], extent["columns"] = max(extent["rows"], bottom), max(extent["columns"], right)
+
+
+def _refuse_declared(ref: bytes, rows: int, columns: int) -> None:
+    if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
         raise UploadError(
-            f"The sheet's used range is {rows:,} rows by {columns:,} columns ({rows * columns:,} cells); "
-            f"at most {MAX_CELLS:,} cells can be read. Delete the empty rows and columns, or export the data as CSV."
+            f"The sheet declares its used range as {ref.decode()}: {rows:,} rows by {columns:,} columns "
+            f"({rows * columns:,} cells); at most {MAX_CELLS:,} cells in {MAX_COLUMNS:,} columns can be read. "
+            "Delete the empty rows and columns below and right of the data and save again, or export it as CSV."
+        )
+
+
+def _refuse_extent(*, rows: int, columns: int, merged: int, merged_cells: int) -> None:
+    if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+        raise UploadError(
+            f"The sheet has cells as far as row {rows:,} and column {columns:,} ({rows * columns:,} cells); at most "
+            f"{MAX_CELLS:,} cells in {MAX_COLUMNS:,} columns can be read. Delete the cells far from the data and "
+            "save again, or export it as CSV."
         )
     if merged > MAX_MERGED_RANGES or merged_cells > MAX_CELLS:
         raise UploadError(

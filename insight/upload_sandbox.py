@@ -13,9 +13,11 @@ import io
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import resource
 import threading
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 import pyarrow as pa
@@ -65,10 +67,15 @@ def read_upload(data: bytes, *, name: str, sheet: str | None = None, limit_mb: i
         raise UploadError(f"{UNREADABLE} ({type(error).__name__}). The error has been logged.") from error
 
 
-def run_child(data: bytes, *, name: str, sheet: str | None, limit_mb: int) -> bytes:
-    """Parse in a child process; its reply bytes (see child_main), or UploadError when it died or ran too long."""
+def run_child(
+    data: bytes, *, name: str, sheet: str | None, limit_mb: int, target: Callable[..., None] | None = None
+) -> bytes:
+    """Parse in a child process; its reply bytes (see child_main), or UploadError when it died or ran too long.
+
+    target replaces child_main (tests use it to show what happens when a reader aborts).
+    """
     receiver, sender = CONTEXT.Pipe(duplex=False)
-    child = CONTEXT.Process(target=child_main, args=(sender, data, name, sheet, limit_mb), daemon=True)
+    child = CONTEXT.Process(target=target or child_main, args=(sender, data, name, sheet, limit_mb), daemon=True)
     child.start()
     sender.close()
     try:
@@ -110,11 +117,16 @@ def decode_reply(reply: bytes) -> Upload:
     )
 
 
-def child_main(sender: Connection, data: bytes, name: str, sheet: str | None, limit_mb: int) -> None:
-    """Child side: limit this process, parse, send the reply. Nothing it raises reaches the app."""
+def limit_child() -> None:
+    """The child's ceilings: address space, CPU seconds, no file writes."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE, CHILD_ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def child_main(sender: Connection, data: bytes, name: str, sheet: str | None, limit_mb: int) -> None:
+    """Child side: limit this process, parse, send the reply. Nothing it raises reaches the app."""
+    limit_child()
     try:
         sender.send_bytes(encode_reply(parse_upload(data, name=name, sheet=sheet, limit_mb=limit_mb)))
     except UploadError as refused:
@@ -138,6 +150,11 @@ def encode_reply(upload: Upload) -> bytes:
     with pyarrow.ipc.new_stream(buffer, table.schema) as writer:
         writer.write_table(table)
     return buffer.getvalue()
+
+
+def warm_up() -> None:
+    """Start the forkserver (it imports the readers, a few seconds) so the first upload does not wait for it."""
+    multiprocessing.forkserver.ensure_running()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -304,3 +304,25 @@ def test_any_unexpected_failure_becomes_a_refusal(tiny_db: Path, monkeypatch: py
     monkeypatch.setattr(sql_sandbox, "run_worker", broken)
     with pytest.raises(SqlRefused, match=r"could not be shown \(ArithmeticError: invented failure\)"):
         run(tiny_db, "SELECT 1")
+
+
+def test_duckdb_own_guarantees_are_on(tiny_db: Path) -> None:
+    """The walls that do not depend on the keyword checks: DuckDB's own settings, locked, and a read-only attach."""
+    con = sql_sandbox.open_sandbox(tiny_db)
+    try:
+        settings = dict(con.execute("SELECT name, value FROM duckdb_settings()").fetchall())
+        assert settings["enable_external_access"] == "false" and settings["lock_configuration"] == "true"
+        assert settings["allowed_directories"] == "[]"
+        assert all(str(tiny_db) in path for path in settings["allowed_paths"].strip("[]").split(", "))
+        assert settings["autoload_known_extensions"] == settings["allow_community_extensions"] == "false"
+        assert con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = 'vcs_insight'").fetchone()[0]
+        for statement, error in [
+            ("SET enable_external_access = true", duckdb.InvalidInputException),
+            ("SELECT * FROM read_text('/etc/hostname')", duckdb.PermissionException),
+            ("CREATE TABLE vcs_insight.main.pwned AS SELECT 1", duckdb.InvalidInputException),
+            ("LOAD httpfs", duckdb.PermissionException),
+        ]:
+            with pytest.raises(error):
+                con.execute(statement)
+    finally:
+        con.close()
