@@ -9,15 +9,18 @@ as Arrow IPC (never pickle), bounded in size.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import multiprocessing
 import multiprocessing.forkserver
 import resource
+import sys
 import threading
 import traceback
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 
 import pyarrow as pa
@@ -35,6 +38,7 @@ MAX_RESULT_BYTES = 2 << 30  # the parsed frame as Arrow, sent back to the app
 # At most this many files are parsed at once; later uploads wait for a free slot.
 PARSERS = threading.BoundedSemaphore(2)
 UNREADABLE = "The file could not be read"
+MAIN_SWAP = threading.Lock()
 
 
 def read_upload(data: bytes, *, name: str, sheet: str | None = None, limit_mb: int | None = None) -> Upload:
@@ -76,7 +80,8 @@ def run_child(
     """
     receiver, sender = CONTEXT.Pipe(duplex=False)
     child = CONTEXT.Process(target=target or child_main, args=(sender, data, name, sheet, limit_mb), daemon=True)
-    child.start()
+    with bare_main():
+        child.start()
     sender.close()
     try:
         if not receiver.poll(WALL_SECONDS):
@@ -154,17 +159,32 @@ def encode_reply(upload: Upload) -> bytes:
 
 def warm_up() -> None:
     """Start the forkserver (it imports the readers, a few seconds) so the first upload does not wait for it."""
-    multiprocessing.forkserver.ensure_running()
+    with bare_main():
+        multiprocessing.forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def bare_main() -> Iterator[None]:
+    """Hide the main module while a process starts, so neither the forkserver nor a child re-runs it.
+
+    multiprocessing re-imports `__main__` in every child; inside Streamlit that is the page script being run.
+    """
+    with MAIN_SWAP:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _context() -> multiprocessing.context.BaseContext:
     """Forkserver with the readers preloaded: each parse forks a small, clean process in milliseconds.
 
-    The main module is preloaded too, since every child re-imports it (for the app, Streamlit's launcher).
     The server is started from the project folder (scripts/run.sh), which is how the forkserver finds `insight`.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", "insight.upload_sandbox"])
+    context.set_forkserver_preload(["insight.upload_sandbox"])
     return context
 
 

@@ -1,7 +1,7 @@
 """Uploaded bytes become a frame or a clear refusal, in a limited child process: issue 19's files and fuzzing.
 
-Hypothesis (tests/fuzz.py profiles), CI example counts: CSV byte mutations 10, JSON byte mutations 8, XLSX
-archive byte mutations 8, XLSX sheet-XML mutations 16, fixed seed. Every example goes through the child process.
+Hypothesis (tests/fuzz.py profiles), CI example counts: CSV byte mutations 20, JSON byte mutations 12, XLSX
+archive byte mutations 12, XLSX sheet-XML mutations 24, fixed seed. Every example goes through the child process.
 """
 
 from __future__ import annotations
@@ -99,25 +99,25 @@ def read_or_refused(data: bytes, name: str) -> None:
     assert all(isinstance(c, str) for c in upload.frame.columns)
 
 
-@examples(ci=10)
+@examples(ci=20)
 @given(EDITS)
 def test_fuzz_csv_mutations(edits: list[tuple[int, int, bytes]]) -> None:
     read_or_refused(mutate(CSV, edits), "records.csv")
 
 
-@examples(ci=8)
+@examples(ci=12)
 @given(EDITS)
 def test_fuzz_json_mutations(edits: list[tuple[int, int, bytes]]) -> None:
     read_or_refused(mutate(GRANTS, edits), "grants.json")
 
 
-@examples(ci=8)
+@examples(ci=12)
 @given(EDITS)
 def test_fuzz_xlsx_archive_mutations(edits: list[tuple[int, int, bytes]]) -> None:
     read_or_refused(mutate(hostile.workbook(), edits), "book.xlsx")
 
 
-@examples(ci=16)
+@examples(ci=24)
 @given(XML_EDITS)
 def test_fuzz_xlsx_sheet_xml_mutations(edits: list[tuple[int, int, bytes]]) -> None:
     book = hostile.workbook()
