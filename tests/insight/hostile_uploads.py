@@ -87,3 +87,9 @@ def duplicate_header(columns: int = 20_000) -> bytes:
 
 def long_line(megabytes: int = 50) -> bytes:
     return b"Postcode,Notes\nZZ1 1AA," + b"x" * (megabytes << 20) + b"\n"
+
+
+def huge_dimension_and_far_cell() -> bytes:
+    """Both: the declared range and a cell at XFD1048576 (the reader itself then asks for 512 GB and aborts)."""
+    xml = sheet_xml(far_cell()).replace(b'<dimension ref="A1:B2" />', b'<dimension ref="A1:XFD1048576" />')
+    return rezip(workbook(), replace={SHEET: xml})
