@@ -156,8 +156,9 @@ def _refuse_extent(*, rows: int, columns: int, merged: int, merged_cells: int) -
 
 
 def check_lines(data: bytes) -> None:
-    """Refuse text with a line longer than MAX_LINE_BYTES (the parsers' worst case)."""
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    """Refuse text with a line longer than MAX_LINE_BYTES (the parsers' worst case: one line never finishes)."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero((codes == 10) | (codes == 13))  # LF, CRLF or a lone CR ends a line
     bounds = np.concatenate(([-1], newlines, [len(data)]))
     longest = int(np.diff(bounds).max()) - 1
     if longest > MAX_LINE_BYTES:
