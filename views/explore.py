@@ -127,7 +127,9 @@ elif st.session_state.get("ex_result") is not None:
     capped = " (stopped at the row limit; more rows exist)" if result.attrs.get("truncated") else ""
     st.markdown(f"{format_int(len(result))} rows{capped}.")
     st.dataframe(neutralised(result), hide_index=True)  # the grid's own CSV download takes cells as shown
-    st.download_button("Download query result (CSV)", to_csv_bytes(result), file_name="query.csv", mime="text/csv")
+    st.download_button(
+        "Download query result (CSV)", partial(to_csv_bytes, result), file_name="query.csv", mime="text/csv"
+    )  # built when clicked: a result near the size limit is not converted on every rerun
 
 st.header("Tables and columns")
 tables = cache.cached_query(explore.schema_tables)
