@@ -25,6 +25,7 @@ SQL_EXAMPLES = [
 
 @pytest.mark.integration
 def test_sql_examples_show_or_refuse_clearly(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VCS_INSIGHT_SQL_SECONDS", "60")  # a busy machine must not turn a result into a time-out
     at = open_app_page(built_db, monkeypatch, page="views/explore.py")
     for sql, refusal in SQL_EXAMPLES:
         at.text_area(key="ex_sql").set_value(sql)
