@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -13,6 +14,8 @@ import duckdb
 import streamlit as st
 
 from insight import config, db
+
+LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,6 +60,21 @@ def require_database() -> duckdb.DuckDBPyConnection:
         )
         st.stop()
         raise  # unreachable: st.stop() ends the script run
+
+
+def url_state(parse: Callable[..., dict[str, Any]], /, **kwargs: Any) -> dict[str, Any]:
+    """A page's state from its URL, `parse(params, **kwargs)`: the one boundary for query parameters.
+
+    A shared link is user input. Should parsing fail in any way, the failure is logged here, the page says the
+    link could not be read and carries on with its defaults (`parse({}, **kwargs)`).
+    """
+    params = st.query_params.to_dict()
+    try:
+        return parse(params, **kwargs)
+    except Exception as error:
+        LOG.exception("URL parameters %r could not be read by %s", params, parse.__qualname__)
+        st.warning(f"This link's settings could not be read ({type(error).__name__}); showing the defaults.")
+        return parse({}, **kwargs)
 
 
 def url_value(key: str, *, options: Sequence[str], default: str) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from insight import db
 from insight.formatting import is_count, is_share
+from insight.url_params import whole_numbers
 
 LEVELS = {
     "lad24": "Local authority districts (2024)",
@@ -165,14 +166,11 @@ def parse_state(params: Mapping[str, str], *, levels: tuple[str, ...] = tuple(LE
     """
     level = params.get("level", "lad24")
     measures = tuple(m for m in str(params.get("measures", "")).split(",") if m)
-    deciles = tuple(
-        sorted({int(d) for d in str(params.get("deciles", "")).split(",") if d.isdigit() and 1 <= int(d) <= 10})
-    )
     return {
         "level": level if level in levels else "lad24",
         "measures": measures,
         "region": params.get("region") or None,
-        "deciles": deciles,
+        "deciles": whole_numbers(params.get("deciles"), low=1, high=10),
         "sql": str(params.get("sql") or "")[:MAX_URL_SQL] or None,
     }
 

@@ -16,14 +16,24 @@ def neutralise(value: object) -> object:
     return value
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM so Excel reads it) with every text cell and header neutralised; numbers untouched."""
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell and header neutralised; numbers untouched.
+
+    Show user-controlled frames (uploads, SQL results) this way too: the data grid's own CSV download and
+    clipboard copy take the cells as shown.
+    """
     safe = frame.copy()
     safe.columns = [str(neutralise(str(c))) for c in safe.columns]
     for position in range(safe.shape[1]):  # by position: query results may repeat a column name
         column = safe.iloc[:, position]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             safe.isetitem(position, column.map(neutralise))
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV (UTF-8 with BOM so Excel reads it) with every text cell and header neutralised; numbers untouched."""
+    safe = neutralised(frame)
     buffer = io.StringIO()
     # CRLF rows (RFC 4180) make the writer quote any cell holding \r or \n, so no cell can start a new row.
     safe.to_csv(buffer, index=False, lineterminator="\r\n")

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight import db
+from insight.url_params import whole_number
 
 NEED_MEASURE = "imd_average_score"
 DECILE_MEASURE = "imd_lad_decile"
@@ -276,8 +277,8 @@ def parse_state(params: object, *, funder_names: list[str], years: tuple[int, in
 
 
 def _year(value: object, *, default: int, bounds: tuple[int, int]) -> int:
-    text = str(value) if value is not None else ""
-    return min(max(int(text), bounds[0]), bounds[1]) if text.isdigit() else default
+    number = whole_number(value, low=bounds[0], high=bounds[1], clamp=True)
+    return default if number is None else number
 
 
 def grants_phrase(count: object) -> str:

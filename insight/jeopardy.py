@@ -27,6 +27,7 @@ import pandas as pd
 from insight import db
 from insight.explore import measure_values
 from insight.formatting import is_count
+from insight.url_params import whole_number
 
 LEVELS = {
     "lad24": "Local authority districts",
@@ -266,22 +267,26 @@ def scored_areas(
 
 def parse_percent(value: object, *, default: int = DEFAULT_PERCENT) -> int:
     """A threshold from the URL: an integer 1–100, else the default."""
-    text = str(value) if value is not None else ""
-    return int(text) if text.isdigit() and 1 <= int(text) <= 100 else default
+    number = whole_number(value, low=1, high=100)
+    return default if number is None else number
 
 
-def parse_state(params: dict[str, str] | object, *, available: pd.DataFrame) -> dict[str, object]:
+def parse_state(
+    params: dict[str, str] | object, *, available: pd.DataFrame, level: str | None = None
+) -> dict[str, object]:
     """Read the page's URL parameters into a state, falling back to defaults for anything unknown or not loaded.
 
     Args:
         params: mapping of URL query parameters: level, need, capacity, dependence, x, y, z.
         available: loaded_measures() at the chosen level.
+        level: the level already chosen on the page (overrides the URL's).
 
     Returns:
         dict with level, need, capacity, dependence (measure ids or None) and x, y, z (int percents).
     """
     get = params.get  # type: ignore[attr-defined]
-    state: dict[str, object] = {"level": get("level") if get("level") in LEVELS else "lad24"}
+    asked_level = level or get("level")
+    state: dict[str, object] = {"level": asked_level if asked_level in LEVELS else "lad24"}
     for role in ROLES:
         loaded = set(role_options(available, role=role))
         asked = get(role)

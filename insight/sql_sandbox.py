@@ -9,14 +9,13 @@ but cannot read files, change the database, or take the app's memory with it.
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import resource
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,13 +24,22 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from insight import config
+from insight.sql_rules import (
+    CATALOG,
+    SCHEMA_HINT,
+    SqlRefused,
+    check_plan,
+    check_references,
+    displayable,
+    first_line,
+    single_select,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 LOG = logging.getLogger(__name__)
 
-MAX_SQL_CHARS = 20_000
 MEMORY_LIMIT = "256MB"  # DuckDB's own buffer limit inside the worker
 WORKER_ADDRESS_SPACE = 1 << 30  # hard ceiling for everything else (strings, lists, Arrow buffers)
 MAX_RESULT_BYTES = 64 << 20
@@ -39,27 +47,25 @@ WORKER_GRACE_S = 10.0  # start-up plus an uninterruptible function before the wo
 REFUSED_EXIT = 3
 # At most this many queries run at once per app process; others wait up to their time limit, then are told.
 WORKERS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
-CATALOG = "vcs_insight"
-# Table functions a query may call; every other one (read_csv, glob, query, duckdb_settings, ...) is refused.
-ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
-DENIED_FUNCTIONS = frozenset({"getenv", "current_setting", "current_database", "current_catalog"})
-DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_")
 # Settings for the sandbox connection; external access is switched off after the database is attached.
 SANDBOX_CONFIG = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
+    "allow_persistent_secrets": False,
     "threads": 1,
     "memory_limit": MEMORY_LIMIT,
     "temp_directory": "",
 }
-SCHEMA_HINT = "Queries can read only the tables of the VCS Insight database (see the Methods page and docs/schema.md)."
-MEMORY_MESSAGE = "The query needed more memory than the SQL box allows and was stopped. Filter or aggregate it."
-
-
-class SqlRefused(Exception):
-    """The query was refused, stopped or failed; the message is written for the person who typed it."""
+MEMORY_MESSAGE = (
+    "The query needed more memory than the SQL box allows and was stopped (results are limited to "
+    f"{MAX_RESULT_BYTES >> 20} MB). Select fewer rows or columns, filter or aggregate it."
+)
+SIZE_MESSAGE = (
+    f"The result is larger than the {MAX_RESULT_BYTES >> 20} MB the SQL box returns. "
+    "Select fewer rows or columns, or aggregate."
+)
 
 
 def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float) -> pd.DataFrame:
@@ -77,8 +83,22 @@ def run_readonly_sql(db_path: Path, sql: str, *, max_rows: int, timeout_s: float
 
     Raises:
         SqlRefused: the statement is not a single SELECT over the documented tables, ran too
-            long or out of memory, or failed; the message says which.
+            long or out of memory, or failed, or its result could not be shown; the message says which.
+            This is the SQL box's one boundary: any other exception becomes SqlRefused, logged here.
     """
+    try:
+        return _run(db_path, sql, max_rows=max_rows, timeout_s=timeout_s)
+    except SqlRefused:
+        raise
+    except Exception as error:
+        LOG.exception("SQL box: unexpected failure for query %r", sql[:300])
+        raise SqlRefused(
+            f"The query's result could not be shown ({type(error).__name__}: {first_line(error)}). "
+            "The error has been logged for the maintainers."
+        ) from error
+
+
+def _run(db_path: Path, sql: str, *, max_rows: int, timeout_s: float) -> pd.DataFrame:
     query = single_select(sql)
     if not db_path.is_file():
         raise SqlRefused(f"The database is not built yet. Build it with: {config.BUILD_COMMAND}")
@@ -131,6 +151,8 @@ def run_worker(db_path: Path, query: str, *, max_rows: int, timeout_s: float) ->
     if done.returncode == 0:
         return pyarrow.ipc.open_stream(done.stdout).read_all()
     if done.returncode == REFUSED_EXIT:
+        if done.stderr:
+            LOG.error("SQL sandbox: worker failed for query %r: %s", query[:300], done.stderr[-2000:])
         raise SqlRefused(done.stdout.decode("utf-8", "replace"))
     LOG.error("SQL sandbox: worker exited %s for query %r: %s", done.returncode, query[:300], done.stderr[-2000:])
     if done.returncode < 0:  # killed by a signal: the CPU or memory ceiling
@@ -147,39 +169,32 @@ def worker_main(argv: list[str]) -> int:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     query = sys.stdin.buffer.read().decode("utf-8")
     try:
-        con = open_sandbox(db_path)
-        try:
-            check_references(con, query)
-            table = execute_bounded(con, query, max_rows=max_rows, timeout_s=timeout_s)
-        finally:
-            con.close()
+        sys.stdout.buffer.write(run_in_worker(db_path, query, max_rows=max_rows, timeout_s=timeout_s))
     except SqlRefused as refused:
         sys.stdout.write(str(refused))
         return REFUSED_EXIT
-    buffer = io.BytesIO()
-    with pyarrow.ipc.new_stream(buffer, table.schema) as writer:
-        writer.write_table(table)
-    sys.stdout.buffer.write(buffer.getvalue())
+    except (MemoryError, pa.ArrowMemoryError):
+        sys.stdout.write(SIZE_MESSAGE)
+        return REFUSED_EXIT
+    except Exception as error:  # the worker's boundary: say what failed, leave the detail on stderr for the log
+        traceback.print_exc()
+        sys.stdout.write(f"The query failed: {type(error).__name__}: {first_line(error)}")
+        return REFUSED_EXIT
     return 0
 
 
-def single_select(sql: str) -> str:
-    """Return the one SELECT statement in sql, or raise SqlRefused saying why not."""
-    if len(sql) > MAX_SQL_CHARS:
-        raise SqlRefused(f"The query is {len(sql):,} characters long; the limit is {MAX_SQL_CHARS:,}.")
+def run_in_worker(db_path: Path, query: str, *, max_rows: int, timeout_s: float) -> bytes:
+    """Check and run the query on a sandbox connection; the displayable result as Arrow IPC bytes."""
+    con = open_sandbox(db_path)
     try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as error:
-        raise SqlRefused(f"The SQL could not be parsed: {first_line(error)}") from error
-    if not statements:
-        raise SqlRefused("Write a SELECT query, for example: SELECT * FROM areas LIMIT 10")
-    if len(statements) > 1:
-        raise SqlRefused(f"Only one statement can be run at a time; this text holds {len(statements)}.")
-    statement = statements[0]
-    if statement.type != duckdb.StatementType.SELECT:
-        kind = "PIVOT (multi-part)" if statement.type == duckdb.StatementType.MULTI else statement.type.name
-        raise SqlRefused(f"Only SELECT (or WITH ... SELECT) queries are allowed; this is a {kind} statement.")
-    return statement.query.strip().rstrip(";")
+        check_references(con, query)
+        table = execute_bounded(con, query, max_rows=max_rows, timeout_s=timeout_s)
+    finally:
+        con.close()
+    buffer = io.BytesIO()
+    with pyarrow.ipc.new_stream(buffer, table.schema) as writer:
+        writer.write_table(table)
+    return buffer.getvalue()
 
 
 def open_sandbox(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -197,84 +212,20 @@ def open_sandbox(db_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def documented_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Names of the tables and views in the attached database's main schema."""
-    found = con.execute(
-        "SELECT lower(table_name) FROM information_schema.tables WHERE table_catalog = ? AND table_schema = 'main'",
-        [CATALOG],
-    ).fetchall()
-    return {name for (name,) in found}
-
-
-def syntax_tree(con: duckdb.DuckDBPyConnection, query: str) -> dict:
-    """DuckDB's own parse tree of the query, as JSON."""
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
-    if tree.get("error"):
-        raise SqlRefused(f"The SQL could not be parsed: {tree.get('error_message', 'unknown error')}")
-    return tree
-
-
-def nodes(tree: object) -> Iterator[dict]:
-    """Every object node of a parse tree, depth first."""
-    if isinstance(tree, dict):
-        yield tree
-        for value in tree.values():
-            yield from nodes(value)
-    elif isinstance(tree, list):
-        for value in tree:
-            yield from nodes(value)
-
-
-def check_references(con: duckdb.DuckDBPyConnection, query: str) -> None:
-    """Refuse functions and tables outside the documented schema, naming the first one found."""
-    tree = syntax_tree(con, query)
-    tables = documented_tables(con)
-    ctes = {entry["key"].lower() for node in nodes(tree) for entry in node.get("cte_map", {}).get("map", [])}
-    for node in nodes(tree):
-        problem = refused_function(node) or refused_table(node, allowed=tables | ctes)
-        if problem:
-            raise SqlRefused(f"{problem} {SCHEMA_HINT}")
-
-
-def refused_function(node: dict) -> str | None:
-    """Why a function call is not allowed, or None."""
-    if node.get("type") == "TABLE_FUNCTION":
-        name = node["function"].get("function_name", "").lower()
-        if name not in ALLOWED_TABLE_FUNCTIONS:
-            return f"The table function {name}() is not available here (it can read files or system state)."
-    if node.get("class") == "FUNCTION":
-        name = node.get("function_name", "").lower()
-        if name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES):
-            return f"The function {name}() is not available here."
-    return None
-
-
-def refused_table(node: dict, *, allowed: set[str]) -> str | None:
-    """Why a table reference is not allowed, or None."""
-    kind = node.get("type")
-    if kind == "SHOW_REF":
-        is_show_tables = node.get("table_name") == '"tables"' and not node.get("catalog_name")
-        return None if node.get("query") or is_show_tables else "Only SHOW TABLES, DESCRIBE and SUMMARIZE are allowed."
-    if kind != "BASE_TABLE":
-        return None
-    catalog, schema = node.get("catalog_name", "").lower(), node.get("schema_name", "").lower()
-    name = node.get("table_name", "")
-    if catalog not in ("", CATALOG) or schema not in ("", "main", "information_schema"):
-        return f"The table {'.'.join(p for p in (catalog, schema, name) if p)} is outside the VCS Insight database."
-    if schema == "information_schema" or name.lower() in allowed:
-        return None
-    return f"There is no table {name!r} in the VCS Insight database."
-
-
 def execute_bounded(con: duckdb.DuckDBPyConnection, query: str, *, max_rows: int, timeout_s: float) -> pa.Table:
-    """Run the checked query, at most max_rows + 1 rows, interrupting it after timeout_s seconds."""
+    """Check the query's plan, run it displayably, at most max_rows + 1 rows, interrupting it after timeout_s seconds."""
     timer = threading.Timer(timeout_s, con.interrupt)
     timer.start()
     try:
-        table = con.sql(query).limit(max_rows + 1).arrow().read_all()
+        check_plan(con, query)
+        table = read_bounded(displayable(con.sql(query)).limit(max_rows + 1).arrow())
     except duckdb.InterruptException as error:
         raise SqlRefused(timeout_message(timeout_s)) from error
     except (duckdb.OutOfMemoryException, MemoryError, pa.ArrowMemoryError) as error:
+        raise SqlRefused(MEMORY_MESSAGE) from error
+    except OSError as error:  # DuckDB's Arrow export reports its allocation failures as OSError
+        if "out of memory" not in str(error).lower():
+            raise
         raise SqlRefused(MEMORY_MESSAGE) from error
     except duckdb.PermissionException as error:
         raise SqlRefused(f"The query tried to reach files or settings, which is not allowed. {SCHEMA_HINT}") from error
@@ -282,18 +233,22 @@ def execute_bounded(con: duckdb.DuckDBPyConnection, query: str, *, max_rows: int
         raise SqlRefused(f"The query failed: {first_line(error)}") from error
     finally:
         timer.cancel()
-    if table.nbytes > MAX_RESULT_BYTES:
-        raise SqlRefused(f"The result is {table.nbytes / 2**20:,.0f} MB; the limit is {MAX_RESULT_BYTES // 2**20} MB.")
     return table
+
+
+def read_bounded(reader: pa.RecordBatchReader) -> pa.Table:
+    """Read a result batch by batch, refusing it as soon as it passes MAX_RESULT_BYTES."""
+    batches, size = [], 0
+    for batch in reader:
+        size += batch.nbytes
+        if size > MAX_RESULT_BYTES:
+            raise SqlRefused(SIZE_MESSAGE)
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def timeout_message(timeout_s: float) -> str:
     return f"The query ran longer than {timeout_s:g} s and was stopped. Filter or aggregate it, or add a LIMIT."
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of a DuckDB error, without the caret diagram that follows it."""
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 if __name__ == "__main__":

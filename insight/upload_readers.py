@@ -20,20 +20,15 @@ import pyarrow
 import python_calamine
 from defusedxml import ElementTree
 
-from insight import config
+from insight import config, upload_checks
+from insight.upload_checks import UploadError as UploadError  # re-exported: callers catch it from here
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-# XLSX is a zip of XML: refuse members that would inflate past these before anything parses them.
-MAX_UNCOMPRESSED_MB = 1000
-MAX_RATIO = 100  # deflate of a normal sheet stays well under this; zip bombs are in the thousands
-RATIO_FLOOR_BYTES = 1_000_000  # small members (styles, themes) may compress very well; ignore them
-MAX_MEMBERS = 10_000
-CHUNK = 1 << 20
-XML_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?")
 SAVED_VALUE = re.compile(rb"<v>[^<]+</v>")
 HEADER_SCAN_ROWS = 20
+CALAMINE_ERRORS = (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError)
 
 # 360Giving standard column titles for the fields this page uses (flattened from the JSON schema).
 GRANT_FIELDS = {
@@ -49,14 +44,6 @@ GRANT_FIELDS = {
     "Beneficiary Location:0:Geographic Code": ("beneficiaryLocation", 0, "geoCode"),
     "Funding Org:Name": ("fundingOrganization", 0, "name"),
 }
-
-
-class UploadError(ValueError):
-    """An upload we refuse; the message says why, in words for the user (sheets: a workbook's sheet names)."""
-
-    def __init__(self, message: str, *, sheets: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.sheets = sheets
 
 
 @dataclass(frozen=True)
@@ -75,8 +62,8 @@ def upload_limit_mb() -> int:
     return int(config.setting("VCS_INSIGHT_UPLOAD_MB"))
 
 
-def read_upload(data: bytes, *, name: str, sheet: str | None = None, limit_mb: int | None = None) -> Upload:
-    """Read an uploaded file held in memory.
+def parse_upload(data: bytes, *, name: str, sheet: str | None = None, limit_mb: int | None = None) -> Upload:
+    """Parse an uploaded file held in memory, in this process (the app calls upload_sandbox.read_upload instead).
 
     Args:
         data: the file's bytes.
@@ -194,12 +181,16 @@ def parse_delimited(utf8: bytes, text: str, *, delimiter: str) -> pd.DataFrame:
 
 def read_csv(data: bytes) -> Upload:
     """Read delimited text of any common encoding into text columns."""
+    upload_checks.check_lines(data)
     text, encoding = decode_text(data)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise UploadError("The file is empty.")
     delimiter = sniff_delimiter(text)
+    upload_checks.check_header(
+        next(csv.reader(text[: upload_checks.MAX_LINE_BYTES * 2].splitlines()[:1], delimiter=delimiter), [])
+    )
     utf8 = {"UTF-8": data, "UTF-8 with BOM": data[3:]}.get(encoding)  # no copy when the bytes are UTF-8 already
     frame = parse_delimited(text.encode("utf-8") if utf8 is None else utf8, text, delimiter=delimiter)
     del text
@@ -236,53 +227,30 @@ def _dig(value: object, path: tuple) -> str:
 # --- XLSX ------------------------------------------------------------------------------------------
 
 
-def check_zip(archive: zipfile.ZipFile) -> None:
-    """Refuse zip bombs and XML with DTDs (entity bombs) by inflating each member in chunks, bounded."""
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise UploadError(f"The workbook has {len(members):,} parts; this is not a normal spreadsheet.")
-    declared = sum(m.file_size for m in members)
-    if declared > MAX_UNCOMPRESSED_MB * 1024 * 1024:
-        raise UploadError(
-            f"The workbook would unpack to {declared / 1024**2:,.0f} MB (limit {MAX_UNCOMPRESSED_MB} MB)."
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > RATIO_FLOOR_BYTES and ratio > MAX_RATIO:
-            raise UploadError(f"The workbook is compressed {ratio:,.0f} times over (a 'zip bomb'); it was refused.")
-        if member.filename.endswith((".xml", ".rels")):
-            _scan_member(archive, member)
-
-
-def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(CHUNK):
-            window = tail + chunk
-            if any(marker in window for marker in XML_DTD_MARKERS):
-                raise UploadError("The workbook contains an XML document type declaration (a possible XML bomb).")
-            tail = chunk[-16:]
-
-
 def read_xlsx(data: bytes, *, sheet: str | None = None) -> Upload:
     """Read one sheet of an .xlsx workbook: saved formula results, merged cells filled, header row found."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        check_zip(archive)
+        upload_checks.check_archive(archive)
         parts = sheet_parts(archive)
+        upload_checks.check_sheet_parts(archive, parts)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, python_calamine.CalamineError, ValueError, KeyError) as error:
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, *CALAMINE_ERRORS, ValueError, KeyError) as error:
         if isinstance(error, UploadError):
             raise
-        raise UploadError(f"The workbook could not be opened ({type(error).__name__}).") from error
+        raise UploadError(f"The workbook could not be opened: {reader_problem(error)}.") from error
     names = tuple(book.sheet_names)
-    chosen = sheet or names[0]
+    chosen = sheet or (names[0] if names else "")
     try:
         if chosen not in names:
             raise UploadError(f"The workbook has no sheet called {chosen!r}.")
+        if chosen in parts:
+            upload_checks.check_sheet_extent(archive, parts[chosen])
         notes = [_formula_note(archive.read(parts[chosen])) if chosen in parts else ""]
         rows, merged = _fill_merged(book.get_sheet_by_name(chosen))
         frame, skipped = _to_frame(rows)
+    except (*CALAMINE_ERRORS, zlib.error, zipfile.BadZipFile) as error:
+        raise UploadError(f"Sheet {chosen!r} could not be read: {reader_problem(error)}.", sheets=names) from error
     except UploadError as error:
         raise UploadError(f"Sheet {chosen!r}: {error}", sheets=names) from error
     notes += [
@@ -291,6 +259,20 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Upload:
         f"Sheet {chosen!r} of {len(names)}." if len(names) > 1 else "",
     ]
     return Upload(frame=frame, kind="xlsx", sheets=names, sheet=chosen, notes=tuple(n for n in notes if n))
+
+
+def reader_problem(error: BaseException) -> str:
+    """What the workbook reader found wrong, in a few words: broken XML, a missing part, a damaged archive."""
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    kind = {
+        "XmlError": "a part of it is not well-formed XML",
+        "ParseError": "a part of it is not well-formed XML",
+        "KeyError": "a part it refers to is missing",
+        "ZipError": "the archive is damaged",
+        "BadZipFile": "the archive is damaged",
+        "error": "the archive is damaged",
+    }.get(type(error).__name__, "it is not a workbook this page can read")
+    return f"{kind} ({type(error).__name__}{': ' + detail if detail else ''})"
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

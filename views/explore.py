@@ -7,14 +7,14 @@ from functools import partial
 import streamlit as st
 
 from insight import cache, captions, config, explore, sql_sandbox
-from insight.export import to_csv_bytes, to_parquet_bytes
+from insight.export import neutralised, to_csv_bytes, to_parquet_bytes
 from insight.formatting import format_int
 
 cache.require_database()
 st.title("Explore & download")
 st.caption("Build a tidy table of any loaded measures, download it, or query the database directly (read-only).")
 
-state = explore.parse_state(st.query_params.to_dict())
+state = cache.url_state(explore.parse_state)
 if "ex_level" not in st.session_state:
     st.session_state.ex_level = state["level"]
     st.session_state.ex_region = state["region"] or ""
@@ -126,8 +126,10 @@ elif st.session_state.get("ex_result") is not None:
     result = st.session_state.ex_result
     capped = " (stopped at the row limit; more rows exist)" if result.attrs.get("truncated") else ""
     st.markdown(f"{format_int(len(result))} rows{capped}.")
-    st.dataframe(result, hide_index=True)
-    st.download_button("Download query result (CSV)", to_csv_bytes(result), file_name="query.csv", mime="text/csv")
+    st.dataframe(neutralised(result), hide_index=True)  # the grid's own CSV download takes cells as shown
+    st.download_button(
+        "Download query result (CSV)", partial(to_csv_bytes, result), file_name="query.csv", mime="text/csv"
+    )  # built when clicked: a result near the size limit is not converted on every rerun
 
 st.header("Tables and columns")
 tables = cache.cached_query(explore.schema_tables)

@@ -24,7 +24,7 @@ st.warning(
 
 funders = cache.cached_query(funding.funders)
 years_available = cache.cached_query(funding.award_years)
-state = funding.parse_state(st.query_params.to_dict(), funder_names=funders["funder"].tolist(), years=years_available)
+state = cache.url_state(funding.parse_state, funder_names=funders["funder"].tolist(), years=years_available)
 options = [funding.ALL_FUNDERS, *funders["funder"].tolist()]
 if "fu_funder" not in st.session_state:
     st.session_state.fu_funder = state["funder"] or funding.ALL_FUNDERS

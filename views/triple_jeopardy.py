@@ -21,7 +21,7 @@ if "tj_level" not in st.session_state:
 level = st.selectbox("Geography", list(jeopardy.LEVELS), format_func=jeopardy.LEVELS.get, key="tj_level")
 level_label = jeopardy.LEVELS[level]
 available = cache.cached_query(jeopardy.loaded_measures, level=level)
-state = jeopardy.parse_state(params | {"level": level}, available=available)
+state = cache.url_state(jeopardy.parse_state, available=available, level=level)
 labels = dict(zip(available["measure"], available["label"], strict=True))
 units = dict(zip(available["measure"], available["unit"], strict=True))
 

@@ -8,8 +8,9 @@ import streamlit as st
 
 from insight import byod, byod_figures, cache, cellkey, queries
 from insight.byod_tables import STATUS_LABELS
-from insight.export import to_csv_bytes
-from insight.upload_readers import UploadError, read_upload, upload_limit_mb
+from insight.export import neutralised, to_csv_bytes
+from insight.upload_readers import UploadError, upload_limit_mb
+from insight.upload_sandbox import read_upload, warm_up
 
 PRIVACY = (
     "Your file is processed in memory for this browser session only: nothing is written to disk or to the "
@@ -26,6 +27,7 @@ st.info(PRIVACY, icon=":material/lock:")
 
 # The server refuses bodies over server.maxUploadSize before this page sees them: state the smaller limit.
 limit = min(upload_limit_mb(), int(st.get_option("server.maxUploadSize")))
+warm_up()  # the parser process starts while the user picks a file
 upload_file = st.file_uploader(
     f"CSV, Excel (.xlsx) or 360Giving JSON file, up to {limit} MB",
     type=["csv", "txt", "tsv", "xlsx", "json"],
@@ -56,7 +58,7 @@ if len(upload.sheets) > 1:
 for note in upload.notes:
     st.caption(byod.escape_markdown(note))
 st.write(f"**{len(upload.frame):,} rows** and {len(upload.frame.columns)} columns. First rows (shown as plain text):")
-st.dataframe(upload.frame.head(10), hide_index=True)
+st.dataframe(neutralised(upload.frame.head(10)), hide_index=True)  # the grid's CSV download takes cells as shown
 
 guess = byod.detect_mapping(upload.frame)
 columns = list(upload.frame.columns)

@@ -50,3 +50,33 @@ def test_upload_shows_map_and_tables(app_url, browser, records_csv):
         assert abs(rows - (placed + 1)) <= 2 and abs(matched - placed) <= 2 and metrics[2] == "0"
     finally:
         page.close()
+
+
+def test_hostile_workbook_is_refused_and_the_server_keeps_serving(app_url, browser, tmp_path: Path):
+    """Issue 19: a 5 kB workbook declaring A1:XFD1048576 (and a cell there) once took the whole server down."""
+    from tests.insight import hostile_uploads
+
+    hostile = tmp_path / "huge_dimension.xlsx"
+    hostile.write_bytes(hostile_uploads.huge_dimension_and_far_cell())
+    valid = tmp_path / "records.xlsx"
+    valid.write_bytes(hostile_uploads.workbook())
+    size = {"width": 1400, "height": 1000}
+    first, second = browser.new_context(viewport=size), browser.new_context(viewport=size)  # two people
+    try:
+        page = first.new_page()
+        page.goto(f"{app_url}/your-data", wait_until="networkidle")
+        page.get_by_text("processed in memory").wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(hostile))
+        page.get_by_text("declares its used range as A1:XFD1048576").wait_for(timeout=120_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(tmp_path / "refused.png"))
+        other = second.new_page()
+        other.goto(f"{app_url}/your-data", wait_until="networkidle")
+        other.locator("input[type=file]").set_input_files(str(valid))
+        other.get_by_text("1 rows").wait_for(timeout=60_000)
+        assert other.locator("[data-testid='stException']").count() == 0
+        page.locator("input[type=file]").set_input_files(str(valid))  # the first session is usable too
+        page.get_by_text("1 rows").wait_for(timeout=60_000)
+    finally:
+        first.close()
+        second.close()

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from insight import byod, cellkey
-from insight.upload_readers import UploadError, read_upload
+from insight.upload_readers import UploadError
+from insight.upload_sandbox import read_upload
 from tests.fixtures.byod import HERE, tiny_db
 from tests.fixtures.byod import noise_free as exact
 

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from insight import sql_sandbox
-from insight.sql_sandbox import MAX_SQL_CHARS, SqlRefused, run_readonly_sql
+from insight.sql_rules import MAX_SQL_CHARS, SqlRefused
+from insight.sql_sandbox import run_readonly_sql
 
 ROWS, SECONDS = 50, 1.0
 SCHEMA_HINT = "only the tables of the VCS Insight database"
@@ -248,3 +249,80 @@ def test_busy_box_says_so(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     sql_sandbox.WORKERS.acquire()  # someone else's query is running
     with pytest.raises(SqlRefused, match="busy with other people's queries"):
         run_readonly_sql(tiny_db, "SELECT 1", max_rows=1, timeout_s=0.1)
+
+
+# Issue 19's examples: values Python cannot hold come back as text, the rest is refused with a clear message.
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT DATE '9999-12-31' + 1 AS d", {"d": "10000-01-01"}),
+        ("SELECT 'infinity'::DATE AS d, '-infinity'::TIMESTAMP AS t", {"d": "infinity", "t": "-infinity"}),
+        ("SELECT union_value(k := 1) AS u", {"u": "1"}),
+        (
+            "SELECT [[1, 2], [3]] AS l, {'a': 1} AS s, INTERVAL 3 DAY AS i",
+            {"l": "[[1, 2], [3]]", "s": "{'a': 1}", "i": "3 days"},
+        ),
+        ("SELECT " + "(" * 300 + "1" + ")" * 300 + " AS x", {"x": 1}),
+        ("SELECT 2::HUGEINT ** 70 AS h, 1.25::DECIMAL(10, 2) AS d", {"h": 2.0**70, "d": 1.25}),
+    ],
+    ids=["date_beyond_9999", "infinite", "union", "nested_and_interval", "deep_parentheses", "wide_numbers"],
+)
+def test_exotic_values_are_displayable(tiny_db: Path, sql: str, expected: dict) -> None:
+    frame = run(tiny_db, sql)
+    assert frame.to_dict("records") == [expected]
+    assert all(str(dtype) in {"int32", "float64", "str", "string"} for dtype in frame.dtypes), frame.dtypes
+
+
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("UPDATE EXTENSIONS", "Only SELECT (or WITH ... SELECT) queries are allowed; this is a non-SELECT statement"),
+        ("WITH pg_settings AS (FROM pg_settings) SELECT * FROM pg_settings", "system state (duckdb_settings)"),
+        ("WITH duckdb_databases AS (FROM duckdb_databases) FROM duckdb_databases", "(duckdb_databases)"),
+        ("WITH duckdb_extensions AS (FROM duckdb_extensions()) FROM duckdb_extensions", "table function"),
+        ("SELECT " + "[" * 300 + "1" + "]" * 300, "was stopped"),  # out of memory or time, whichever first
+        ("SELECT repeat('x', 1000000) FROM range(60)", "results are limited to 64 MB"),
+    ],
+    ids=["update_extensions", "cte_pg_settings", "cte_duckdb_databases", "cte_extensions", "deep_list", "near_size"],
+)
+def test_issue_examples_are_refused_clearly(tiny_db: Path, original_sha: str, sql: str, fragment: str) -> None:
+    with pytest.raises(SqlRefused) as refused:
+        run(tiny_db, sql)
+    assert fragment in str(refused.value)
+    assert sha256(tiny_db) == original_sha
+
+
+def test_catalog_listings_stay_allowed(tiny_db: Path) -> None:
+    frame = run(tiny_db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'areas'")
+    assert frame["column_name"].tolist() == ["code", "name", "level", "lad_code"]
+
+
+def test_any_unexpected_failure_becomes_a_refusal(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ArithmeticError("invented failure")
+
+    monkeypatch.setattr(sql_sandbox, "run_worker", broken)
+    with pytest.raises(SqlRefused, match=r"could not be shown \(ArithmeticError: invented failure\)"):
+        run(tiny_db, "SELECT 1")
+
+
+def test_duckdb_own_guarantees_are_on(tiny_db: Path) -> None:
+    """The walls that do not depend on the keyword checks: DuckDB's own settings, locked, and a read-only attach."""
+    con = sql_sandbox.open_sandbox(tiny_db)
+    try:
+        settings = dict(con.execute("SELECT name, value FROM duckdb_settings()").fetchall())
+        assert settings["enable_external_access"] == "false" and settings["lock_configuration"] == "true"
+        assert settings["allowed_directories"] == "[]"
+        assert all(str(tiny_db) in path for path in settings["allowed_paths"].strip("[]").split(", "))
+        assert settings["autoload_known_extensions"] == settings["allow_community_extensions"] == "false"
+        assert con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = 'vcs_insight'").fetchone()[0]
+        for statement, error in [
+            ("SET enable_external_access = true", duckdb.InvalidInputException),
+            ("SELECT * FROM read_text('/etc/hostname')", duckdb.PermissionException),
+            ("CREATE TABLE vcs_insight.main.pwned AS SELECT 1", duckdb.InvalidInputException),
+            ("LOAD httpfs", duckdb.PermissionException),
+        ]:
+            with pytest.raises(error):
+                con.execute(statement)
+    finally:
+        con.close()
