@@ -18,6 +18,7 @@ PAGES = [
     st.Page("views/area_profile.py", title="Area profile", url_path="area"),
     st.Page("views/triple_jeopardy.py", title="Triple jeopardy", url_path="jeopardy"),
     st.Page("views/funding.py", title="Funding & services", url_path="funding"),
+    st.Page("views/sector_change.py", title="Sector change", url_path="sector"),
     st.Page("views/explore.py", title="Explore & download", url_path="explore"),
     st.Page("views/your_data.py", title="Your data", url_path="your-data"),
     st.Page("views/methods.py", title="Methods & sources", url_path="methods"),

@@ -1,0 +1,1 @@
+"""Sector change: charity registrations, removals, survival and income by own-nation need, from the register."""
