@@ -21,7 +21,7 @@ FILING_MONTHS = 10  # charities file their annual return within 10 months of the
 DAYS_PER_YEAR = 365.25
 MILESTONES = (5, 10)
 GRID_STEP = 1 / 12  # curves are drawn at whole months
-MIN_CURVE = 30  # a group with fewer charities gets a row in the table but no curve
+MIN_CURVE = 20  # a group with fewer charities gets a row in the table but no curve
 
 
 def last_complete_year(extract_date: dt.date, *, lag_months: int = 0) -> int:
@@ -113,11 +113,12 @@ def milestone_row(fit: dict[str, np.ndarray], *, horizon: float, group: str, fra
     return row
 
 
-def survival_tables(durations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def survival_tables(durations: pd.DataFrame, *, min_curve: int = MIN_CURVE) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kaplan–Meier curves and 5-/10-year survival per need group and for 'All'.
 
     Args:
         durations: queries.durations() output (grp, days, removed, charities).
+        min_curve: fewest charities for which a curve is returned (every group has a milestones row).
 
     Returns:
         curves (group, years, survival, lower, upper; groups with at least MIN_CURVE charities) and
@@ -132,7 +133,7 @@ def survival_tables(durations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         fit = km_fit(years, part["removed"].to_numpy(dtype=bool), part["charities"].to_numpy(dtype=float))
         horizon = float(years.max())
         rows.append(milestone_row(fit, horizon=horizon, group=group, frame=part))
-        if part["charities"].sum() >= MIN_CURVE:
+        if part["charities"].sum() >= min_curve:
             curves.append(curve_rows(fit, horizon=horizon, group=group))
     empty = pd.DataFrame(columns=["group", "years", "survival", "lower", "upper"])
     return (pd.concat(curves, ignore_index=True) if curves else empty), pd.DataFrame(rows)
