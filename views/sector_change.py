@@ -21,7 +21,7 @@ st.caption(
 if not cache.cached_query(queries.register_loaded):
     st.warning(
         not_loaded_sentence(
-            "The Charity Commission register", missing_titles=cache.cached_query(common.missing_titles, like="charit")
+            "The Charity Commission register", missing_titles=cache.cached_query(common.missing_titles, like="ccew")
         )
     )
     st.write(

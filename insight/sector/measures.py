@@ -32,7 +32,7 @@ def last_complete_year(extract_date: dt.date, *, lag_months: int = 0) -> int:
 
 def group_key(values: pd.Series) -> pd.Series:
     """Need group numbers as text labels ('1'…'10'); NA stays NA."""
-    return values.map(lambda v: None if pd.isna(v) else str(int(v)))
+    return pd.Series([None if pd.isna(v) else str(int(v)) for v in values], index=values.index, dtype=object)
 
 
 def with_all(frame: pd.DataFrame, *, by: list[str], values: list[str]) -> pd.DataFrame:
@@ -63,7 +63,8 @@ def rates_table(events: pd.DataFrame, residents: pd.DataFrame, *, last_year: int
     counts = with_all(events, by=["year"], values=["births", "removals"])
     people = keyed_groups(residents).rename(columns={"vintage": "residents_vintage"})
     first = int(counts["year"].min()) if len(counts) else FIRST_YEAR
-    grid = pd.MultiIndex.from_product([counts["group"].unique(), range(first, last_year + 1)], names=["group", "year"])
+    present = sorted(set(counts["group"]) | set(people["group"]))  # a group with residents and no events has 0 births
+    grid = pd.MultiIndex.from_product([present, range(first, last_year + 1)], names=["group", "year"])
     table = counts.groupby(["group", "year"])[["births", "removals"]].sum().reindex(grid, fill_value=0).reset_index()
     net = (table["births"] - table["removals"]).groupby(table["group"]).cumsum()
     table["existing"] = net - (table["births"] - table["removals"])

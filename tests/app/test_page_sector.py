@@ -1,0 +1,92 @@
+"""AppTest of the Sector change page on the hand-made register database, with and without the register."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_app_page
+from tests.fixtures.sector.register_db import build_register_db
+
+PAGE = "views/sector_change.py"
+
+
+@pytest.fixture(scope="module")
+def register_db(tmp_path_factory):
+    return build_register_db(tmp_path_factory.mktemp("sector_page") / "register.duckdb")
+
+
+@pytest.fixture(scope="module")
+def bare_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sector_page") / "bare.duckdb"
+    return build_register_db(path, with_register=False, wales_need=False)
+
+
+def traces(at: AppTest) -> list[list[str]]:
+    """Trace names of each Plotly chart on the page."""
+    return [[t.get("name", "") for t in json.loads(c.proto.spec)["data"]] for c in at.get("plotly_chart")]
+
+
+def test_without_the_register_the_page_says_what_is_missing(bare_db, monkeypatch):
+    at = open_app_page(bare_db, monkeypatch, page=PAGE)
+    assert "The Charity Commission register is not loaded in this build" in at.warning[0].value
+    assert "Invented register" in at.warning[0].value  # the missing_layers title, named
+    assert not at.get("plotly_chart") and not at.dataframe and not at.selectbox
+
+
+def test_rates_tab_default_view(register_db, monkeypatch):
+    at = open_app_page(register_db, monkeypatch, page=PAGE)
+    assert at.selectbox(key="sc_area").value == "K04000001" and at.radio(key="sc_groups").value == "quintile"
+    assert at.query_params["area"] == "K04000001" and at.query_params["groups"] == "quintile"
+    names = traces(at)
+    quintiles = ["Quintile 1 (most deprived)", "Quintile 2", "Quintile 3", "Quintile 4", "Quintile 5 (least deprived)"]
+    everyone = "All charities in England and Wales"  # no comparator: the area is the nations
+    assert names[0] == [*quintiles, everyone]  # registrations: every quintile has residents (0 where none)
+    assert names[1] == [quintiles[0], quintiles[4], everyone]  # removals: only quintiles with charities
+    table = at.dataframe[0].value
+    q1 = table[(table["Need group"] == "1") & (table["Year"] == 2010)].iloc[0]
+    assert q1["Registrations"] == 2 and q1["Registrations per 1,000 residents"] == pytest.approx(2 / 4)
+    assert "30 June 2025: 11 main charities" in " ".join(c.value for c in at.caption)
+
+
+def test_a_district_against_its_nation_from_the_url(register_db, monkeypatch):
+    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"area": "E06000901", "groups": "decile"})
+    assert at.selectbox(key="sc_area").value == "E06000901" and at.radio(key="sc_groups").value == "decile"
+    names = traces(at)[0]
+    assert names == ["Decile 1 (most deprived)", "Decile 2", "All charities in Aldbury", "All charities in England"]
+    assert set(at.dataframe[0].value["Area"]) == {"Aldbury", "England"}
+
+
+def test_survival_tab_shows_hand_computed_five_year_survival(register_db, monkeypatch):
+    at = open_app_page(
+        register_db, monkeypatch, page=PAGE, params={"area": "E92000001", "groups": "decile", "tab": "Survival"}
+    )
+    first = at.dataframe[0].value.set_index("Need group").loc["1"]
+    assert first["Still registered after 5 years"] == pytest.approx(0.5)  # see tests/insight/test_sector.py
+    assert first["Charities registered since 2000"] == 6
+    assert any("censored" in c.value for c in at.caption)
+
+
+def test_income_tab_is_nominal_and_says_so(register_db, monkeypatch):
+    at = open_app_page(
+        register_db, monkeypatch, page=PAGE, params={"tab": "Income of small and medium local charities"}
+    )
+    table = at.dataframe[0].value
+    everyone = table[(table["Need group"] == "All") & (table["Financial year ending in"] == 2020)].iloc[0]
+    assert everyone["Median income (£, nominal)"] == 50_000
+    assert any("no price deflator is loaded" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 40, "E06000901'--", "", "decile%00"])
+def test_hostile_url_values_fall_back_to_defaults(register_db, monkeypatch, value):
+    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"area": value, "groups": value, "tab": value})
+    assert at.selectbox(key="sc_area").value == "K04000001" and at.radio(key="sc_groups").value == "quintile"
+
+
+def test_welsh_rows_without_wimd2025_are_named(tmp_path, monkeypatch):
+    path = build_register_db(tmp_path / "no_wimd.duckdb", wales_need=False)
+    at = open_app_page(path, monkeypatch, page=PAGE, params={"area": "W06000901"})
+    assert any("WIMD2025" in i.value and "not loaded" in i.value for i in at.info)
+    assert traces(at)[0][-1] == "All charities in Wales"
