@@ -35,6 +35,7 @@ BENCHMARKS = {
     "byod": ["--db", "{db}"],
     "register_throughput": [],
     "online_full_scale": ["--mirror", "{mirror}"],
+    "sector_change": [],
 }
 
 

@@ -100,18 +100,30 @@ def curve_rows(fit: dict[str, np.ndarray], *, horizon: float, group: str) -> pd.
     return pd.DataFrame({"group": group, "years": grid, **columns})
 
 
-def milestone_row(fit: dict[str, np.ndarray], *, horizon: float, group: str, frame: pd.DataFrame) -> dict:
+def milestone_row(fit: dict[str, np.ndarray], *, horizon: float, group: str, charities: int, removals: int) -> dict:
     """Charities, removals and survival (with 95% band) at each milestone year; NaN beyond the follow-up."""
-    row: dict[str, object] = {
-        "group": group,
-        "charities": int(frame["charities"].sum()),
-        "removals": int(frame.loc[frame["removed"], "charities"].sum()),
-    }
+    row: dict[str, object] = {"group": group, "charities": charities, "removals": removals}
     for year in MILESTONES:
         for key in ("survival", "lower", "upper"):
             value = _step(fit["timeline"], fit[key], np.array([year]))[0] if horizon >= year else np.nan
             row[f"{key}_{year}y"] = float(value)
     return row
+
+
+Sample = tuple[np.ndarray, np.ndarray, np.ndarray]  # days, removed, charities
+
+
+def samples(durations: pd.DataFrame) -> dict[str, Sample]:
+    """Need group label → its (days, removed, charities) arrays, most deprived first, then 'All' (every row pooled)."""
+    grp = durations["grp"].to_numpy(dtype=float, na_value=np.nan)
+    days = durations["days"].to_numpy(dtype=float)
+    removed = durations["removed"].to_numpy(dtype=bool)
+    counts = durations["charities"].to_numpy(dtype=float)
+    found = {str(int(g)): (days[grp == g], removed[grp == g], counts[grp == g]) for g in np.unique(grp[~np.isnan(grp)])}
+    if len(days):
+        keys, inverse = np.unique(np.column_stack([days, removed]), axis=0, return_inverse=True)
+        found[ALL] = (keys[:, 0], keys[:, 1].astype(bool), np.bincount(inverse.ravel(), weights=counts))
+    return found
 
 
 def survival_tables(durations: pd.DataFrame, *, min_curve: int = MIN_CURVE) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -125,16 +137,15 @@ def survival_tables(durations: pd.DataFrame, *, min_curve: int = MIN_CURVE) -> t
         curves (group, years, survival, lower, upper; groups with at least MIN_CURVE charities) and
         milestones (group, charities, removals, survival_5y, lower_5y, upper_5y, survival_10y, …).
     """
-    keyed = durations.assign(group=group_key(durations["grp"]))
-    parts = [(str(g), part) for g, part in keyed.dropna(subset=["group"]).groupby("group", sort=False)]
-    parts = sorted(parts, key=lambda p: int(p[0])) + ([(ALL, keyed)] if len(keyed) else [])
     curves, rows = [], []
-    for group, part in parts:
-        years = part["days"].to_numpy(dtype=float) / DAYS_PER_YEAR
-        fit = km_fit(years, part["removed"].to_numpy(dtype=bool), part["charities"].to_numpy(dtype=float))
-        horizon = float(years.max())
-        rows.append(milestone_row(fit, horizon=horizon, group=group, frame=part))
-        if part["charities"].sum() >= min_curve:
+    for group, (days, removed, counts) in samples(durations).items():
+        years = days / DAYS_PER_YEAR
+        fit = km_fit(years, removed, counts)
+        total, horizon = int(counts.sum()), float(years.max())
+        rows.append(
+            milestone_row(fit, horizon=horizon, group=group, charities=total, removals=int(counts[removed].sum()))
+        )
+        if total >= min_curve:
             curves.append(curve_rows(fit, horizon=horizon, group=group))
     empty = pd.DataFrame(columns=["group", "years", "survival", "lower", "upper"])
     return (pd.concat(curves, ignore_index=True) if curves else empty), pd.DataFrame(rows)
