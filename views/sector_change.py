@@ -89,8 +89,8 @@ if rates_tab.open:
             cache.show_chart(
                 figures.trend_chart(
                     mine, theirs, y=column, groups=groups, names=label_names, y_title=axis,
-                    title=f"{what}, by need {groups} of the registered office<br><sup>{names[area]}, "
-                    f"{measures.FIRST_YEAR}–{int(mine['year'].max()) if len(mine) else ''}</sup>",
+                    title=f"{what}, by need {groups} of the registered office",
+                    subtitle=f"{names[area]}, {measures.FIRST_YEAR}–{int(mine['year'].max()) if len(mine) else ''}",
                 ),
                 filename=f"sector_{column}_{names[area]}_{groups}",
             )  # fmt: skip
@@ -110,9 +110,8 @@ if survival_tab.open:
         cache.show_chart(
             figures.survival_chart(
                 curves, other[0] if other else None, groups=groups, names=label_names,
-                title=f"Share of charities still registered, by years since registration and need {groups}"
-                f"<br><sup>{names[area]}; charities registered since {measures.FIRST_YEAR}, Kaplan–Meier with "
-                "95% bands</sup>",
+                title=f"Share of charities still registered, by years since registration and need {groups}",
+                subtitle=f"{names[area]}; charities registered since {measures.FIRST_YEAR}; Kaplan–Meier, 95% bands",
             ),
             filename=f"sector_survival_{names[area]}_{groups}",
         )  # fmt: skip
@@ -134,8 +133,8 @@ if income_tab.open:
             figures.trend_chart(
                 mine, theirs, y="median_income", groups=groups, names=label_names, tickformat=",.0f", prefix="£",
                 y_title="Median annual income (£, nominal)",
-                title=f"Median income of small and medium local charities, by need {groups}<br><sup>{names[area]}; "
-                "nominal £ (no price deflator is loaded)</sup>",
+                title=f"Median income of small and medium local charities, by need {groups}",
+                subtitle=f"{names[area]}; nominal £ (no price deflator is loaded)",
             ),
             filename=f"sector_income_{names[area]}_{groups}",
         )  # fmt: skip

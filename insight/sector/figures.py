@@ -56,6 +56,14 @@ def _total_trace(frame: pd.DataFrame, *, x: str, y: str, name: str, hover: str, 
     )
 
 
+def titled(fig: go.Figure, *, title: str, subtitle: str, height: int) -> go.Figure:
+    """The common style with a title and, beneath it, a smaller subtitle (area, years, method)."""
+    style(fig, title=title, height=height)
+    fig.update_layout(title_subtitle={"text": subtitle, "font": {"size": 14}})
+    fig.update_layout(margin_t=fig.layout.margin.t + 24)
+    return fig
+
+
 def trend_chart(
     area: pd.DataFrame,
     nation: pd.DataFrame | None,
@@ -63,6 +71,7 @@ def trend_chart(
     y: str,
     groups: str,
     title: str,
+    subtitle: str,
     y_title: str,
     names: tuple[str, str],
     tickformat: str = ",.1f",
@@ -90,7 +99,7 @@ def trend_chart(
     fig.update_xaxes(title="Year", dtick=5)
     fig.update_yaxes(title=y_title, tickformat=tickformat, tickprefix=prefix, rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2}, hovermode="x unified")
-    return style(fig, title=title, height=560)
+    return titled(fig, title=title, subtitle=subtitle, height=580)
 
 
 def _band(part: pd.DataFrame, *, group: str, groups: str) -> go.Scatter:
@@ -105,7 +114,13 @@ def _band(part: pd.DataFrame, *, group: str, groups: str) -> go.Scatter:
 
 
 def survival_chart(
-    curves: pd.DataFrame, nation: pd.DataFrame | None, *, groups: str, title: str, names: tuple[str, str]
+    curves: pd.DataFrame,
+    nation: pd.DataFrame | None,
+    *,
+    groups: str,
+    title: str,
+    subtitle: str,
+    names: tuple[str, str],
 ) -> go.Figure:
     """Kaplan–Meier curves per need group with 95% bands, the whole area, and the nation's curve dashed."""
     if curves.empty:
@@ -123,4 +138,4 @@ def survival_chart(
     fig.update_xaxes(title="Years since registration", dtick=5, rangemode="tozero")
     fig.update_yaxes(title="Share still registered", tickformat=".0%", range=[0, 1.02])
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
-    return style(fig, title=title, height=600)
+    return titled(fig, title=title, subtitle=subtitle, height=620)
