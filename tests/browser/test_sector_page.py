@@ -53,7 +53,7 @@ def shoot(browser, url: str, *, name: str, charts: int) -> str:
         page.wait_for_selector("h1", timeout=30_000)
         if charts:
             page.wait_for_function(
-                f"() => document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=60_000
+                f"() => document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=240_000
             )
             page.wait_for_function(CHARTS_DRAWN_JS, timeout=240_000)
         page.wait_for_timeout(500)
