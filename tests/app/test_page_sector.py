@@ -90,3 +90,10 @@ def test_welsh_rows_without_wimd2025_are_named(tmp_path, monkeypatch):
     at = open_app_page(path, monkeypatch, page=PAGE, params={"area": "W06000901"})
     assert any("WIMD2025" in i.value and "not loaded" in i.value for i in at.info)
     assert traces(at)[0][-1] == "All charities in Wales"
+
+
+@pytest.mark.integration
+def test_mirror_build_names_the_missing_register(built_db, monkeypatch):
+    at = open_app_page(built_db, monkeypatch, page=PAGE, params={"area": "E06000001"})
+    assert "Register of charities: full register download (JSON)" in at.warning[0].value
+    assert not at.get("plotly_chart")

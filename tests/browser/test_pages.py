@@ -20,6 +20,7 @@ PAGES = [
     ("area", "Area profile", True),
     ("jeopardy", "Triple jeopardy", True),
     ("funding", "Funding & services", True),
+    ("sector", "Sector change", False),  # the mirror has no register: the page says so, no chart
     ("explore", "Explore & download", False),
     ("your-data", "Your data", False),
     ("methods", "Methods & sources", False),
