@@ -15,7 +15,18 @@ def contracts() -> dict[str, dict]:
 
 
 def insight_modules() -> set[str]:
-    return {f"insight.{p.stem}" for p in (ROOT / "insight").glob("*.py") if p.stem != "__init__"}
+    """Every module under insight/, sub-packages included (insight.sector.sql)."""
+    found = set()
+    for path in (ROOT / "insight").rglob("*.py"):
+        if path.stem != "__init__":
+            found.add(".".join(("insight", *path.relative_to(ROOT / "insight").with_suffix("").parts)))
+    return found
+
+
+def covered(module: str, names: set[str]) -> bool:
+    """True when the module or one of its parent packages is in `names`."""
+    parts = module.split(".")
+    return any(".".join(parts[:i]) in names for i in range(2, len(parts) + 1))
 
 
 def test_every_insight_module_has_a_layer() -> None:
@@ -25,11 +36,11 @@ def test_every_insight_module_has_a_layer() -> None:
 
 def test_every_insight_module_but_cache_is_barred_from_streamlit() -> None:
     barred = set(contracts()["forbidden"]["source_modules"])
-    assert insight_modules() - barred == {"insight.cache"}
+    assert {m for m in insight_modules() if not covered(m, barred)} == {"insight.cache"}
 
 
 def test_pages_contain_no_sql() -> None:
-    assert len(list((ROOT / "views").glob("*.py"))) == 8
+    assert len(list((ROOT / "views").glob("*.py"))) == 9
     offenders = [
         page.name
         for page in (ROOT / "views").glob("*.py")
