@@ -60,7 +60,7 @@ def titled(fig: go.Figure, *, title: str, subtitle: str, height: int) -> go.Figu
     """The common style with a title and, beneath it, a smaller subtitle (area, years, method)."""
     style(fig, title=title, height=height)
     fig.update_layout(title_subtitle={"text": subtitle, "font": {"size": 14}})
-    fig.update_layout(margin_t=fig.layout.margin.t + 24)
+    fig.update_layout(margin_t=fig.layout.margin.t + 40)
     return fig
 
 
