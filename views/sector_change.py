@@ -147,5 +147,5 @@ if income_tab.open:
         cache.show_table(
             state.display(frames(mine, theirs), columns=state.INCOME_COLUMNS), filename=f"sector_income_{area}_{groups}",
             label="Download income (CSV)",
-            formats={"Median income (£, nominal)": "£%.0f", "Total income (£, nominal)": "£%.0f", "Financial year ending in": "%d"},
+            formats={"Financial year ending in": "%d"},
         )  # fmt: skip

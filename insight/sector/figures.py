@@ -96,7 +96,8 @@ def trend_chart(
     fig.add_trace(_total_trace(data, x="year", y=y, name=names[0], hover=hover, national=False))
     if nation is not None and not nation.dropna(subset=[y]).empty:
         fig.add_trace(_total_trace(nation.dropna(subset=[y]), x="year", y=y, name=names[1], hover=hover, national=True))
-    fig.update_xaxes(title="Year", dtick=5)
+    span = int(data["year"].max()) - int(data["year"].min())
+    fig.update_xaxes(title="Year", dtick=5 if span > 10 else 1)
     fig.update_yaxes(title=y_title, tickformat=tickformat, tickprefix=prefix, rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2}, hovermode="x unified")
     return titled(fig, title=title, subtitle=subtitle, height=580)
