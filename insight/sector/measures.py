@@ -35,6 +35,11 @@ def group_key(values: pd.Series) -> pd.Series:
     return pd.Series([None if pd.isna(v) else str(int(v)) for v in values], index=values.index, dtype=object)
 
 
+def group_order(group: str) -> tuple[bool, int]:
+    """Sort key: need groups in number order, 'All' last."""
+    return (group == ALL, 0 if group == ALL else int(group))
+
+
 def with_all(frame: pd.DataFrame, *, by: list[str], values: list[str]) -> pd.DataFrame:
     """Add an 'All' group summing `values` over every group (NA included) at each `by`; NA groups dropped."""
     total = frame.groupby(by, as_index=False)[values].sum().assign(group=ALL)
@@ -63,7 +68,7 @@ def rates_table(events: pd.DataFrame, residents: pd.DataFrame, *, last_year: int
     counts = with_all(events, by=["year"], values=["births", "removals"])
     people = keyed_groups(residents).rename(columns={"vintage": "residents_vintage"})
     first = int(counts["year"].min()) if len(counts) else FIRST_YEAR
-    present = sorted(set(counts["group"]) | set(people["group"]))  # a group with residents and no events has 0 births
+    present = sorted(set(counts["group"]) | set(people["group"]), key=group_order)  # residents, no events: 0 births
     grid = pd.MultiIndex.from_product([present, range(first, last_year + 1)], names=["group", "year"])
     table = counts.groupby(["group", "year"])[["births", "removals"]].sum().reindex(grid, fill_value=0).reset_index()
     net = (table["births"] - table["removals"]).groupby(table["group"]).cumsum()
