@@ -21,7 +21,8 @@ from etl.sources.nspl import normalise_postcode
 
 SOURCE_ID = "grants_360giving"
 VINTAGE = "2013-2018"
-POPULATION_VINTAGE = "mid-2015"
+# The estimate nearest the middle of 2013-2018 that covers England and Wales (mid-2015 is England only).
+POPULATION_VINTAGE = "mid-2019"
 MIRROR_GZ = "grants_360giving_derived/grants_eng_LAD_ward_donor_year.csv.gz"
 GRANTNAV = "https://grantnav.threesixtygiving.org/"
 # Standard CSV column titles → record columns.

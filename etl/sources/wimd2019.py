@@ -143,7 +143,7 @@ WHERE i.edition = 'WIMD2019'
 GROUP BY s.lad24_code HAVING count(i.imd_score) = count(*);
 
 INSERT OR IGNORE INTO measure_catalog VALUES
-('wimd2019_weighted_score', 'WIMD 2019 average score (Wales)', 'need', 'score', 'higher_is_worse',
+('wimd2019_weighted_score', 'WIMD 2019 score, population-weighted (Wales)', 'need', 'score', 'higher_is_worse',
  'Average of the WIMD 2019 scores of the district''s LSOAs 2011, weighted by ONS mid-2019 residents (Welsh districts only). Not published by the Welsh Government; not comparable with IoD scores.');
 """
 
