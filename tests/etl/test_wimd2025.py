@@ -137,3 +137,63 @@ def test_mirror_copy_of_the_fixture_is_preferred_to_the_derived_file(tmp_path: P
         shutil.copy(path, folder / path.name)
     fetched = fetch(wimd2025.SOURCES[0], mirror=tmp_path, cache=tmp_path / "cache")
     assert fetched is not None and fetched.distribution.official
+
+
+def test_online_build_from_a_stand_in_of_gov_wales(tmp_path: Path) -> None:
+    """The official distribution end to end: both workbooks downloaded from a loopback stand-in of gov.wales at the
+    publisher's paths, read, loaded, recorded as official, and the Welsh measures derived (LAD codes from areas)."""
+    import dataclasses
+    import functools
+    import http.server
+    import threading
+    from urllib.parse import urlsplit
+
+    import duckdb
+
+    from etl.build import SCHEMA_SQL, derive, load_source
+
+    site = tmp_path / "site"
+    for path, remote in ((RANKS, wimd2025.RANKS), (SCORES, wimd2025.SCORES)):
+        target = site / urlsplit(remote.url).path[1:]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *_a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host = f"http://127.0.0.1:{server.server_port}"
+        source = wimd2025.SOURCES[0]
+        official = source.distributions[0]
+        files = tuple(dataclasses.replace(f, url=host + urlsplit(f.url).path) for f in official.files)
+        online = dataclasses.replace(source, distributions=(dataclasses.replace(official, files=files),))
+        con = duckdb.connect()
+        con.execute(SCHEMA_SQL.read_text())
+        con.execute(
+            """INSERT INTO areas (code, name, level, lad_code, region_code, country_code)
+               SELECT 'W069999' || (i % 2 + 1)::VARCHAR || '1', 'Sir ' || (i % 2 + 1)::VARCHAR, 'lad24',
+                      'W069999' || (i % 2 + 1)::VARCHAR || '1', 'W92000004', 'W92000004' FROM range(2) t(i);
+               INSERT INTO areas (code, name, level, lad_code) SELECT 'W0199990' || i::VARCHAR, 'Cwm', 'lsoa21',
+                      'W069999' || (i % 2 + 1)::VARCHAR || '1' FROM range(1, 7) t(i);"""
+        )
+        assert load_source(con, online, mirror=None, cache=tmp_path / "cache")
+        derive(con, online)
+    finally:
+        server.shutdown()
+    assert con.execute("SELECT distribution, official FROM provenance").fetchall() == [
+        ("official_ranks_and_scores_ods", True),
+        ("official_ranks_and_scores_ods", True),
+    ]
+    assert con.execute("SELECT count(*) FROM imd_lsoa WHERE lad_code IS NOT NULL").fetchone() == (6,)
+    shares = dict(
+        con.execute(
+            """SELECT area_code, value FROM area_measures
+               WHERE level = 'lad24' AND measure = 'wimd_share_most_deprived_10' ORDER BY 1"""
+        ).fetchall()
+    )
+    # Sir 2 holds LSOAs 1, 3, 5 (ranks 1, 192, 383: one in decile 1); Sir 1 holds 2, 4, 6 (ranks 191, 382, 1917).
+    assert shares == {"W06999911": pytest.approx(1 / 3), "W06999921": pytest.approx(1 / 3)}
+    country = (
+        "SELECT value FROM area_measures WHERE level = 'country' AND measure = 'own_nation_share_most_deprived_20'"
+    )
+    assert con.execute(country).fetchone() == (pytest.approx(4 / 6),)
