@@ -176,7 +176,7 @@ def test_online_build_from_a_stand_in_of_gov_wales(tmp_path: Path) -> None:
                INSERT INTO areas (code, name, level, lad_code) SELECT 'W0199990' || i::VARCHAR, 'Cwm', 'lsoa21',
                       'W069999' || (i % 2 + 1)::VARCHAR || '1' FROM range(1, 7) t(i);"""
         )
-        assert load_source(con, online, mirror=None, cache=tmp_path / "cache")
+        assert load_source(con, online, mirror=None, cache=tmp_path / "cache") is None  # None = loaded
         derive(con, online)
     finally:
         server.shutdown()
