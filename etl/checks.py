@@ -11,7 +11,7 @@ from etl.source import ValidationError
 Check = Callable[[duckdb.DuckDBPyConnection], list[str]]
 
 # Expected LSOA counts per published edition (from the publishers' own notes).
-EXPECTED_LSOAS = {"IoD2025": 33_755, "IoD2019": 32_844, "WIMD2019": 1_909}
+EXPECTED_LSOAS = {"IoD2025": 33_755, "IoD2019": 32_844, "WIMD2019": 1_909, "WIMD2025": 1_917}
 # GSS prefixes by level: UKHSA-style check before anything is served.
 GSS_PREFIXES = {
     "lsoa21": ("E01", "W01"),
@@ -68,7 +68,12 @@ def check_gss_prefixes(con: duckdb.DuckDBPyConnection) -> list[str]:
 def check_lsoas_join(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every IMD LSOA joins to an area with a LAD, and to a boundary when that level has boundaries."""
     problems = []
-    for edition, level in (("IoD2025", "lsoa21"), ("IoD2019", "lsoa11"), ("WIMD2019", "lsoa11")):
+    for edition, level in (
+        ("IoD2025", "lsoa21"),
+        ("IoD2019", "lsoa11"),
+        ("WIMD2019", "lsoa11"),
+        ("WIMD2025", "lsoa21"),
+    ):
         orphan = rows(
             con,
             """SELECT count(*) FROM imd_lsoa i LEFT JOIN areas a ON a.level = ? AND a.code = i.lsoa_code

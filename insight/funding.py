@@ -68,12 +68,14 @@ def award_years(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 def population_vintage(con: duckdb.DuckDBPyConnection, *, years: tuple[int, int]) -> str | None:
     """The 2024-district population vintage whose reference date (table vintages) is closest to the middle of the
-    award years (1 January of the first to 31 December of the last); the earlier wins a tie."""
+    award years (1 January of the first to 31 December of the last); the earlier wins a tie. Only the vintages covering
+    the most districts compete, so one covering England and Wales beats an England-only one."""
     found = db.query(
         con,
         """WITH span AS (SELECT make_date(?, 1, 1) AS first, make_date(?, 12, 31) AS last)
            SELECT v.vintage FROM vintages v, span
-           WHERE v.vintage IN (SELECT vintage FROM population WHERE level = 'lad24' AND age_group = 'all')
+           WHERE v.vintage IN (SELECT vintage FROM population WHERE level = 'lad24' AND age_group = 'all'
+                               GROUP BY vintage QUALIFY count(*) = max(count(*)) OVER ())
            ORDER BY abs(date_diff('day', v.reference_date, span.first) + date_diff('day', v.reference_date, span.last)),
                     v.reference_date
            LIMIT 1""",

@@ -39,7 +39,15 @@ LEVELS = {
 MANY_AREAS = {"lsoa21"}
 ROLES = ("need", "capacity", "dependence")
 PREFERRED = {
-    "need": ("imd_average_score", "imd_score", "imd_share_lsoas_most_deprived_20", "imd_share_most_deprived_10"),
+    # Own-nation measures first: they cover England and Wales (the IoD ones England only).
+    "need": (
+        "own_nation_share_most_deprived_20",
+        "own_nation_share_most_deprived_10",
+        "imd_average_score",
+        "imd_score",
+        "imd_share_lsoas_most_deprived_20",
+        "imd_share_most_deprived_10",
+    ),
     "capacity": ("charities_per_1000", "ncvo_charities_per_1000", "charity_income_per_resident"),
     "dependence": ("share_charities_govt_funded", "govt_income_share"),
 }

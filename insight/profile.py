@@ -1,4 +1,5 @@
-"""Area profile: comparisons with England / region / similar areas, neighbourhoods ranked, and the HTML brief."""
+"""Area profile: comparisons with its own nation (England or Wales) / region / similar areas, neighbourhoods ranked,
+and the HTML brief."""
 
 from __future__ import annotations
 
@@ -11,25 +12,28 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import captions, charts, queries
+from insight import captions, charts, nations, queries
 from insight.formatting import format_value, is_count, is_missing
 
 SIMILAR_COUNT = 10
 SIMILARITY_METHOD = (
-    "Most similar areas: the {n} areas at the same level nearest to this one (Euclidean distance) on the "
-    "standardised (z-score) values of {features}. Each measure counts equally."
+    "Most similar areas: the {n} areas of {nation} at the same level nearest to this one (Euclidean distance) on "
+    "the standardised (z-score) values of {features}. Each measure counts equally."
 )
 COMPARISON_RULE = (
-    "Compared with England, Fingertips-style: 'Similar' when the area is within half a standard deviation "
-    "of the England value (spread of English areas at this level, estimated robustly as interquartile range / "
+    "Compared with {nation}, Fingertips-style: 'Similar' when the area is within half a standard deviation "
+    "of the {nation} value (spread of {adjective} areas at this level, estimated robustly as interquartile range / "
     "1.349); otherwise 'Better' or 'Worse' by the "
-    "measure's polarity. Measures without a polarity show their quintile among English areas "
-    "(1 = lowest fifth, 5 = highest). Where no England figure is published, the median English area is used."
+    "measure's polarity. Measures without a polarity show their quintile among {adjective} areas "
+    "(1 = lowest fifth, 5 = highest). Where no {nation} figure is published, the median {adjective} area is used."
 )
-LSOA_MEASURES = ("imd_score", "imd_decile")
+ADJECTIVES = {"England": "English", "Wales": "Welsh"}
+# Each nation's LSOA need score and decile (English and Welsh indices are separate).
+LSOA_MEASURES = {"E": ("imd_score", "imd_decile"), "W": ("wimd_score", "wimd_decile")}
+LSOA_LABELS = {"imd_score": "IMD score", "wimd_score": "WIMD 2025 score"}
 # The measure charted first for each layer when loaded (others follow in catalog order).
 LEAD_MEASURES = (
-    "imd_average_score", "charities_per_1000", "ncvo_charities_per_1000", "share_charities_govt_funded",
+    "imd_average_score", "wimd_share_most_deprived_20", "charities_per_1000", "ncvo_charities_per_1000", "share_charities_govt_funded",
     "grants_amount_per_resident", "health_index_overall",
 )  # fmt: skip
 
@@ -42,7 +46,7 @@ class LevelData:
     level: str
     catalog: pd.DataFrame  # queries.available_measures at the level
     values: pd.DataFrame  # every area at the level × every measure in the catalog (queries.measure_wide)
-    comparators: pd.DataFrame  # measure, england, level_median, level_sd (queries.comparator_values)
+    comparators: dict[str, pd.DataFrame]  # per nation: measure, national, level_median, level_sd
     regions: pd.DataFrame  # every region × every measure (queries.measure_wide at region level)
     areas: pd.DataFrame  # code, name, region_code of every area with values (queries.area_list)
     population: pd.DataFrame  # area_code, population, vintage (queries.population_totals)
@@ -56,32 +60,45 @@ def level_data(con: duckdb.DuckDBPyConnection, *, level: str) -> LevelData:
         level=level,
         catalog=catalog,
         values=queries.measure_wide(con, level=level, measures=measures),
-        comparators=queries.comparator_values(con, level=level, measures=measures),
+        comparators={
+            nation: queries.comparator_values(con, level=level, measures=measures, nation=nation)
+            for nation in nations.NATIONS
+        },
         regions=queries.measure_wide(con, level="region", measures=measures),
         areas=queries.area_list(con, level=level),
         population=queries.population_totals(con, level=level),
     )
 
 
-def need_domains(catalog: pd.DataFrame) -> pd.DataFrame:
-    """From a measure catalog: the need-domain average scores (else every directed need measure)."""
-    need = catalog[catalog["layer"] == "need"]
+def need_domains(catalog: pd.DataFrame, *, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """From a measure catalog: the need-domain average scores (else every directed need measure), leaving out the own-nation measures (they repeat each nation's own) and, when `values` is given,
+    measures that fewer than 90% of those areas have (e.g. the IoD domains for Welsh areas)."""
+    need = catalog[(catalog["layer"] == "need") & ~catalog["measure"].str.startswith("own_nation_")]
+    if values is not None:
+        covered = [m for m in need["measure"] if m in values and values[m].notna().mean() >= 0.9]
+        need = need[need["measure"].isin(covered)]
     domains = need[need["measure"].str.endswith("_average_score")]
     if domains.empty:
         domains = need[need["polarity"] != "none"]
     return domains[["measure", "label"]].reset_index(drop=True)
 
 
+def nation_values(data: LevelData, *, code: str) -> pd.DataFrame:
+    """The level's values for the areas of the same nation as `code` (England or Wales)."""
+    return data.values[data.values["area_code"].map(nations.nation_of) == nations.nation_of(code)]
+
+
 def similar_areas(data: LevelData, *, code: str, n: int = SIMILAR_COUNT) -> pd.DataFrame:
-    """The n nearest areas on standardised need-domain scores and log10 population.
+    """The n nearest areas of the same nation on standardised need-domain scores and log10 population.
 
     Returns:
         area_code, area_name, distance (ascending); empty when the area lacks the inputs.
     """
-    features = need_domains(data.catalog)["measure"].tolist()
+    values = nation_values(data, code=code)
+    features = need_domains(data.catalog, values=values)["measure"].tolist()
     if not features:
         return pd.DataFrame(columns=["area_code", "area_name", "distance"])
-    return nearest(data.values, features=features, population=data.population, code=code, n=n)
+    return nearest(values, features=features, population=data.population, code=code, n=n)
 
 
 def nearest(frame: pd.DataFrame, *, features: list[str], population: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
@@ -103,13 +120,13 @@ def nearest(frame: pd.DataFrame, *, features: list[str], population: pd.DataFram
     return others[["area_code", "area_name", "distance"]].reset_index(drop=True)
 
 
-def similarity_statement(data: LevelData) -> str:
-    """The similar-areas method in one sentence, naming the measures actually used."""
-    labels = need_domains(data.catalog)["label"].tolist()
+def similarity_statement(data: LevelData, *, code: str) -> str:
+    """The similar-areas method in one sentence, naming the nation and the measures actually used for `code`."""
+    labels = need_domains(data.catalog, values=nation_values(data, code=code))["label"].tolist()
     if not data.population.empty:
         labels.append("log population")
     features = ", ".join(labels) if labels else "no need measures (none are loaded at this level)"
-    return SIMILARITY_METHOD.format(n=SIMILAR_COUNT, features=features)
+    return SIMILARITY_METHOD.format(n=SIMILAR_COUNT, nation=nations.nation_name(code), features=features)
 
 
 def comparison_caption(con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...]) -> str:
@@ -124,8 +141,14 @@ def similarity_caption(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
     return captions.caption(con, level=level, measures=features, populations=populations)
 
 
-def compare(value: float, *, england: float, sd: float, polarity: str, unit: str, quintile: int | None) -> str:
-    """Fingertips-style label: Better / Similar / Worse than England, or a quintile / decile when no polarity."""
+def comparison_rule(code: str) -> str:
+    """How an area is compared with its own nation (England or Wales), in words."""
+    nation = nations.nation_name(code)
+    return COMPARISON_RULE.format(nation=nation, adjective=ADJECTIVES[nation])
+
+
+def compare(value: float, *, national: float, sd: float, polarity: str, unit: str, quintile: int | None) -> str:
+    """Fingertips-style label: Better / Similar / Worse than the nation, or a quintile / decile when no polarity."""
     if is_missing(value):
         return "No data"
     if unit == "decile":
@@ -134,11 +157,11 @@ def compare(value: float, *, england: float, sd: float, polarity: str, unit: str
         return "Not compared (a count, not a rate)"
     if polarity not in {"higher_is_worse", "higher_is_better"}:
         return f"Quintile {quintile} of 5" if quintile else "Not compared"
-    if is_missing(england) or is_missing(sd):
+    if is_missing(national) or is_missing(sd):
         return "Not compared"
-    if abs(value - england) <= 0.5 * sd:
+    if abs(value - national) <= 0.5 * sd:
         return "Similar"
-    higher = value > england
+    higher = value > national
     return "Worse" if higher == (polarity == "higher_is_worse") else "Better"
 
 
@@ -159,40 +182,50 @@ def comparison_table(data: LevelData, *, code: str) -> pd.DataFrame:
         code: the area's GSS code.
 
     Returns:
-        layer, measure, label, unit, polarity, value, england, region, similar, comparison, source_id, vintage;
-        one row per measure with values at the level, in catalog order.
+        layer, measure, label, unit, polarity, value, national (England's or Wales's value), region, similar,
+        comparison, source_id, vintage; one row per measure with values for areas of the area's nation, in
+        catalog order.
     """
-    catalog, everyone = data.catalog, data.values
+    everyone, peers = data.values, nation_values(data, code=code)
+    catalog = data.catalog[[m in peers and peers[m].notna().any() for m in data.catalog["measure"]]]
     measures = list(catalog["measure"])
     region_code = data.areas.set_index("code")["region_code"].get(code)
     region = data.regions.set_index("area_code").reindex([region_code])[measures].iloc[0]
     similar = similar_areas(data, code=code)
     similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][measures].mean()
     own = everyone[everyone["area_code"] == code]
-    table = catalog.merge(data.comparators, on="measure", how="left")
+    table = catalog.merge(data.comparators[nations.nation_of(code)], on="measure", how="left")
     table["value"] = own[measures].iloc[0].to_numpy(dtype=float) if not own.empty else np.nan
-    table["england"] = table["england"].fillna(table["level_median"])
+    table["national"] = table["national"].fillna(table["level_median"])
     table["region"] = region.to_numpy(dtype=float)
     table["similar"] = similar_means.reindex(measures).to_numpy(dtype=float)
-    english = everyone[everyone["area_code"].str.startswith("E")]
     table["comparison"] = [
         compare(
-            row.value, england=row.england, sd=row.level_sd, polarity=row.polarity, unit=row.unit,
-            quintile=quintile_of(row.value, english[row.measure]),
+            row.value, national=row.national, sd=row.level_sd, polarity=row.polarity, unit=row.unit,
+            quintile=quintile_of(row.value, peers[row.measure]),
         )
         for row in table.itertuples()
     ]  # fmt: skip
-    columns = ["layer", "measure", "label", "unit", "polarity", "value", "england", "region", "similar"]
+    columns = ["layer", "measure", "label", "unit", "polarity", "value", "national", "region", "similar"]
     return table[[*columns, "comparison", "source_id", "vintage"]]
 
 
-def comparator_frame(row: pd.Series, *, area_name: str, region_name: str | None) -> pd.DataFrame:
-    """One measure's bars for the comparison chart: the area, its region, similar areas' mean, England."""
+def region_label(region_name: str | None, *, nation: str) -> str:
+    """The region's name for a column or bar; Wales is its own region, so it is marked apart from the nation."""
+    if not region_name:
+        return "Region"
+    return f"{region_name} (region)" if region_name == nation else region_name
+
+
+def comparator_frame(
+    row: pd.Series, *, area_name: str, region_name: str | None, nation: str = "England"
+) -> pd.DataFrame:
+    """One measure's bars for the comparison chart: the area, its region, similar areas' mean, its nation."""
     rows = [
         (area_name, "area", row["value"]),
-        (region_name or "Region", "region", row["region"]),
+        (region_label(region_name, nation=nation), "region", row["region"]),
         (f"Mean of {SIMILAR_COUNT} similar areas", "similar", row["similar"]),
-        ("England", "england", row["england"]),
+        (nation, "england", row["national"]),  # the chart's colour key for the national comparator
     ]
     return pd.DataFrame(rows, columns=["name", "kind", "value"])
 
@@ -208,29 +241,36 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
         code: the area's code.
 
     Returns:
-        lsoa_code, lsoa_name, lad_name, imd_score, imd_decile, need_rank, and — when an LSOA capacity measure
-        exists — that measure plus capacity_gap (observed minus expected from the national least-squares line).
+        lsoa_code, lsoa_name, lad_name, the nation's score and decile (imd_score, imd_decile in England;
+        wimd_score, wimd_decile in Wales), need_rank, and — when an LSOA capacity measure exists — that measure
+        plus capacity_gap (observed minus expected from the least-squares line over the nation's LSOAs).
     """
     capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
     extra = tuple(capacity["measure"].head(1))
-    frame = queries.lsoas_in_area(con, level=level, codes=(code,), measures=LSOA_MEASURES + extra, districts="iod")
-    frame = frame.sort_values("imd_score", ascending=False, na_position="last").reset_index(drop=True)
-    frame["need_rank"] = frame["imd_score"].rank(ascending=False, method="min").astype("Int64")
+    nation = nations.nation_of(code)
+    score = LSOA_MEASURES[nation][0]
+    frame = queries.lsoas_in_area(
+        con, level=level, codes=(code,), measures=LSOA_MEASURES[nation] + extra, districts="iod"
+    )
+    frame = frame.sort_values(score, ascending=False, na_position="last").reset_index(drop=True)
+    frame["need_rank"] = frame[score].rank(ascending=False, method="min").astype("Int64")
     if extra:
-        national = queries.measure_wide(con, level="lsoa21", measures=("imd_score", extra[0]))
-        fit = queries.ols_fit(national["imd_score"].to_numpy(), national[extra[0]].to_numpy())
-        frame["capacity_gap"] = frame[extra[0]] - (fit.intercept + fit.slope * frame["imd_score"])
+        national = queries.measure_wide(con, level="lsoa21", measures=(score, extra[0]))
+        national = national[national["area_code"].map(nations.nation_of) == nation]
+        fit = queries.ols_fit(national[score].to_numpy(), national[extra[0]].to_numpy())
+        frame["capacity_gap"] = frame[extra[0]] - (fit.intercept + fit.slope * frame[score])
     return frame
 
 
-def brief_table_html(table: pd.DataFrame) -> str:
-    """The comparison table as escaped HTML rows."""
+def brief_table_html(table: pd.DataFrame, *, nation: str = "England") -> str:
+    """The comparison table as escaped HTML rows; `nation` names the national comparator column."""
     header = (
-        "<tr><th>Measure</th><th>Area</th><th>Region</th><th>Similar areas</th><th>England</th><th>vs England</th></tr>"
+        "<tr><th>Measure</th><th>Area</th><th>Region</th><th>Similar areas</th>"
+        f"<th>{nation}</th><th>vs {nation}</th></tr>"
     )
     body = []
     for row in table.itertuples():
-        cells = [format_value(getattr(row, c), unit=row.unit) for c in ("value", "region", "similar", "england")]
+        cells = [format_value(getattr(row, c), unit=row.unit) for c in ("value", "region", "similar", "national")]
         values = "".join(f"<td class='num'>{html.escape(c)}</td>" for c in cells)
         body.append(
             f"<tr><td>{html.escape(str(row.label))}</td>{values}<td>{html.escape(str(row.comparison))}</td></tr>"
@@ -251,8 +291,9 @@ def brief_html(
     figures: list[go.Figure],
     sources: pd.DataFrame,
     notes: list[str],
+    nation: str = "England",
 ) -> str:
-    """A one-page, self-contained HTML brief: title, comparison table, charts, notes, sources and vintages."""
+    """A one-page, self-contained HTML brief: title, comparison table (against `nation`), charts, notes, sources."""
     charts = "".join(
         fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False, config={"displaylogo": False})
         for i, fig in enumerate(figures)
@@ -268,7 +309,7 @@ def brief_html(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{BRIEF_STYLE}</style></head><body><h1>{title}</h1>"
         f"<p class='note'>{html.escape(level_label)} · VCS Insight brief produced {date.today():%d %B %Y}</p>"
-        f"{brief_table_html(table)}{charts}<h2>Notes</h2><ul>{note_items}</ul>"
+        f"{brief_table_html(table, nation=nation)}{charts}<h2>Notes</h2><ul>{note_items}</ul>"
         f"<h2>Sources and vintages</h2><ul>{source_items}</ul></body></html>"
     )
 
@@ -278,28 +319,37 @@ COMPARISON_COLOURS = {"Better": "#9ecae1", "Similar": "#e0e0e0", "Worse": "#fdae
 
 
 def comparison_style(value: object) -> str:
-    """CSS for a 'vs England' cell: its Fingertips-style background (none for quintiles, deciles, counts)."""
+    """CSS for a 'vs England' / 'vs Wales' cell: its Fingertips-style background (none for quintiles, deciles, counts)."""
     colour = COMPARISON_COLOURS.get(str(value))
     return f"background-color: {colour}; color: black" if colour else ""
 
 
-def display_table(table: pd.DataFrame, *, area_name: str, region_name: str | None) -> pd.DataFrame:
-    """The comparison table formatted for people, with the area's and region's names as headers."""
+def display_table(
+    table: pd.DataFrame, *, area_name: str, region_name: str | None, nation: str = "England"
+) -> pd.DataFrame:
+    """The comparison table formatted for people, with the area's, region's and nation's names as headers."""
     formatted = {
         column: [format_value(v, unit=u) for v, u in zip(table[column], table["unit"], strict=True)]
-        for column in ("value", "region", "similar", "england")
+        for column in ("value", "region", "similar", "national")
     }
-    display = table.assign(**formatted)[["layer", "label", "value", "region", "similar", "england", "comparison"]]
+    display = table.assign(**formatted)[["layer", "label", "value", "region", "similar", "national", "comparison"]]
     display["vintage"] = table["vintage"]
     display.columns = [
-        "Layer", "Measure", area_name, region_name or "Region", "Similar areas (mean)", "England", "vs England",
+        "Layer", "Measure", area_name, region_label(region_name, nation=nation), "Similar areas (mean)", nation,
+        f"vs {nation}",
         "Vintage",
     ]  # fmt: skip
     return display
 
 
 def profile_figures(
-    table: pd.DataFrame, lsoas: pd.DataFrame, *, area_name: str, region_name: str | None, font_size: int
+    table: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    *,
+    area_name: str,
+    region_name: str | None,
+    font_size: int,
+    nation: str = "England",
 ) -> list[tuple[str, go.Figure]]:
     """(name, figure) pairs: the lead measure of each loaded layer against comparators, then the top LSOAs."""
     figures = []
@@ -307,14 +357,15 @@ def profile_figures(
         rows = table[(table["layer"] == layer) & ~table["unit"].map(lambda u: u == "decile" or is_count(u))]
         rows = rows.assign(lead=~rows["measure"].isin(LEAD_MEASURES)).sort_values("lead", kind="stable")
         for index, row in rows.head(1).iterrows():
-            bars = comparator_frame(table.loc[index], area_name=area_name, region_name=region_name)
-            title = f"{row['label']}: {row['comparison']} vs England"
+            bars = comparator_frame(table.loc[index], area_name=area_name, region_name=region_name, nation=nation)
+            title = f"{row['label']}: {row['comparison']} vs {nation}"
             figures.append(
                 (row["measure"], charts.comparison_chart(bars, title=title, unit=row["unit"], font_size=font_size))
             )
     top = lsoas.head(15)
+    score = next((c for c in LSOA_LABELS if c in lsoas.columns), "imd_score")
     ranked = charts.ranked_bar(
-        top, value="imd_score", name="lsoa_name", unit="score", value_label="IMD score", font_size=font_size,
+        top, value=score, name="lsoa_name", unit="score", value_label=LSOA_LABELS[score], font_size=font_size,
         title=f"The {len(top)} most deprived neighbourhoods in {area_name}",
     )  # fmt: skip
     figures.append(("most_deprived_lsoas", ranked))

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import config
+from insight import config, nations
 from insight.db import query
 
 LEVEL_LABELS = {
@@ -64,11 +64,15 @@ def available_measures(con: duckdb.DuckDBPyConnection, *, level: str, layer: str
     Returns:
         measure, label, layer, unit, polarity, definition, areas (count with a value), source_id, vintage (every
         vintage of the measure's values at the level); ordered by layer (need first) then label.
+        A measure made from two sources (the own-nation measures: IoD for England, WIMD for Wales) lists both
+        source ids, joined by ','.
     """
     frame = query(
         con,
         """SELECT c.measure, c.label, c.layer, c.unit, c.polarity, c.definition,
-                  count(*) AS areas, min(m.source_id) AS source_id,
+                  count(*) AS areas,
+                  min(m.source_id) || CASE WHEN max(m.source_id) > min(m.source_id)
+                                           THEN ',' || max(m.source_id) ELSE '' END AS source_id,
                   string_agg(DISTINCT m.vintage, ', ' ORDER BY m.vintage) AS vintage
            FROM measure_catalog c JOIN area_measures m ON m.measure = c.measure
            WHERE m.level = ? AND m.value IS NOT NULL AND (? IS NULL OR c.layer = ?)
@@ -214,22 +218,26 @@ def measure_by_decile(con: duckdb.DuckDBPyConnection, *, level: str, measure: st
     )
 
 
-def comparator_values(con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...]) -> pd.DataFrame:
-    """England value and English-area median and spread per measure: measure, england, level_median, level_sd.
+def comparator_values(
+    con: duckdb.DuckDBPyConnection, *, level: str, measures: tuple[str, ...], nation: str = "E"
+) -> pd.DataFrame:
+    """National value and same-nation median and spread per measure: measure, national, level_median, level_sd.
 
-    level_sd is a robust spread (interquartile range / 1.349, the standard deviation for normal data) so that
-    outliers such as the City of London do not make every other area look 'similar'.
+    nation is 'E' (England: the England value, English areas) or 'W' (Wales: the Wales value, Welsh areas), so
+    each area is compared within its own nation. level_sd is a robust spread (interquartile range / 1.349, the
+    standard deviation for normal data) so that outliers such as the City of London do not make every other area
+    look 'similar'.
     """
     return query(
         con,
-        """SELECT v.measure, any_value(e.value) AS england, median(v.value) AS level_median,
+        """SELECT v.measure, any_value(e.value) AS national, median(v.value) AS level_median,
                   (quantile_cont(v.value, 0.75) - quantile_cont(v.value, 0.25)) / 1.349 AS level_sd
            FROM area_measures v
            LEFT JOIN area_measures e ON e.level = 'country' AND e.area_code = ? AND e.measure = v.measure
            WHERE v.level = ? AND list_contains(?, v.measure) AND v.value IS NOT NULL
-             AND (v.area_code LIKE 'E%')
+             AND left(v.area_code, 1) = ?
            GROUP BY v.measure""",
-        [ENGLAND, level, list(measures)],
+        [nations.NATIONS[nation][0], level, list(measures), nation],
     )
 
 
@@ -293,7 +301,7 @@ def measure_source(con: duckdb.DuckDBPyConnection, *, level: str, measure: str) 
     """Where a measure's values come from: {'source': title (or id), 'vintage': ...}; empty values when absent."""
     frame = query(
         con,
-        """SELECT coalesce(any_value(p.title), any_value(m.source_id)) AS source,
+        """SELECT string_agg(DISTINCT coalesce(p.title, m.source_id), '; ') AS source,
                   string_agg(DISTINCT m.vintage, ', ') AS vintage
            FROM area_measures m LEFT JOIN provenance p ON p.source_id = m.source_id
            WHERE m.level = ? AND m.measure = ? AND m.value IS NOT NULL""",

@@ -1,10 +1,10 @@
-"""Area profile: one district, upper-tier LA / HWB or ICB against England, its region and similar areas."""
+"""Area profile: one district, upper-tier LA / HWB or ICB against its own nation, its region and similar areas."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, districts, profile, queries
+from insight import cache, charts, districts, nations, profile, queries
 from insight.formatting import not_loaded_sentence
 
 cache.require_database()
@@ -36,11 +36,15 @@ area = cache.cached_query(queries.area_row, level=level, code=code)
 region_name = None if area.empty else area["region_name"].iloc[0]
 lsoas = cache.cached_query(profile.area_lsoas, level=level, code=code)
 font = 22 if meeting else charts.FONT_SIZE
+nation = nations.nation_name(code)
 
-figures = profile.profile_figures(table, lsoas, area_name=names[code], region_name=region_name, font_size=font)
+figures = profile.profile_figures(
+    table, lsoas, area_name=names[code], region_name=region_name, font_size=font, nation=nation
+)
 
 st.header(f"{names[code]}")
-st.caption(f"{levels[level]} {code}" + (f", {region_name}" if region_name else ""))
+st.caption(f"{levels[level]} {code}" + (f", {region_name}" if region_name else "") + f". Compared with {nation}.")
+st.caption(nations.OWN_NATION_NOTE)
 
 if meeting:
     position = st.session_state.setdefault("meeting_chart", 0) % len(figures)
@@ -64,13 +68,15 @@ compare_tab, similar_tab, lsoa_tab = st.tabs(
 )
 if compare_tab.open:
     with compare_tab:
-        st.caption(profile.COMPARISON_RULE)
-        display = profile.display_table(table, area_name=names[code], region_name=region_name)
+        st.caption(profile.comparison_rule(code))
+        display = profile.display_table(table, area_name=names[code], region_name=region_name, nation=nation)
         cache.show_table(
             display,
             filename=f"{names[code]}_profile",
-            styled=display.style.map(profile.comparison_style, subset=["vs England"]),
+            styled=display.style.map(profile.comparison_style, subset=[f"vs {nation}"]),
         )
+        if nation == "Wales" and "health" not in set(table["layer"]):
+            st.info(nations.HEALTH_WALES_NOTE)
         missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
         if missing_layers:
             missing_titles = cache.cached_query(queries.missing_titles)
@@ -87,7 +93,7 @@ if compare_tab.open:
         st.caption(cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])))
 if similar_tab.open:
     with similar_tab:
-        st.caption(profile.similarity_statement(level_data))
+        st.caption(profile.similarity_statement(level_data, code=code))
         st.caption(cache.cached_query(profile.similarity_caption, level=level))
         if similar.empty:
             st.write("This area lacks the need measures or population needed to find similar areas.")
@@ -112,7 +118,7 @@ if lsoa_tab.open:
 
 st.subheader("One-page brief")
 sources = cache.cached_query(queries.source_vintages)
-notes = [profile.COMPARISON_RULE, profile.similarity_statement(level_data),
+notes = [profile.comparison_rule(code), profile.similarity_statement(level_data, code=code), nations.OWN_NATION_NOTE,
          "Charity counts are by registered office, which is not always where a charity works.",
          cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])),
          cache.cached_query(profile.similarity_caption, level=level)]  # fmt: skip
@@ -120,7 +126,7 @@ st.download_button(
     "Download the HTML brief",
     data=lambda: profile.brief_html(
         area_name=names[code], level_label=levels[level], table=table, figures=[f for _, f in figures],
-        sources=sources, notes=notes,
+        sources=sources, notes=notes, nation=nation,
     ),
     file_name=f"vcs_insight_brief_{code}.html", mime="text/html", key="brief",
 )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, districts, map_files, maps, national_map, queries
+from insight import cache, captions, districts, map_files, maps, national_map, nations, queries
 from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
@@ -12,6 +12,7 @@ st.title("Map")
 st.write(
     "Colour each area by one measure, or by need and capacity together. Hover an area for its name, code and values."
 )
+st.caption(nations.OWN_NATION_NOTE)
 
 missing_titles = cache.cached_query(queries.missing_titles)
 views = {"single": "One measure", "bivariate": "Need × capacity (bivariate)"}
@@ -62,7 +63,7 @@ served = cache.cached_query(map_files.geojson_url, level=level)
 options = catalog["measure"].tolist()
 
 if view == "single":
-    default = next((m for m in ("imd_average_score", "imd_score") if m in options), options[0])
+    default = nations.default_need(options, fallbacks=("imd_average_score", "imd_score"))
     cache.url_value("measure", options=options, default=default)
     measure = st.selectbox("Measure", options, format_func=labels.get, key="measure")
     cache.to_url(measure=measure)
@@ -115,7 +116,7 @@ if not need_options or not capacity_options:
         )
     )
     st.stop()
-need_default = next((m for m in ("imd_average_score", "imd_score") if m in need_options), need_options[0])
+need_default = nations.default_need(need_options, fallbacks=("imd_average_score", "imd_score"))
 cache.url_value("need", options=need_options, default=need_default)
 cache.url_value("capacity", options=capacity_options, default=capacity_options[0])
 left, right = st.columns(2)

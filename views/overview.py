@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, charts, queries
+from insight import cache, captions, charts, nations, queries
 from insight.formatting import format_value, is_count, not_loaded_sentence
 
 cache.require_database()
@@ -13,6 +13,7 @@ st.write(
     "Do the places with the greatest need have the fewest charities? Each chart below answers one part of "
     "that question. IMD deciles: 1 = the most deprived 10% of areas."
 )
+st.caption(nations.OWN_NATION_NOTE)
 
 catalog = cache.cached_query(queries.available_measures, level="lad24")
 missing_titles = cache.cached_query(queries.missing_titles)
@@ -28,7 +29,7 @@ if missing_titles:
 
 # Headline numbers
 if need_options and capacity_options:
-    headline_need = "imd_average_score" if "imd_average_score" in need_options else need_options[0]
+    headline_need = nations.default_need(need_options, fallbacks=("imd_average_score",))
     headlines = cache.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):
@@ -48,7 +49,11 @@ deciles = cache.cached_query(queries.capacity_by_need_decile)
 if deciles.empty:
     st.warning(not_loaded_sentence("District charity counts by need decile", missing_titles=register_missing))
 else:
-    st.caption("Districts grouped by their IMD decile (rank of average score); charities pooled over the decile.")
+    st.caption(
+        "English districts grouped by their IoD2025 IMD decile (rank of average score); charities pooled over the "
+        "decile. Welsh districts are not in this chart: WIMD ranks Wales's 22 local authorities separately (see "
+        "section 3 for both nations on own-nation measures)."
+    )
     figure = charts.decile_bar(
         deciles, decile="imd_decile", value="charities_per_1000", count="areas", unit="per 1,000 residents",
         title="Charities per 1,000 residents by district IMD decile", value_label="Charities per 1,000 residents",
@@ -109,7 +114,7 @@ if not need_options or not capacity_options:
 areas = cache.cached_query(queries.area_list, level="lad24")
 names = dict(zip(areas["code"], areas["name"], strict=True))
 left, middle, right = st.columns(3)
-default_need = "imd_average_score" if "imd_average_score" in need_options else need_options[0]
+default_need = nations.default_need(need_options, fallbacks=("imd_average_score",))
 cache.url_value("need", options=need_options, default=default_need)
 cache.url_value("capacity", options=capacity_options, default=capacity_options[0])
 cache.url_value("area", options=["", *names], default="")

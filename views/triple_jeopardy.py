@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, explore, jeopardy, jeopardy_figures, map_files, queries
+from insight import cache, captions, explore, jeopardy, jeopardy_figures, map_files, nations, queries
 from insight.export import to_csv_bytes
 from insight.formatting import format_decimal, format_int
 
@@ -14,6 +14,7 @@ st.caption(
     "Which areas combine high need, a thin voluntary and community sector, and charities that depend on public "
     "money? Move the thresholds; the link in your address bar keeps your choices."
 )
+st.caption(nations.OWN_NATION_NOTE)
 
 params = st.query_params.to_dict()
 if "tj_level" not in st.session_state:
@@ -144,8 +145,9 @@ if map_tab.open:
                 st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
             elif unscored:
                 st.caption(
-                    f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (the English "
-                    "Indices of Deprivation do not cover Wales). Hover over an area for its score."
+                    f"Grey: {format_int(unscored)} areas lack a value for at least one chosen measure (a measure "
+                    "from one nation's index, such as the IoD or WIMD, covers that nation only). Hover over an area "
+                    "for its score."
                 )
 if gap_tab.open:
     with gap_tab:

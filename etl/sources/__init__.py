@@ -12,6 +12,7 @@ MODULES = (
     "imd2025",
     "imd2019",
     "wimd2019",
+    "wimd2025",
     "population",
     "nspl",
     "ncvo",

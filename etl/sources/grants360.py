@@ -196,9 +196,10 @@ def read_grantnav(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
 # Grants placed by recipient postcode: LSOA 2021 and, where the export had no district, LAD 2024 via the NSPL.
 POSTCODE_SQL = """UPDATE grants g SET lsoa21_code = p.lsoa21_code, lad24_code = coalesce(g.lad24_code, p.lad24_code)
 FROM postcodes p WHERE p.postcode = g.postcode;"""
-# The numerator's award years, and a population of the same era (mid-2015 for 2013-2018, else Census 2021).
+# The numerator's award years, and a population of the same era covering England and Wales
+# (mid-2019 for 2013-2018 — mid-2015 is England only — else Census 2021).
 YEARS_SQL = "(SELECT min(award_year) || '-' || max(award_year) FROM grants)"
-POPULATION_SQL = "(SELECT CASE WHEN max(award_year) <= 2018 THEN 'mid-2015' ELSE 'census-2021' END FROM grants)"
+POPULATION_SQL = "(SELECT CASE WHEN max(award_year) <= 2018 THEN 'mid-2019' ELSE 'census-2021' END FROM grants)"
 PER_RESIDENT_SQL = f"""INSERT INTO area_measures (level, area_code, measure, value, source_id, vintage, denominator_vintage)
 SELECT r.level, r.area_code, 'grants_amount_per_resident', r.amount / p.population, '{SOURCE_ID}', {YEARS_SQL},
        p.vintage

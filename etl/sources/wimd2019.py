@@ -128,6 +128,25 @@ def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
     return combine(read_ranks(paths["ranks"]), read_derived_scores(paths["scores"]), scores_name=paths["scores"].name)
 
 
+# District (LAD 2024) average of the WIMD 2019 LSOA scores weighted by ONS mid-2019 LSOA residents (the
+# population vintage of the same LSOA 2011 geography that covers Wales); nothing without that population.
+AVERAGE_SCORE_SQL = """
+INSERT INTO area_measures BY NAME
+SELECT 'lad24' AS level, s.lad24_code AS area_code, 'wimd2019_weighted_score' AS measure,
+       sum(i.imd_score * p.population) / sum(p.population) AS value,
+       'wimd2019_lsoa' AS source_id, 'WIMD2019' AS vintage, 'mid-2019' AS denominator_vintage
+FROM imd_lsoa i
+JOIN areas a ON a.level = 'lsoa11' AND a.code = i.lsoa_code
+JOIN lad_successor s ON s.lad_code = a.lad_code AND s.lad_vintage = '2019'
+JOIN population p ON p.level = 'lsoa11' AND p.area_code = i.lsoa_code AND p.vintage = 'mid-2019' AND p.age_group = 'all'
+WHERE i.edition = 'WIMD2019'
+GROUP BY s.lad24_code HAVING count(i.imd_score) = count(*);
+
+INSERT OR IGNORE INTO measure_catalog VALUES
+('wimd2019_weighted_score', 'WIMD 2019 score, population-weighted (Wales)', 'need', 'score', 'higher_is_worse',
+ 'Average of the WIMD 2019 scores of the district''s LSOAs 2011, weighted by ONS mid-2019 residents (Welsh districts only). Not published by the Welsh Government; not comparable with IoD scores.');
+"""
+
 SOURCES: tuple[Source, ...] = (
     Source(
         source_id=SOURCE_ID,
@@ -145,6 +164,7 @@ SOURCES: tuple[Source, ...] = (
                 official=False,
             ),
         ),
+        derive_sql=AVERAGE_SCORE_SQL,
         notes="WIMD gives local authority names only, so imd_lsoa.lad_code is NULL for Welsh rows; "
         "domain deciles are not published and stay NULL.",
     ),

@@ -18,8 +18,8 @@ INSERT INTO measure_catalog VALUES
 ('grants_count', 'Grants received, 2013-2018 (360Giving, 54 funders)', 'funding', 'grants', 'higher_is_better',
  'Number of grants from the 54 funders in the 360Giving aggregation awarded 2013-2018 to organisations with a registered address in the area.'),
 ('grants_amount_per_resident', 'Grant funding per resident, 2013-2018 total (360Giving)', 'funding', '£ per resident', 'higher_is_better',
- 'Total amount awarded 2013-2018 by the 54 funders in the 360Giving aggregation to organisations registered in the area, per resident (ONS mid-2015 estimate).'),
+ 'Total amount awarded 2013-2018 by the 54 funders in the 360Giving aggregation to organisations registered in the area, per resident (ONS mid-2019 estimate, the nearest to the period that covers England and Wales).'),
 ('health_index_overall', 'ONS Health Index, overall (latest year)', 'health', 'index (England 2015 = 100)', 'higher_is_better',
- 'ONS Health Index for England overall score in the latest year published (2021); 100 = England in 2015.'),
+ 'ONS Health Index for England overall score in the latest year published (2021); 100 = England in 2015. England only: for Wales the official sources are Public Health Wales and StatsWales life expectancy by local authority (not loaded).'),
 ('life_expectancy', 'Life expectancy at birth (ONS Health Index indicator)', 'health', 'years', 'higher_is_better',
- 'Life expectancy at birth in years, the underlying indicator value of the ONS Health Index for the latest year published.');
+ 'Life expectancy at birth in years, the underlying indicator value of the ONS Health Index for the latest year published. England only (Welsh life expectancy by local authority is published by StatsWales; not loaded).');

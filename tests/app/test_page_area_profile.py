@@ -72,3 +72,30 @@ def test_profile_icb_level_lists_all_icbs(built_db, db_con, monkeypatch) -> None
         "SELECT count(DISTINCT area_code) FROM area_measures WHERE level = 'icb24' AND value IS NOT NULL"
     ).fetchone()[0]
     assert len(at.selectbox(key="area").options) == icbs == 42
+
+
+def test_a_welsh_district_is_compared_with_wales(built_db, db_con, monkeypatch) -> None:
+    """Cardiff: WIMD 2025 measures against Wales (never England), similar areas among Welsh districts only."""
+    at = open_profile(built_db, monkeypatch, {"level": "lad24", "area": "W06000015"})
+    assert not at.exception
+    assert at.header[0].value == "Cardiff"
+    assert any(c.value.endswith("Compared with Wales.") for c in at.caption)
+    table = at.dataframe[0].value.set_index("Measure")
+    assert "vs Wales" in table.columns and "vs England" not in table.columns
+    label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'wimd_share_most_deprived_10'").fetchone()
+    share, lsoas = db_con.execute(
+        """SELECT m.value, count(*) FROM area_measures m JOIN imd_lsoa i ON i.edition = 'WIMD2025'
+           AND i.lad_code = m.area_code WHERE m.level = 'lad24' AND m.measure = 'wimd_share_most_deprived_10'
+           AND m.area_code = 'W06000015' GROUP BY m.value"""
+    ).fetchone()
+    assert round(share * lsoas) == 37 and lsoas == 218  # Cardiff: 37 of its 218 LSOAs in Wales's most deprived 10%
+    assert table.loc[label[0], "Wales"] == "10.0%"  # 191 of 1,917: the most deprived tenth of Wales
+    assert table.loc[label[0], "vs Wales"] == "Worse"
+    imd = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'imd_average_score'").fetchone()[0]
+    assert imd not in table.index  # the English index is not shown for a Welsh area
+    assert any("Health Index covers England only" in i.value for i in at.info)
+    similar = open_profile(built_db, monkeypatch, {"area": "W06000015", "tab": "Most similar areas"}).dataframe[0]
+    assert len(similar.value) == 10 and similar.value["area_code"].str.startswith("W06").all()
+    ranked = open_profile(built_db, monkeypatch, {"area": "W06000015", "tab": "Neighbourhoods ranked by need"})
+    lsoa_table = ranked.dataframe[0].value
+    assert len(lsoa_table) == 218 and lsoa_table["wimd_decile"].notna().all()

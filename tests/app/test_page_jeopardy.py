@@ -76,7 +76,9 @@ def assert_counts_match_db(at: AppTest, db_con) -> dict[str, int]:
 def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch):
     at = open_page(built_db, monkeypatch)
     view = shown(at)
-    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == ("lad24", "imd_average_score", 20, 20, 20)
+    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == (
+        "lad24", "own_nation_share_most_deprived_20", 20, 20, 20,
+    )  # fmt: skip
     districts = db_con.execute(
         "SELECT count(DISTINCT area_code) FROM area_measures WHERE level = 'lad24' AND measure = ? AND value IS NOT NULL",
         [view["need"]],
@@ -91,6 +93,9 @@ def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch
     if view["dependence"] is None:
         assert "two-jeopardy version" in at.info[0].value
     assert at.query_params["level"] == "lad24" and at.query_params["x"] == "20"
+    # Own-nation need covers England and Wales: every district is ranked (none dropped for lack of a value).
+    assert any(c.value.startswith("318 of 318 local authority districts have every chosen measure") for c in at.caption)
+    assert any("separate deprivation indices" in c.value for c in at.caption)
 
 
 @pytest.mark.integration

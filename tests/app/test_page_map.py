@@ -29,8 +29,18 @@ def count(db_con, sql: str, params: list | None = None) -> int:
     return db_con.execute(sql, params or []).fetchone()[0]
 
 
-def test_map_default_is_district_imd_score(built_db, db_con, monkeypatch) -> None:
+def test_map_default_is_own_nation_need_covering_wales(built_db, db_con, monkeypatch) -> None:
     at = open_map(built_db, monkeypatch)
+    assert not at.exception
+    assert [s.value for s in at.selectbox] == ["lad24", "own_nation_share_most_deprived_20"]
+    values = map_traces(at)[-1]
+    assert len(values["z"]) == count(db_con, "SELECT count(*) FROM boundaries WHERE level = 'lad24'") == 318
+    assert sum(c.startswith("W06") for c in values["locations"]) == 22
+    assert sum("separate deprivation indices" in c.value for c in at.caption) == 1
+
+
+def test_map_district_imd_score(built_db, db_con, monkeypatch) -> None:
+    at = open_map(built_db, monkeypatch, {"measure": "imd_average_score"})
     assert not at.exception
     assert [s.value for s in at.selectbox] == ["lad24", "imd_average_score"]
     no_data, values = map_traces(at)
@@ -116,7 +126,7 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
 
     from insight import national_map
 
-    at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
+    at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "imd_score"})
     assert not at.exception
     assert not figures(at)
     (payload,) = raster_maps(at)
@@ -134,6 +144,25 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
     assert [b.label for b in at.download_button] == [f"Download all {with_value:,} (CSV)"]
     at.toggle(key="lsoa_table").set_value(True).run()
     assert len(at.dataframe[0].value) == with_value == 33_755
+
+
+def test_national_map_defaults_to_the_own_nation_decile_colouring_every_lsoa(built_db, db_con, monkeypatch) -> None:
+    """England and Wales together: every LSOA 2021 (33,755 English, 1,917 Welsh) has its own-nation decile."""
+    import numpy as np
+
+    from insight import national_map
+
+    at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
+    assert not at.exception and at.selectbox(key="measure").value == "own_nation_decile"
+    meta, parts = national_map.unpack(raster_maps(at)[0])
+    values = np.frombuffer(parts["values"], "<f8")
+    assert np.isfinite(values).sum() == len(values) == 35_672
+    welsh = count(
+        db_con,
+        """SELECT count(*) FROM area_measures
+           WHERE level = 'lsoa21' AND measure = 'own_nation_decile' AND area_code LIKE 'W01%' AND value BETWEEN 1 AND 10""",
+    )
+    assert welsh == 1_917
 
 
 def test_national_map_follows_the_measure(built_db, monkeypatch) -> None:

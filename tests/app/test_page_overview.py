@@ -35,19 +35,21 @@ def test_overview_default_headlines_match_the_database(built_db, db_con, monkeyp
     assert metrics["Charities per 1,000 residents in the most deprived tenth of districts"] == f"{deciles[1]:.2f}"
     assert metrics["Charities per 1,000 residents in the least deprived tenth of districts"] == f"{deciles[10]:.2f}"
     assert deciles[1] < deciles[10]  # fewer charities per head in the most deprived districts (NCVO 2017/18)
-    assert [s.value for s in at.selectbox] == ["imd_average_score", "ncvo_charities_per_1000", ""]
+    assert [s.value for s in at.selectbox] == ["own_nation_share_most_deprived_20", "ncvo_charities_per_1000", ""]
     both = db_con.execute(
         """SELECT count(*) FROM area_measures n JOIN area_measures c USING (level, area_code)
-           WHERE level = 'lad24' AND n.measure = 'imd_average_score' AND c.measure = 'ncvo_charities_per_1000'
-             AND n.value IS NOT NULL AND c.value IS NOT NULL"""
+           WHERE level = 'lad24' AND n.measure = 'own_nation_share_most_deprived_20'
+             AND c.measure = 'ncvo_charities_per_1000' AND n.value IS NOT NULL AND c.value IS NOT NULL"""
     ).fetchone()[0]
+    assert both == 318  # English and Welsh districts on the own-nation measure
+    assert sum("separate deprivation indices" in c.value for c in at.caption) == 1
     assert any(c.value.startswith(f"{both:,} districts have both values") for c in at.caption)
     bars = figures(at)[0]["data"][0]
     assert bars["x"] == list(range(1, 11))
 
 
 def test_overview_highlight_area_interaction(built_db, monkeypatch) -> None:
-    at = open_app(built_db, monkeypatch)
+    at = open_app(built_db, monkeypatch, {"need": "imd_average_score"})
     at.selectbox(key="area").set_value("E06000001").run()
     assert not at.exception
     # IoD2025 File 10: Hartlepool's IMD average score is 37.58.

@@ -73,7 +73,7 @@ def test_measure_by_decile(con) -> None:
 def test_comparator_values_uses_the_country_row(con) -> None:
     frame = queries.comparator_values(con, level="lad24", measures=("imd_average_score",))
     row = frame.iloc[0]
-    assert (row["england"], row["level_median"]) == (21.0, 21.5)
+    assert (row["national"], row["level_median"]) == (21.0, 21.5)
 
 
 def test_population_totals_takes_all_ages(con) -> None:
