@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import captions, charts, queries
+from insight import captions, charts, queries, robust
 from insight.formatting import format_value, is_count, is_missing
 
 SIMILAR_COUNT = 10
@@ -209,7 +209,7 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
 
     Returns:
         lsoa_code, lsoa_name, lad_name, imd_score, imd_decile, need_rank, and — when an LSOA capacity measure
-        exists — that measure plus capacity_gap (observed minus expected from the national least-squares line).
+        exists — that measure plus capacity_gap (observed minus expected from the national Theil–Sen line).
     """
     capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
     extra = tuple(capacity["measure"].head(1))
@@ -218,8 +218,8 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
     frame["need_rank"] = frame["imd_score"].rank(ascending=False, method="min").astype("Int64")
     if extra:
         national = queries.measure_wide(con, level="lsoa21", measures=("imd_score", extra[0]))
-        fit = queries.ols_fit(national["imd_score"].to_numpy(), national[extra[0]].to_numpy())
-        frame["capacity_gap"] = frame[extra[0]] - (fit.intercept + fit.slope * frame["imd_score"])
+        line = robust.theil_sen(national["imd_score"], national[extra[0]])
+        frame["capacity_gap"] = frame[extra[0]] - line.at(frame["imd_score"]) if line else np.nan
     return frame
 
 
