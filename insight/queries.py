@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import config, robust
+from insight import classes, config, robust
 from insight.db import query
 
 LEVEL_LABELS = {
@@ -362,6 +362,30 @@ def map_frame(
         frame = lsoas_in_area(con, level="lad24", codes=lad_codes, measures=measures, districts=districts)
         return frame.rename(columns={"lsoa_code": "area_code", "lsoa_name": "area_name"}).drop(columns="lad_name")
     return measure_wide(con, level=map_level(geography), measures=measures)
+
+
+def map_classes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    geography: str,
+    measure: str,
+    label: str,
+    lad_codes: tuple[str, ...] = (),
+    districts: str = "ons",
+) -> classes.Classes:
+    """Decile classes of a measure for a Map-page geography, aligned with the rows of map_frame (insight.classes).
+
+    Classes rank all areas of the level within their nation, also when only the LSOAs of chosen districts are drawn.
+    """
+    level = map_level(geography)
+    shown = map_frame(con, geography=geography, measures=(measure,), lad_codes=lad_codes, districts=districts)
+    every = measure_wide(con, level=level, measures=(measure,)).rename(columns={measure: "value"})
+    found = classes.measure_classes(con, every[["area_code", "value"]], level=level, measure=measure, label=label)
+    number = pd.Series(found.number, index=every["area_code"]).reindex(shown["area_code"]).fillna(0)
+    return classes.Classes(
+        number=number.to_numpy(dtype=int), labels=found.labels, names=found.names, colours=found.colours,
+        title=found.title,
+    )  # fmt: skip
 
 
 def map_geometry(
