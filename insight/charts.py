@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from insight import robust
 from insight.config import STATIC_URL
-from insight.formatting import format_value, hover_format, unit_suffix
+from insight.formatting import format_value, hover_format, unit_suffix, wrap
 
 FONT_SIZE = 16
 # Government Analysis Function categorical palette (colour-blind-safe in this order).
@@ -27,18 +27,6 @@ def plotly_config(filename: str, *, scale: int = 2) -> dict:
         "topojsonURL": STATIC_URL,  # SVG maps' (empty) base topology, served by the app: never a CDN
         "toImageButtonOptions": {"format": "png", "filename": safe, "scale": scale, "width": 1200, "height": 700},
     }
-
-
-def wrap(text: str, *, width: int = 48) -> str:
-    """Break a long title into lines of at most ~width characters (Plotly does not wrap titles)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
 
 
 def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE, width: int = 70) -> go.Figure:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import shapely
 
 from insight.classes import Classes, discrete_colorscale
-from insight.formatting import hover_format
+from insight.formatting import hover_format, wrap
 
 FONT_SIZE = 16
 NO_DATA_COLOUR = "#d9d9d9"
@@ -191,22 +191,10 @@ def class_trace(data: pd.DataFrame, *, classes: Classes, common: dict, hover: st
         **common, z=count + 1 - data["class_number"], zmin=0.5, zmax=count + 0.5,
         colorscale=discrete_colorscale(classes.colours[::-1]),
         customdata=data[["area_name", "area_code", "value", "class_name"]].to_numpy(dtype=object),
-        colorbar={"title": {"text": "<br>".join(wrap_words(classes.title, width=28)), "side": "top"},
+        colorbar={"title": {"text": wrap(classes.title, width=28), "side": "top"},
                   "tickvals": list(range(1, count + 1)), "ticktext": classes.labels[::-1]},
         hovertemplate=hover + "<br>%{customdata[3]}<extra></extra>",
     )  # fmt: skip
-
-
-def wrap_words(text: str, *, width: int) -> list[str]:
-    """Lines of at most ~width characters."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return [*lines, line]
 
 
 def terciles(series: pd.Series) -> pd.Series:

@@ -32,9 +32,8 @@ from plotly.colors import sample_colorscale
 
 from insight import classes as decile_classes
 from insight import districts, maps, raster, static_files
-from insight.charts import wrap
 from insight.db import query
-from insight.formatting import format_decimal, format_share, value_kind
+from insight.formatting import format_decimal, format_share, value_kind, wrap
 
 NO_VALUE, FIRST_STEP = 1, 2  # palette indices: 0 is outside every area (drawn see-through), then these
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
