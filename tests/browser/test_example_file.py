@@ -28,7 +28,7 @@ def test_example_file_walks_through_the_page(app_url, browser):
         assert Path(download.value.path()).read_bytes() == byod_example.example_bytes("csv")
         page.get_by_role("button", name="Try the example file").click()
         page.get_by_text("invented records, not real data").wait_for(timeout=60_000)
-        page.get_by_text("48 rows").wait_for(timeout=60_000)
+        page.get_by_text("48 rows", exact=True).wait_for(timeout=60_000)
         page.get_by_role("button", name="Map my records").click(timeout=60_000)
         page.get_by_text("How your rows matched").wait_for(timeout=60_000)
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
