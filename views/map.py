@@ -81,7 +81,11 @@ if view == "single":
     cache.to_url(scale=scheme)
     found = (
         cache.cached_query(
-            queries.map_classes, geography=geography, measure=measure, label=labels[measure], lad_codes=lad_codes,
+            queries.map_classes,
+            geography=geography,
+            measure=measure,
+            label=labels[measure],
+            lad_codes=lad_codes,
             districts=rule,
         )
         if scheme == "classes"
