@@ -53,7 +53,7 @@ def test_overview_headline_is_a_robust_rank_correlation(built_db, monkeypatch) -
     label = "Rank correlation of district need with capacity (Spearman ρ)"
     assert {m.label: m.value for m in at.metric}[label] == "−0.57"
     captions = [c.value for c in at.caption]
-    assert any(c.startswith("95% CI −0.64 to −0.50; n = 296 districts.") for c in captions)
+    assert "95% CI −0.64 to −0.50; n = 296 districts" in captions
     method = next(c for c in captions if c.startswith("Method: Spearman rank correlation ρ = −0.57"))
     assert "Pearson's r, which one extreme area can swing, is −0.15" in method
     assert "Theil–Sen" in method and "kept in: City of London, Westminster" in method
