@@ -17,7 +17,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 def test_example_file_walks_through_the_page(app_url, browser):
     # Given the Your data page with no file, When the example is downloaded, Then it is the invented CSV; When
     # "Try the example file" is pressed, Then the page says it shows invented records, reads 48 rows, guesses the
-    # district, count, date and service columns, and "Map my records" places all 48 and draws the map and tables.
+    # district, count, date and service columns, and "Map my records" places all 48 (shown within the
+    # disclosure perturbation of ±2) and draws the map and tables.
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{app_url}/your-data", wait_until="networkidle")
@@ -35,7 +36,8 @@ def test_example_file_walks_through_the_page(app_url, browser):
         page.wait_for_function(CHARTS_DRAWN_JS, polling=250, timeout=60_000)
         assert page.locator("path.choroplethlocation").count() > 0
         metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-        assert metrics[:3] == ["48", "48", "0"]
+        rows, matched, unplaced = (int(text.replace(",", "")) for text in metrics[:3])
+        assert abs(rows - 48) <= 2 and abs(matched - 48) <= 2 and unplaced == 0  # cell-key perturbation: ±2, 0 exact
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "your-data-example.png"), full_page=True)
     finally:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from insight import byod, byod_example
-from insight.upload_readers import read_upload
+from insight.upload_sandbox import read_upload
 
 
 @pytest.mark.parametrize("kind", list(byod_example.FORMATS))
