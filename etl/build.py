@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import checks, vintages
+from etl import checks, reconcile, vintages
 from etl.fetch import Fetched, fetch
 from etl.source import Source, SourceError
 
@@ -229,6 +229,7 @@ def build(
                     progress(f"    deriving measures: {source.source_id}")
                     derive(con, source)
             vintages.record(con)
+            progress(f"    reconciling published summaries: {reconcile.build(con):,} rows")
             if validate:
                 progress("validating")
                 checks.validate(con)

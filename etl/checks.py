@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from etl import reconcile
 from etl.source import ValidationError
 
 Check = Callable[[duckdb.DuckDBPyConnection], list[str]]
@@ -194,3 +195,12 @@ def check_vintages_dated(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 CHECKS = (*CHECKS, check_vintages_dated)
+
+
+def check_reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every published summary the build reproduces (etl.reconcile) agrees with its reproduction within tolerance."""
+    present = rows(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'reconciliation'")[0][0]
+    return reconcile.drifted(con) if present else []
+
+
+CHECKS = (*CHECKS, check_reconciliation)

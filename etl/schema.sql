@@ -181,6 +181,14 @@ CREATE TABLE fingertips_values (
     sex VARCHAR, age VARCHAR, time_period VARCHAR NOT NULL, value DOUBLE
 );
 
+-- Published summaries against their reproduction from the loaded detail rows (etl/reconcile.py), one row per area
+-- and check; the build fails when a reproduction drifts beyond its tolerance.
+CREATE TABLE reconciliation (
+    check_id VARCHAR NOT NULL, description VARCHAR NOT NULL, source_id VARCHAR NOT NULL, level VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL, area_name VARCHAR, published DOUBLE, reproduced DOUBLE, difference DOUBLE,
+    tolerance DOUBLE NOT NULL, within BOOLEAN NOT NULL, PRIMARY KEY (check_id, area_code)
+);
+
 -- Charities per 1,000 residents by IMD decile of LADs (decile 1 = most deprived), NCVO counts pooled:
 -- sum of charities / sum of residents (the NCVO denominator vintage) per decile.
 CREATE VIEW capacity_by_need_decile AS

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from insight import robust
 from insight.config import STATIC_URL
-from insight.formatting import format_value, hover_format, unit_suffix
-from insight.queries import ols_fit
+from insight.formatting import format_value, hover_format, unit_suffix, wrap
 
 FONT_SIZE = 16
 # Government Analysis Function categorical palette (colour-blind-safe in this order).
@@ -27,18 +27,6 @@ def plotly_config(filename: str, *, scale: int = 2) -> dict:
         "topojsonURL": STATIC_URL,  # SVG maps' (empty) base topology, served by the app: never a CDN
         "toImageButtonOptions": {"format": "png", "filename": safe, "scale": scale, "width": 1200, "height": 700},
     }
-
-
-def wrap(text: str, *, width: int = 48) -> str:
-    """Break a long title into lines of at most ~width characters (Plotly does not wrap titles)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
 
 
 def style(fig: go.Figure, *, title: str, height: int = 480, font_size: int = FONT_SIZE, width: int = 70) -> go.Figure:
@@ -113,7 +101,7 @@ def need_capacity_scatter(
     y_unit: str = "",
     highlight: str | None = None,
 ) -> go.Figure:
-    """Scatter of areas (need on x, capacity on y) with an OLS trend line and one area highlighted and labelled."""
+    """Scatter of areas (need on x, capacity on y) with a Theil–Sen trend line and one area highlighted and labelled."""
     data = frame.dropna(subset=[x, y])
     title = f"{y_label} against {x_label}, by area"
     if data.empty:
@@ -161,17 +149,19 @@ def clip_outliers(fig: go.Figure, data: pd.DataFrame, *, y: str, unit: str) -> N
 
 
 def add_trend_line(fig: go.Figure, x: np.ndarray, y: np.ndarray) -> None:
-    """Add the least-squares line y = a + b·x (numpy), named with its slope and r."""
-    if len(x) < 3:
+    """Add the Theil–Sen line y = a + b·x (robust to outliers; insight.robust), named with Spearman's rho."""
+    line = robust.theil_sen(x, y)
+    rho = robust.spearman(x, y)
+    if line is None:
         return
-    fit = ols_fit(x, y)
-    xs = np.array([x.min(), x.max()])
+    xs = np.array([np.nanmin(x), np.nanmax(x)])
+    rho = f", ρ = {robust.signed(rho)}" if rho is not None else ""
     fig.add_trace(
         go.Scatter(
             x=xs,
-            y=fit.intercept + fit.slope * xs,
+            y=line.at(xs),
             mode="lines",
-            name=f"Trend (least squares, r = {fit.r:.2f})",
+            name=f"Trend (Theil–Sen{rho})",
             line={"color": DARK_GREY, "dash": "dash", "width": 3},
             hoverinfo="skip",
         )

@@ -94,3 +94,15 @@ def not_loaded_sentence(what: str, *, missing_titles: list[str]) -> str:
     if missing_titles:
         sentence += " Sources the build looked for and did not find: " + "; ".join(missing_titles) + "."
     return sentence
+
+
+def wrap(text: str, *, width: int = 48) -> str:
+    """Break a long title into lines of at most ~width characters (Plotly does not wrap titles)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])

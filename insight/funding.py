@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import db
+from insight import db, robust
 from insight.url_params import whole_number
 
 NEED_MEASURE = "imd_average_score"
@@ -241,6 +241,19 @@ def build_need_scatter(by_area: pd.DataFrame, *, title: str) -> go.Figure:
         font={"size": 16},
     )
     return figure
+
+
+def need_association(by_area: pd.DataFrame) -> str:
+    """The method line under the need scatter: Spearman's rho of £ per resident with need, its interval and n,
+    and the districts far out in £ per resident (one large award can make a district an outlier)."""
+    fit = robust.rank_correlation(by_area["need"], by_area["amount_per_resident"])
+    usable = by_area.dropna(subset=["need", "amount_per_resident"])
+    outliers = robust.outlier_names(usable, column="amount_per_resident")
+    if fit is None:
+        return "Too few districts with both values for a rank correlation."
+    return robust.method_sentence(
+        fit=fit, line=None, outliers=outliers, units="districts", outlier_measure="£ per resident"
+    )
 
 
 def build_year_bars(by_year: pd.DataFrame, *, title: str) -> go.Figure:

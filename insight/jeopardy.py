@@ -8,11 +8,12 @@ Definitions (also shown on the Triple jeopardy page):
   is ranks 1..61. An area is flagged when it is in the worst share for every loaded measure.
 - Score: the mean of the areas' percentile ranks (rank from the better end / number of areas,
   ties averaged; 100 = worst) over the loaded measures, so higher = worse; 0–100.
-- Capacity gap: observed capacity minus the capacity expected for the area's need, from an
-  ordinary least-squares line of capacity on need across all areas of the level with both values,
-  leaving out of the fit only extreme outliers in capacity (Tukey's far-out rule: more than 3 × IQR
-  beyond the quartiles — e.g. the City of London, whose tiny population gives 100+ charities per
-  1,000). Every area still gets a gap. A negative gap means fewer charities than areas with the same need.
+- Capacity gap: observed capacity minus the capacity expected for the area's need, from a Theil–Sen
+  line of capacity on need across all areas of the level with both values (insight.robust: the median
+  of pairwise slopes, which one extreme area cannot tilt). Extreme outliers in capacity (Tukey's far-out
+  rule: more than 3 × IQR beyond the quartiles — e.g. the City of London, whose tiny population gives
+  100+ charities per 1,000) stay in and are named. A negative gap means fewer charities than areas with
+  the same need.
 When no dependence measure is loaded the same rules run on need and capacity alone (two jeopardy).
 """
 
@@ -24,9 +25,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import db
+from insight import db, robust
 from insight.explore import measure_values
-from insight.formatting import is_count
+from insight.formatting import format_decimal, format_int, is_count
 from insight.url_params import whole_number
 
 LEVELS = {
@@ -57,13 +58,13 @@ WORSE_LABEL = {"need": "top", "capacity": "bottom", "dependence": "top"}
 
 @dataclass(frozen=True)
 class Fit:
-    """Ordinary least squares of capacity on need: capacity ≈ intercept + slope × need."""
+    """Theil–Sen line of capacity on need (capacity ≈ intercept + slope × need), Spearman's rho, named outliers."""
 
     slope: float
     intercept: float
-    r2: float
+    rho: float
     n: int
-    excluded: tuple[str, ...] = ()
+    outliers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,35 +140,24 @@ def in_worst_share(values: pd.Series, *, percent: float, worse_high: bool) -> pd
     return (ranks <= limit + 1e-9).fillna(False).astype(bool)
 
 
-def far_out(values: pd.Series) -> pd.Series:
-    """True for Tukey far-out values: more than 3 × IQR below the lower or above the upper quartile."""
-    q1, q3 = values.quantile([0.25, 0.75])
-    spread = 3 * (q3 - q1)
-    return (values < q1 - spread) | (values > q3 + spread)
-
-
-def fit_ols(need: pd.Series, capacity: pd.Series, *, labels: pd.Series | None = None) -> Fit | None:
-    """OLS of capacity on need over areas with both values, without far-out capacity values.
+def fit_line(need: pd.Series, capacity: pd.Series, *, labels: pd.Series | None = None) -> Fit | None:
+    """Theil–Sen line of capacity on need over areas with both values; far-out capacity values are named, kept in.
 
     Args:
         need: need per area.
         capacity: capacity per area (same index).
-        labels: area codes (same index) to report which areas were left out of the fit.
+        labels: area codes (same index) to report which areas are far out in capacity.
 
     Returns:
-        The fit, or None when fewer than 3 areas remain or need is constant.
+        The fit, or None when fewer than 3 areas have both values or need or capacity is constant.
     """
     both = pd.DataFrame({"x": need, "y": capacity, "label": labels if labels is not None else need.index}).dropna()
-    outliers = far_out(both["y"]) if len(both) else pd.Series(dtype=bool)
-    excluded = tuple(str(v) for v in both.loc[outliers, "label"])
-    both = both[~outliers]
-    if len(both) < 3 or both["x"].nunique() < 2:
+    line = robust.theil_sen(both["x"], both["y"])
+    rho = robust.spearman(both["x"], both["y"])
+    if line is None or rho is None:
         return None
-    slope, intercept = np.polyfit(both["x"], both["y"], 1)
-    residual = both["y"] - (intercept + slope * both["x"])
-    total = ((both["y"] - both["y"].mean()) ** 2).sum()
-    r2 = 1 - (residual**2).sum() / total if total > 0 else 0.0
-    return Fit(slope=float(slope), intercept=float(intercept), r2=float(r2), n=len(both), excluded=excluded)
+    outliers = tuple(robust.outlier_names(both, column="y", name="label"))
+    return Fit(slope=line.slope, intercept=line.intercept, rho=rho, n=len(both), outliers=outliers)
 
 
 def score_areas(
@@ -205,7 +195,7 @@ def score_areas(
         table[f"{role}_flag"] = in_worst_share(table[role], percent=percents[role], worse_high=worse_high)
     table["flagged"] = table[[f"{r}_flag" for r in roles]].all(axis=1)
     table["score"] = table[[f"{r}_pct" for r in roles]].mean(axis=1, skipna=False)
-    fit = fit_ols(table["need"], table["capacity"], labels=table.get("area_code"))
+    fit = fit_line(table["need"], table["capacity"], labels=table.get("area_code"))
     table["expected_capacity"] = fit.intercept + fit.slope * table["need"] if fit else np.nan
     table["gap"] = table["capacity"] - table["expected_capacity"]
     table = table.sort_values(["score", "area_code"], ascending=[False, True], na_position="last")
@@ -341,3 +331,22 @@ def area_names(result: Result, codes: tuple[str, ...]) -> str:
     """'Name (code), …' for area codes of a result, in the given order."""
     names = result.table.set_index("area_code")["area_name"].to_dict()
     return ", ".join(f"{names.get(code, code)} ({code})" for code in codes)
+
+
+def fit_sentence(result: Result) -> str:
+    """The caption under the gap scatter: the expected-capacity line, its method, rho, n and the named outliers."""
+    fit = result.fit
+    if fit is None:
+        return ""
+    sign = "+" if fit.slope >= 0 else "−"
+    text = (
+        f"Expected capacity = {format_decimal(fit.intercept, digits=3)} {sign} "
+        f"{format_decimal(abs(fit.slope), digits=3)} × need (Theil–Sen line over {format_int(fit.n)} areas; "
+        f"Spearman ρ = {robust.signed(fit.rho)}"
+    )
+    if fit.outliers:
+        text += f"; far-out capacity, kept in the fit: {area_names(result, fit.outliers)}"
+    text += "). The gap is observed minus expected: negative means fewer charities than areas with the same need."
+    if abs(fit.rho) < 0.3:
+        text += " Need and capacity are only weakly related here (|ρ| below 0.3), so read the gap mostly as capacity."
+    return text

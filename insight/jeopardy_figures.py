@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import maps
+from insight import maps, robust
 from insight.jeopardy import Result
 
 # Okabe-Ito: distinguishable with colour-blindness; flagged areas also get a different marker shape or no hatch.
@@ -41,7 +41,7 @@ def build_top_bar(result: Result, *, n: int = 20, title: str) -> go.Figure:
 
 
 def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -> go.Figure:
-    """Need (x) against capacity (y) for every area, the national OLS line, flagged areas as orange diamonds."""
+    """Need (x) against capacity (y) for every area, the national Theil–Sen line, flagged areas as orange diamonds."""
     table = result.table.dropna(subset=["need", "capacity"])
     figure = go.Figure()
     trace = go.Scattergl if len(table) > 5000 else go.Scatter
@@ -74,7 +74,7 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
                 x=xs,
                 y=result.fit.intercept + result.fit.slope * xs,
                 mode="lines",
-                name=f"Expected for need (OLS, r² = {result.fit.r2:.2f})",
+                name=f"Expected for need (Theil–Sen, ρ = {robust.signed(result.fit.rho)})",
                 line={"color": LINE_COLOUR, "dash": "dash"},
                 hoverinfo="skip",
             )

@@ -15,7 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from insight.formatting import hover_format
+from insight.classes import Classes, discrete_colorscale
+from insight.formatting import hover_format, wrap
 
 FONT_SIZE = 16
 NO_DATA_COLOUR = "#d9d9d9"
@@ -143,11 +144,18 @@ def choropleth(
     reverse: bool = False,
     revision: str = "map",
     geojson_url: str | None = None,
+    classes: Classes | None = None,
 ) -> go.Figure:
     """Choropleth of one measure (values: area_code, area_name, value) over boundary rows (code, name, geojson).
 
     geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    classes: decile classes aligned with the rows of values (insight.classes): the areas are coloured by class,
+        class 1 at the top of a stepped legend naming each class's range, the class named on hover.
     """
+    values = values.reset_index(drop=True)
+    if classes is not None:
+        values = values.assign(class_number=classes.number, class_name=[""] * len(values))
+        values["class_name"] = [classes.names[n - 1] if n else "" for n in classes.number]
     data = values.dropna(subset=["value"])
     data = data[data["area_code"].isin(set(geo["code"]))]
     missing = sorted(set(geo["code"]) - set(data["area_code"]))
@@ -156,17 +164,37 @@ def choropleth(
     fig = go.Figure()
     if missing:
         fig.add_trace(no_data_trace(geo, missing, svg=svg, url=geojson_url))
-    fig.add_trace(
-        area_trace(
-            svg=svg, geojson=subset(geo, data["area_code"], svg=svg, url=geojson_url), locations=data["area_code"], z=data["value"], featureidkey="id",
-            colorscale=colorscale, reversescale=reverse, marker={"line": {"width": 0.3, "color": "white"}},
-            customdata=data[["area_name", "area_code"]].to_numpy(), name=label,
+    hover = f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{label}: %{{customdata[2]:{fmt}}}"
+    common = {
+        "svg": svg, "geojson": subset(geo, data["area_code"], svg=svg, url=geojson_url),
+        "locations": data["area_code"], "featureidkey": "id", "name": label,
+        "marker": {"line": {"width": 0.3, "color": "white"}},
+    }  # fmt: skip
+    if classes is None:
+        trace = area_trace(
+            **common, z=data["value"], colorscale=colorscale, reversescale=reverse,
+            customdata=data[["area_name", "area_code", "value"]].to_numpy(dtype=object),
             colorbar={"title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
                       "tickformat": fmt.replace(".2f", ".1f")},
-            hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{label}: %{{z:{fmt}}}<extra></extra>",
-        )
-    )  # fmt: skip
+            hovertemplate=hover + "<extra></extra>",
+        )  # fmt: skip
+    else:
+        trace = class_trace(data, classes=classes, common=common, hover=hover)
+    fig.add_trace(trace)
     return map_layout(fig, geo=geo, title=title, revision=revision)
+
+
+def class_trace(data: pd.DataFrame, *, classes: Classes, common: dict, hover: str) -> go.Choropleth:
+    """The choropleth trace of decile classes: z = COUNT + 1 − class so class 1 is at the top of the legend."""
+    count = len(classes.colours)
+    return area_trace(
+        **common, z=count + 1 - data["class_number"], zmin=0.5, zmax=count + 0.5,
+        colorscale=discrete_colorscale(classes.colours[::-1]),
+        customdata=data[["area_name", "area_code", "value", "class_name"]].to_numpy(dtype=object),
+        colorbar={"title": {"text": wrap(classes.title, width=28), "side": "top"},
+                  "tickvals": list(range(1, count + 1)), "ticktext": classes.labels[::-1]},
+        hovertemplate=hover + "<br>%{customdata[3]}<extra></extra>",
+    )  # fmt: skip
 
 
 def terciles(series: pd.Series) -> pd.Series:

@@ -30,10 +30,10 @@ import shapely
 from PIL import Image, features
 from plotly.colors import sample_colorscale
 
+from insight import classes as decile_classes
 from insight import districts, maps, raster, static_files
-from insight.charts import wrap
 from insight.db import query
-from insight.formatting import format_decimal, format_share, value_kind
+from insight.formatting import format_decimal, format_share, value_kind, wrap
 
 NO_VALUE, FIRST_STEP = 1, 2  # palette indices: 0 is outside every area (drawn see-through), then these
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
@@ -175,13 +175,22 @@ def colour_steps(values: np.ndarray, *, vmin: float, vmax: float) -> np.ndarray:
     return steps.astype(np.uint8)
 
 
-def palette(colorscale: str, *, reverse: bool = False) -> list[int]:
-    """Flat RGB palette: white (outside, drawn see-through), the no-data grey, then the colour scale."""
-    scale = sample_colorscale(colorscale, list(np.linspace(0, 1, STEPS)), colortype="tuple")
+def palette(colorscale: str | list[str], *, reverse: bool = False) -> list[int]:
+    """Flat RGB palette: white (outside, drawn see-through), the no-data grey, then the colour scale (a Plotly
+    scale name sampled in STEPS steps, or a list of '#rrggbb' class colours taken as they are)."""
+    if isinstance(colorscale, list):
+        scale = [hex_rgb(colour) for colour in colorscale]
+    else:
+        sampled = sample_colorscale(colorscale, list(np.linspace(0, 1, STEPS)), colortype="tuple")
+        scale = [tuple(round(c * 255) if c <= 1 else round(c) for c in colour) for colour in sampled]
     scale = scale[::-1] if reverse else scale
-    grey = tuple(int(maps.NO_DATA_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
-    rgb = [(255, 255, 255), grey] + [tuple(round(c * 255) if c <= 1 else round(c) for c in colour) for colour in scale]
+    rgb = [(255, 255, 255), hex_rgb(maps.NO_DATA_COLOUR), *scale]
     return [channel for colour in rgb for channel in colour]
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    """(r, g, b) of a '#rrggbb' colour."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def aligned_values(index: raster.IndexRaster, values: pd.DataFrame) -> np.ndarray:
@@ -233,6 +242,22 @@ def legend(*, label: str, unit: str, vmin: float, vmax: float) -> dict:
     }
 
 
+def class_steps(number: np.ndarray) -> np.ndarray:
+    """Palette index per area from its class (0 = no value → NO_VALUE, class k → FIRST_STEP + k − 1)."""
+    return np.where(number > 0, FIRST_STEP + number - 1, NO_VALUE).astype(np.uint8)
+
+
+def class_legend(classes: decile_classes.Classes) -> dict:
+    """The stepped legend: title lines and one [palette index, label] per class (class 1 first), the hover names."""
+    return {
+        "title": wrap(classes.title, width=18).split("<br>"),
+        "classes": [[FIRST_STEP + i, text] for i, text in enumerate(classes.labels)],
+        "names": classes.names,
+        "first": FIRST_STEP,
+        "no_value": NO_VALUE,
+    }
+
+
 def measure_payload(
     values: pd.DataFrame,
     index: raster.IndexRaster,
@@ -246,19 +271,26 @@ def measure_payload(
     filename: str = "map",
     colorscale: str = "Viridis",
     reverse: bool = False,
+    classes: decile_classes.Classes | None = None,
 ) -> tuple[dict, dict[str, bytes]]:
     """One measure (values: area_code, value) on the national map: (meta, parts) for the viewer, geometry aside.
 
     district is each LSOA's district index in raster order (the geometry's 'district' part), districts how many.
+    classes: decile classes aligned with the rows of values: the areas are coloured by class (stepped legend).
     """
     aligned = aligned_values(index, values)
     finite = aligned[np.isfinite(aligned)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if classes is not None:
+        number = aligned_values(index, values.assign(value=classes.number.astype(float)))
+        steps, key = class_steps(np.nan_to_num(number).astype(int)), class_legend(classes)
+    else:
+        steps, key = colour_steps(aligned, vmin=vmin, vmax=vmax), legend(label=label, unit=unit, vmin=vmin, vmax=vmax)
     meta = {
         "title": title,
         "label": label,
         "format": value_kind(unit),
-        "legend": legend(label=label, unit=unit, vmin=vmin, vmax=vmax),
+        "legend": key,
         "source": source,
         "filename": filename,
         "height": MAP_HEIGHT,
@@ -267,8 +299,8 @@ def measure_payload(
         "keys": KEYS,
     }
     parts = {
-        "palette": bytes(palette(colorscale, reverse=reverse)),
-        "steps": colour_steps(aligned, vmin=vmin, vmax=vmax).tobytes(),
+        "palette": bytes(palette(classes.colours if classes is not None else colorscale, reverse=reverse)),
+        "steps": steps.tobytes(),
         "values": aligned.astype("<f8").tobytes(),
         "district_medians": district_medians(aligned, district, count=districts).astype("<f8").tobytes(),
     }
@@ -287,12 +319,14 @@ def national_map(
     colorscale: str = "Viridis",
     reverse: bool = False,
     serve_geometry: bool = True,
+    scheme: str = "continuous",
 ) -> bytes:
     """The packed national LSOA map of one area_measures measure, read from the database (cache the result).
 
     With serve_geometry the geometry is a file the app serves (its URL in the header, geometry_url), else, or when
     the file cannot be written, it is embedded as the part 'geometry'; geometry_id names it either way, and id
-    names the whole payload (the viewer redraws only when it changes).
+    names the whole payload (the viewer redraws only when it changes). scheme 'classes' colours by decile class
+    (insight.classes: the published decile where there is one), 'continuous' by a linear scale.
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.
@@ -301,12 +335,17 @@ def national_map(
     values = query(con, "SELECT area_code, value FROM area_measures WHERE level = 'lsoa21' AND measure = ?", [measure])
     geo_meta, geo_parts = unpack(bundle)
     district = np.frombuffer(geo_parts["district"], "<u2")  # the ONS lookup: the district outline it lies in
+    classes = (
+        decile_classes.measure_classes(con, values, level="lsoa21", measure=measure, label=label)
+        if scheme == "classes"
+        else None
+    )
     own = measure_district(con, measure=measure, geo_meta=geo_meta, district=district)
     meta, parts = measure_payload(
         values, raster.index_raster(con), district=district if own is None else own,
         districts=len(geo_meta["districts"]), label=label,
         unit=unit,
-        title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse,
+        title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse, classes=classes,
     )  # fmt: skip
     parts = parts if own is None else {**parts, "district": own.tobytes()}
     meta["geometry_id"] = static_files.content_id(bundle)

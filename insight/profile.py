@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import captions, charts, nations, queries
+from insight import captions, charts, nations, queries, robust
 from insight.formatting import format_value, is_count, is_missing
 
 SIMILAR_COUNT = 10
@@ -243,7 +243,7 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
     Returns:
         lsoa_code, lsoa_name, lad_name, the nation's score and decile (imd_score, imd_decile in England;
         wimd_score, wimd_decile in Wales), need_rank, and — when an LSOA capacity measure exists — that measure
-        plus capacity_gap (observed minus expected from the least-squares line over the nation's LSOAs).
+        plus capacity_gap (observed minus expected from the Theil–Sen line over the nation's LSOAs).
     """
     capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
     extra = tuple(capacity["measure"].head(1))
@@ -257,8 +257,8 @@ def area_lsoas(con: duckdb.DuckDBPyConnection, *, level: str, code: str) -> pd.D
     if extra:
         national = queries.measure_wide(con, level="lsoa21", measures=(score, extra[0]))
         national = national[national["area_code"].map(nations.nation_of) == nation]
-        fit = queries.ols_fit(national[score].to_numpy(), national[extra[0]].to_numpy())
-        frame["capacity_gap"] = frame[extra[0]] - (fit.intercept + fit.slope * frame[score])
+        line = robust.theil_sen(national[score], national[extra[0]])
+        frame["capacity_gap"] = frame[extra[0]] - line.at(frame[score]) if line else np.nan
     return frame
 
 

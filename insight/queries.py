@@ -5,13 +5,11 @@ Nothing here assumes a measure is present: callers ask the catalog what has valu
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import config, nations
+from insight import classes, config, nations, robust
 from insight.db import query
 
 LEVEL_LABELS = {
@@ -22,29 +20,12 @@ LEVEL_LABELS = {
     "lsoa21": "Neighbourhoods (LSOA 2021)",
     "country": "Countries",
 }
+LEVEL_UNITS = {"lad24": "districts", "utla24": "upper-tier authorities", "icb24": "ICBs", "lsoa21": "LSOAs"}
 LAYER_ORDER = ("need", "capacity", "dependence", "funding", "health")
 ENGLAND = "E92000001"
 DECILE_COLUMNS = ["imd_decile", "areas", "charities", "population", "charities_per_1000"]
 # The measures the capacity_by_need_decile view combines (its population is the per-1,000 measure's denominator).
 DECILE_VIEW_MEASURES = ("imd_lad_decile", "ncvo_charities", "ncvo_charities_per_1000")
-
-
-class LineFit(NamedTuple):
-    """A least-squares line y = intercept + slope·x and the Pearson correlation r."""
-
-    slope: float
-    intercept: float
-    r: float
-
-
-def ols_fit(x: np.ndarray, y: np.ndarray) -> LineFit:
-    """Ordinary least squares of y on x (numpy only); NaN pairs are dropped first."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    keep = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[keep], y[keep]
-    slope, intercept = np.polyfit(x, y, 1)
-    r = float(np.corrcoef(x, y)[0, 1])
-    return LineFit(float(slope), float(intercept), r)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -312,7 +293,10 @@ def measure_source(con: duckdb.DuckDBPyConnection, *, level: str, measure: str) 
 
 
 def headline_numbers(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str) -> pd.DataFrame:
-    """Headline figures for the Overview: label, value, unit, source, vintage (rows only for loaded data).
+    """Headline figures for the Overview: label, value, unit, source, vintage, detail (rows only for loaded data).
+
+    The need–capacity association is Spearman's rank correlation with its 95% bootstrap interval and n in
+    `detail` (insight.robust), not Pearson's r, which the City of London alone swings from about −0.45 to −0.15.
 
     Args:
         con: read-only connection.
@@ -326,16 +310,36 @@ def headline_numbers(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str
         match = deciles[deciles["imd_decile"] == decile]
         if not match.empty:
             label = f"Charities per 1,000 residents in the {words} deprived tenth of districts"
-            rows.append((label, match["charities_per_1000"].iloc[0], "per 1,000 residents", *cap_source.values()))
-    both = measure_wide(con, level="lad24", measures=(need, capacity)).dropna()
-    if len(both) >= 3:
-        fit = ols_fit(both[need].to_numpy(), both[capacity].to_numpy())
-        rows.append(("Correlation of district need with capacity (r)", fit.r, "r", *cap_source.values()))
+            value = match["charities_per_1000"].iloc[0]
+            rows.append((label, value, "per 1,000 residents", *cap_source.values(), ""))
+    both = measure_wide(con, level="lad24", measures=(need, capacity))
+    fit = robust.rank_correlation(both[need], both[capacity])
+    if fit is not None:
+        detail = f"95% CI {robust.signed(fit.low)} to {robust.signed(fit.high)}; n = {fit.n:,} districts"
+        label = "Rank correlation of district need with capacity (Spearman ρ)"
+        rows.append((label, fit.rho, "rho", *cap_source.values(), detail))
     lsoas = query(con, "SELECT count(*) AS n FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score'")
     if int(lsoas["n"].iloc[0]):
         imd_source = measure_source(con, level="lsoa21", measure="imd_score")
-        rows.append(("Neighbourhoods (LSOAs) with an IMD score", lsoas["n"].iloc[0], "count", *imd_source.values()))
-    return pd.DataFrame(rows, columns=["label", "value", "unit", "source", "vintage"])
+        label = "Neighbourhoods (LSOAs) with an IMD score"
+        rows.append((label, lsoas["n"].iloc[0], "count", *imd_source.values(), ""))
+    return pd.DataFrame(rows, columns=["label", "value", "unit", "source", "vintage", "detail"])
+
+
+def association_method(con: duckdb.DuckDBPyConnection, *, level: str, need: str, capacity: str) -> str:
+    """The one-line method under a need–capacity scatter: Spearman's rho with interval and n, Theil–Sen, outliers.
+
+    Args:
+        con: read-only connection.
+        level: area level of the scatter, e.g. 'lad24'.
+        need: need measure on x.
+        capacity: capacity measure on y.
+    """
+    both = measure_wide(con, level=level, measures=(need, capacity)).dropna(subset=[need, capacity])
+    fit = robust.rank_correlation(both[need], both[capacity])
+    line = robust.theil_sen(both[need], both[capacity])
+    outliers = robust.outlier_names(both, column=capacity)
+    return robust.method_sentence(fit=fit, line=line, outliers=outliers, units=LEVEL_UNITS.get(level, "areas"))
 
 
 MAP_GEOGRAPHIES = {
@@ -366,6 +370,30 @@ def map_frame(
         frame = lsoas_in_area(con, level="lad24", codes=lad_codes, measures=measures, districts=districts)
         return frame.rename(columns={"lsoa_code": "area_code", "lsoa_name": "area_name"}).drop(columns="lad_name")
     return measure_wide(con, level=map_level(geography), measures=measures)
+
+
+def map_classes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    geography: str,
+    measure: str,
+    label: str,
+    lad_codes: tuple[str, ...] = (),
+    districts: str = "ons",
+) -> classes.Classes:
+    """Decile classes of a measure for a Map-page geography, aligned with the rows of map_frame (insight.classes).
+
+    Classes rank all areas of the level within their nation, also when only the LSOAs of chosen districts are drawn.
+    """
+    level = map_level(geography)
+    shown = map_frame(con, geography=geography, measures=(measure,), lad_codes=lad_codes, districts=districts)
+    every = measure_wide(con, level=level, measures=(measure,)).rename(columns={measure: "value"})
+    found = classes.measure_classes(con, every[["area_code", "value"]], level=level, measure=measure, label=label)
+    number = pd.Series(found.number, index=every["area_code"]).reindex(shown["area_code"]).fillna(0)
+    return classes.Classes(
+        number=number.to_numpy(dtype=int), labels=found.labels, names=found.names, colours=found.colours,
+        title=found.title,
+    )  # fmt: skip
 
 
 def map_geometry(

@@ -104,6 +104,7 @@ if scatter_tab.open:
             funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
             filename=f"funding_per_resident_{who}_{span}",
         )
+        st.caption(funding.need_association(by_area))
         areas = funding.area_display(by_area)
         cache.show_table(
             areas, filename="funding_by_district", label="Download districts (CSV)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, districts, map_files, maps, national_map, nations, queries
+from insight import cache, captions, classes, districts, map_files, maps, national_map, nations, queries
 from insight.formatting import is_count, not_loaded_sentence
 
 cache.require_database()
@@ -76,19 +76,35 @@ if view == "single":
     values = frame.rename(columns={measure: "value"})
     title = f"{labels[measure]} — {queries.MAP_GEOGRAPHIES[geography]}"
     row = catalog[catalog["measure"] == measure].iloc[0]
+    natural = classes.default_scheme(layer=row["layer"], unit=row["unit"], values=values["value"])
+    cache.url_value("scale", options=list(classes.SCHEMES), default=natural)
+    scheme = st.radio("Colours", list(classes.SCHEMES), format_func=classes.SCHEMES.get, key="scale", horizontal=True)
+    cache.to_url(scale=scheme)
+    found = (
+        cache.cached_query(
+            queries.map_classes,
+            geography=geography,
+            measure=measure,
+            label=labels[measure],
+            lad_codes=lad_codes,
+            districts=rule,
+        )
+        if scheme == "classes"
+        else None
+    )
     provenance = cache.cached_query(captions.caption, level=level, measures=(measure,))
     if geography == "lsoa21":  # every LSOA painted into one image, drawn by the app's viewer (docs/performance.md)
         payload = cache.cached_query(
             national_map.national_map, measure=measure, label=labels[measure], unit=units[measure], title=title,
             source=cache.cached_query(captions.source_line, level=level, measures=(measure,)),
             filename=f"map_{measure}_{geography}",
-            serve_geometry=cache.static_serving(),
+            serve_geometry=cache.static_serving(), scheme=scheme,
         )  # fmt: skip
         cache.show_raster_map(payload, key="national_map")
     else:
         figure = maps.choropleth(
             values, geo, label=labels[measure], unit=units[measure], title=title, revision=revision,
-            geojson_url=served,
+            geojson_url=served, classes=found,
         )  # fmt: skip
         cache.show_chart(figure, filename=f"map_{measure}_{geography}")
     st.caption(f"{row['definition']} {provenance} Grey: no value.")
@@ -98,6 +114,8 @@ if view == "single":
         district_note := cache.cached_query(districts.note_for, level="lad24", codes=lad_codes, rule=rule)
     ):
         st.caption(district_note)
+    if found is not None:
+        st.caption(classes.scheme_sentence(found, published=geography.startswith("lsoa") and measure != "imd_decile"))
     # Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
     if geography != "lsoa21" or st.toggle(f"Show all {len(frame):,} neighbourhoods as a table", key="lsoa_table"):
         cache.show_table(frame, filename=f"{measure}_{geography}")

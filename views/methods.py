@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, queries
+from insight import cache, queries, reconciliation
 
 cache.require_database()
 st.title("Methods & sources")
@@ -56,3 +56,22 @@ else:
         "rather than filling them from elsewhere. Online, the build downloads them from the URLs below."
     )
     cache.show_table(missing, filename="missing_layers")
+
+st.header("Does it match the published figures?")
+reconciled = cache.cached_query(reconciliation.summary)
+if reconciled.empty:
+    st.write("This database has no reproduced published figures (it was built before they were added).")
+else:
+    within = int(reconciled["All within"].sum())
+    st.write(
+        f"Where a publisher gives a summary of the detail rows this app maps, the build recomputes it and compares: "
+        f"{within:,} of {len(reconciled):,} published figures are reproduced within the publisher's rounding in every "
+        "area. A build whose reproduction drifts beyond the tolerance fails and keeps the previous database."
+    )
+    cache.show_table(
+        reconciled, filename="reconciliation_summary",
+        formats={"Largest |difference|": "%.6f", "Tolerance": "%.6f"},
+    )  # fmt: skip
+    cache.download_csv(
+        cache.cached_query(reconciliation.rows), filename="reconciliation", label="Download every area (CSV)"
+    )

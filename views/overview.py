@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, charts, nations, queries
+from insight import cache, captions, charts, nations, queries, robust
 from insight.formatting import format_value, is_count, not_loaded_sentence
 
 cache.require_database()
@@ -33,9 +33,11 @@ if need_options and capacity_options:
     headlines = cache.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):
-        value = f"{row.value:.2f}" if row.unit == "r" else format_value(row.value, unit=row.unit)
+        value = robust.signed(row.value) if row.unit == "rho" else format_value(row.value, unit=row.unit)
         column.markdown(f"**{row.label}**")
         column.metric(row.label, value, label_visibility="collapsed")
+        if row.detail:
+            column.caption(row.detail)
     headline_measures = tuple(dict.fromkeys((*queries.DECILE_VIEW_MEASURES, headline_need, capacity_options[0])))
     st.caption(
         cache.cached_query(
@@ -78,8 +80,9 @@ else:
         queries.measure_by_decile, level="lsoa21", measure=lsoa_measure["measure"], decile_measure="imd_decile"
     )
     figure = charts.decile_bar(
-        by_lsoa, decile="decile", value="mean", count="areas", unit=lsoa_measure["unit"],
-        title=f"{lsoa_measure['label']} by neighbourhood IMD decile", value_label=lsoa_measure["label"],
+        by_lsoa, decile="decile", value="median", count="areas", unit=lsoa_measure["unit"],
+        title=f"{lsoa_measure['label']} by neighbourhood IMD decile (median of neighbourhoods)",
+        value_label=lsoa_measure["label"],
     )  # fmt: skip
     cache.show_chart(figure, filename=f"{lsoa_measure['measure']}_by_lsoa_imd_decile")
     cache.show_table(by_lsoa, filename=f"{lsoa_measure['measure']}_by_lsoa_decile")
@@ -100,8 +103,8 @@ else:
             queries.measure_by_decile, level="lad24", measure=row.measure, decile_measure="imd_lad_decile"
         )
         figure = charts.decile_bar(
-            by_decile, decile="decile", value="mean", count="areas", unit=row.unit,
-            title=f"{row.label} by district IMD decile (mean of districts)", value_label=row.label,
+            by_decile, decile="decile", value="median", count="areas", unit=row.unit,
+            title=f"{row.label} by district IMD decile (median of districts)", value_label=row.label,
         )  # fmt: skip
         cache.show_chart(figure, filename=f"{row.measure}_by_district_imd_decile")
         cache.show_table(by_decile, filename=f"{row.measure}_by_district_decile")
@@ -133,9 +136,10 @@ cache.show_chart(figure, filename=f"{capacity}_vs_{need}_districts")
 st.caption(cache.cached_query(captions.caption, level="lad24", measures=(need, capacity)))
 complete = scatter_data.dropna()
 st.caption(
-    f"{len(complete):,} districts have both values. Dashed line: least-squares trend across districts. "
-    "Capacity counts charities by registered office, which is not always where a charity works."
+    f"{len(complete):,} districts have both values. Capacity counts charities by registered office, which is not "
+    "always where a charity works."
 )
+st.caption(cache.cached_query(queries.association_method, level="lad24", need=need, capacity=capacity))
 if area:
     row = scatter_data[scatter_data["area_code"] == area]
     if not row.empty:

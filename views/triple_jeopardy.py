@@ -6,7 +6,7 @@ import streamlit as st
 
 from insight import cache, captions, explore, jeopardy, jeopardy_figures, map_files, nations, queries
 from insight.export import to_csv_bytes
-from insight.formatting import format_decimal, format_int
+from insight.formatting import format_int
 
 cache.require_database()
 st.title("Triple jeopardy")
@@ -156,24 +156,7 @@ if gap_tab.open:
         )
         cache.show_chart(scatter, filename=f"jeopardy_gap_{level}")
         if result.fit is not None:
-            st.caption(
-                f"Expected capacity = {format_decimal(result.fit.intercept, digits=3)} "
-                f"{'+' if result.fit.slope >= 0 else '−'} {format_decimal(abs(result.fit.slope), digits=3)} × need "
-                f"(ordinary least squares over {format_int(result.fit.n)} areas; r² = {result.fit.r2:.2f}"
-                + (
-                    f"; left out of the fit as extreme outliers in capacity: {jeopardy.area_names(result, result.fit.excluded)}"
-                    if result.fit.excluded
-                    else ""
-                )
-                + "). "
-                "The gap is observed minus expected: negative means fewer charities than areas with the same need."
-                + (
-                    " Need explains little of the variation in capacity here (r² below 0.1), so read the gap mostly as "
-                    "capacity itself."
-                    if result.fit.r2 < 0.1
-                    else ""
-                )
-            )
+            st.caption(jeopardy.fit_sentence(result))
 
 with st.expander("How flags, score and gap are defined"):
     st.markdown(

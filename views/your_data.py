@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from insight import byod, byod_figures, cache, cellkey, queries
+from insight import byod, byod_example, byod_figures, cache, cellkey, queries
 from insight.byod_tables import STATUS_LABELS
 from insight.export import neutralised, to_csv_bytes
 from insight.upload_readers import UploadError, upload_limit_mb
@@ -34,6 +34,29 @@ upload_file = st.file_uploader(
     max_upload_size=limit,
     key="byod_file",
 )
+if upload_file is None:  # no file of their own yet: offer the invented example
+    with st.expander("No file to hand? Try an example file", expanded=True):
+        st.write(
+            f"A small set of **invented** service records ({len(byod_example.records())} rows in "
+            f"{len(byod_example.DISTRICTS)} real districts; every count, date and service is made up, and every row says "
+            "so). It shows the column layout this page expects; it is never mixed with published data."
+        )
+        example_format = st.radio(
+            "Example format", list(byod_example.FORMATS), format_func=byod_example.FORMATS.get, horizontal=True,
+            key="byod_example_format",
+        )  # fmt: skip
+        try_column, download_column = st.columns(2)
+        if try_column.button("Try the example file", key="byod_example_try"):
+            st.session_state.byod_example = example_format
+        download_column.download_button(
+            "Download the example file", data=byod_example.example_bytes(example_format),
+            file_name=byod_example.example_file(example_format).name, mime=byod_example.MIME[example_format],
+        )  # fmt: skip
+if upload_file is None and st.session_state.get("byod_example"):
+    upload_file = byod_example.example_file(st.session_state.byod_example)
+    st.warning(
+        f"Showing the example file **{upload_file.name}**: invented records, not real data. Upload a file above to use your own."
+    )
 if upload_file is None:
     st.stop()
 

@@ -143,6 +143,8 @@ class RasterMap {
     this.canvas.setAttribute("role", "img");
     this.tip = element("div", "vcs-tip", this.stage);
     this.status = element("div", "vcs-status", this.stage, "Loading the map…");
+    this.key = element("ul", "vcs-key", this.root); // the legend as text, for screen readers and tests
+    this.key.setAttribute("aria-label", "Legend");
     this.loading = 0;
     this.listen();
   }
@@ -175,6 +177,7 @@ class RasterMap {
       const refit = !this.geo || this.geo !== geo;
       this.geo = geo;
       this.colourLayer(parts.palette, parts.steps);
+      this.keyText();
       this.status.textContent = "";
       this.resize();
       if (refit || !this.view) this.fit(false);
@@ -205,6 +208,7 @@ class RasterMap {
     layer.getContext("2d").putImageData(image, 0, 0);
     this.layer = layer;
     this.palette = paletteBytes;
+    this.steps = steps;
   }
 
   resize() {
@@ -311,6 +315,10 @@ class RasterMap {
       const at = 3 * step;
       return `rgb(${this.palette[at]}, ${this.palette[at + 1]}, ${this.palette[at + 2]})`;
     };
+    if (legend.classes) {
+      this.classLegend(context, legend, { left, top: barTop, colour });
+      return;
+    }
     for (let i = 0; i < legend.steps; i += 1) {
       context.fillStyle = colour(legend.first + legend.steps - 1 - i); // highest value at the top
       context.fillRect(left, barTop + (barHeight * i) / legend.steps, 24, barHeight / legend.steps + 1);
@@ -326,6 +334,49 @@ class RasterMap {
     context.fillRect(left, barTop + barHeight + 18, 24, 16);
     context.fillStyle = TEXT;
     context.fillText("No value", left + 33, barTop + barHeight + 26);
+  }
+
+  // Decile classes: one swatch per class (class 1 first) beside its name and range of values; then "No value".
+  classLegend(context, legend, { left, top, colour }) {
+    const row = 34;
+    context.textBaseline = "middle";
+    const rows = [...legend.classes, [legend.no_value, "No value"]];
+    rows.forEach(([step, label], i) => {
+      const y = top + i * row + (i === legend.classes.length ? 6 : 0);
+      context.fillStyle = colour(step);
+      context.fillRect(left, y, 24, row - 4);
+      context.fillStyle = TEXT;
+      const lines = label.split(": ");
+      const first = lines.length > 1 ? y + 8 : y + (row - 4) / 2;
+      lines.forEach((text, j) => this.fittedText(context, text, left + 30, first + 15 * j, LEGEND_WIDTH - 44));
+    });
+  }
+
+  // Text at 12px, or smaller when it would overflow the legend (class names and ranges can be long).
+  fittedText(context, text, x, y, width) {
+    let size = 12;
+    context.font = `${size}px ${FONT}`;
+    while (size > 8 && context.measureText(text).width > width) {
+      size -= 1;
+      context.font = `${size}px ${FONT}`;
+    }
+    context.fillText(text, x, y);
+  }
+
+  // The legend as a list of text beside the canvas (visually hidden): each class's label and its colour.
+  keyText() {
+    const legend = this.meta.legend;
+    const rgb = (step) => `rgb(${this.palette[3 * step]}, ${this.palette[3 * step + 1]}, ${this.palette[3 * step + 2]})`;
+    const rows = legend.classes
+      ? [...legend.classes, [legend.no_value, "No value"]]
+      : [...legend.ticks.map(([, label]) => [null, label]), [legend.no_value, "No value"]];
+    this.key.replaceChildren(
+      ...rows.map(([step, label]) => {
+        const item = element("li", "", null, label);
+        if (step !== null) item.dataset.colour = rgb(step);
+        return item;
+      }),
+    );
   }
 
   rowAt(clientX, clientY) {
@@ -347,6 +398,8 @@ class RasterMap {
       [`${this.geo.name(row)} (${this.geo.code(row)})`, true],
       [`${meta.label}: ${Number.isNaN(value) ? "no value" : formatValue(value, meta.format)}`, false],
     ];
+    const step = this.steps ? this.steps[row] : -1;
+    if (meta.legend.classes && step >= meta.legend.first) lines.push([meta.legend.names[step - meta.legend.first], false]);
     const district = (this.district || this.geo.district)[row];
     if (district !== this.geo.meta.no_district) {
       const [code, name] = this.geo.meta.districts[district];

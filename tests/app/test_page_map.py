@@ -52,7 +52,21 @@ def test_map_district_imd_score(built_db, db_con, monkeypatch) -> None:
     assert len(values["z"]) == with_value == 296  # English districts in IoD2025 File 10
     assert len(no_data["locations"]) == boundaries - with_value  # Welsh districts: no English IMD, drawn grey
     hartlepool = values["locations"].index("E06000001")
-    assert values["z"][hartlepool] == pytest.approx(37.58)
+    # Deciles by default (need measure): the value on hover, coloured by its class among England's 296 districts.
+    assert at.radio(key="scale").value == "classes"
+    name, code, value, decile = values["customdata"][hartlepool]
+    rank = count(
+        db_con,
+        """SELECT count(*) FROM area_measures WHERE level = 'lad24' AND measure = 'imd_average_score'
+           AND value > 37.58 AND area_code LIKE 'E%'""",
+    )
+    expected = -(-(rank + 1) * 10 // 296)  # ceil(rank share × 10); Hartlepool has no tie
+    assert (code, value, decile.split(" (")[0]) == ("E06000001", pytest.approx(37.58), f"decile {expected} of 10")
+    assert values["z"][hartlepool] == 11 - expected  # class 1 at the top of the colour bar
+    assert values["colorbar"]["ticktext"][-1].startswith("1 (most deprived 10%): ")
+    at.radio(key="scale").set_value("continuous").run()
+    assert map_traces(at)[1]["z"][hartlepool] == pytest.approx(37.58)
+    assert at.query_params["scale"] == "continuous"
 
 
 def test_map_bivariate_interaction(built_db, db_con, monkeypatch) -> None:
@@ -168,8 +182,11 @@ def test_national_map_defaults_to_the_own_nation_decile_colouring_every_lsoa(bui
 def test_national_map_follows_the_measure(built_db, monkeypatch) -> None:
     from insight import national_map
 
-    at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "income_score"})
+    at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "income_score", "scale": "continuous"})
     assert not at.exception and at.selectbox(key="measure").value == "income_score"
     meta = national_map.unpack_meta(raster_maps(at)[0])
     assert meta["label"] == "Income deprivation score" and meta["format"] == "share"
     assert meta["legend"]["ticks"][-1][1].endswith("%")
+    at.radio(key="scale").set_value("classes").run()
+    legend = national_map.unpack_meta(raster_maps(at)[0])["legend"]
+    assert legend["classes"][0][1].startswith("1 (most deprived 10%): ") and legend["classes"][0][1].endswith("%")

@@ -20,7 +20,7 @@ def open_methods(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_methods_tables_match_the_database(built_db, db_con, monkeypatch) -> None:
     at = open_methods(built_db, monkeypatch)
     assert not at.exception
-    catalog, provenance, missing = (frame.value for frame in at.dataframe)
+    catalog, provenance, missing, reconciled = (frame.value for frame in at.dataframe)
     counts = {
         t: db_con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("measure_catalog", "provenance", "missing_layers")
@@ -31,6 +31,19 @@ def test_methods_tables_match_the_database(built_db, db_con, monkeypatch) -> Non
         counts["missing_layers"],
     )
     assert any("Registered office is not where a charity works" in m.value for m in at.markdown)
+
+
+def test_methods_shows_the_published_figures_reproduced(built_db, db_con, monkeypatch) -> None:
+    at = open_methods(built_db, monkeypatch)
+    reconciled = at.dataframe[3].value.set_index("Published figure")
+    checks = db_con.execute("SELECT count(DISTINCT check_id), bool_and(within) FROM reconciliation").fetchone()
+    assert len(reconciled) == checks[0] >= 20 and checks[1]  # IMD and 7 domains, File 10 (two editions) and File 13
+    row = reconciled.loc[
+        "IoD2025 File 10 (local authority district summaries): share of LSOAs in the most deprived 10% nationally (IMD)"
+    ]
+    assert (row["Level"], row["Areas"], bool(row["All within"])) == ("lad24", 296, True)
+    assert row["Largest |difference|"] <= row["Tolerance"] == pytest.approx(0.00005, abs=1e-8)
+    assert any(f"{checks[0]:,} of {checks[0]:,} published figures are reproduced" in m.value for m in at.markdown)
 
 
 def test_methods_layer_filter(built_db, db_con, monkeypatch) -> None:

@@ -48,6 +48,21 @@ def test_overview_default_headlines_match_the_database(built_db, db_con, monkeyp
     assert bars["x"] == list(range(1, 11))
 
 
+def test_overview_headline_is_a_robust_rank_correlation(built_db, monkeypatch) -> None:
+    """IMD 2025 average score vs NCVO charities per 1,000 over England's 296 districts: Spearman's rho −0.57
+    (Pearson's r is −0.15, swung by the City of London's 123 per 1,000), with its bootstrap interval and n."""
+    at = open_app(built_db, monkeypatch)
+    label = "Rank correlation of district need with capacity (Spearman ρ)"
+    assert {m.label: m.value for m in at.metric}[label] == "−0.57"
+    captions = [c.value for c in at.caption]
+    assert "95% CI −0.64 to −0.50; n = 296 districts" in captions
+    method = next(c for c in captions if c.startswith("Method: Spearman rank correlation ρ = −0.57"))
+    assert "Pearson's r, which one extreme area can swing, is −0.15" in method
+    assert "Theil–Sen" in method and "kept in: City of London, Westminster" in method
+    trend = next(t for t in figures(at)[-1]["data"] if t.get("name", "").startswith("Trend"))
+    assert trend["name"] == "Trend (Theil–Sen, ρ = −0.57)"
+
+
 def test_overview_highlight_area_interaction(built_db, monkeypatch) -> None:
     at = open_app(built_db, monkeypatch, {"need": "imd_average_score"})
     at.selectbox(key="area").set_value("E06000001").run()

@@ -40,7 +40,7 @@ def open_national_map(browser, app_url: str, *, requests: list[str] | None = Non
         page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{app_url}/map?geo=lsoa21&measure=imd_score", wait_until="domcontentloaded")
     wait_until_idle(page)
-    page.locator(DRAWN).wait_for(timeout=60_000)
+    page.locator(DRAWN).wait_for(timeout=180_000)
     return page
 
 
@@ -53,6 +53,10 @@ def expected_hover(db_con, index: raster.IndexRaster, row: int) -> list[str]:
     (value,) = db_con.execute(
         "SELECT value FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score' AND area_code = ?", [code]
     ).fetchone()
+    (decile,) = db_con.execute(
+        "SELECT value FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_decile' AND area_code = ?", [code]
+    ).fetchone()
+    ends = {1: " (most deprived 10%)", 10: " (least deprived 10%)"}
     lad_name, median = db_con.execute(
         """SELECT b.name, median(m.value) FROM boundaries b JOIN areas a ON a.level = 'lsoa21' AND a.lad_code = b.code
            JOIN area_measures m ON m.level = 'lsoa21' AND m.measure = 'imd_score' AND m.area_code = a.code
@@ -62,6 +66,7 @@ def expected_hover(db_con, index: raster.IndexRaster, row: int) -> list[str]:
     return [
         f"{name} ({code})",
         f"IMD score: {format_value(value, unit='score')}",
+        f"decile {int(decile)} of 10{ends.get(int(decile), '')}",
         f"{lad_name} ({lad_code}): median {format_value(median, unit='score')}",
     ]
 
@@ -161,7 +166,13 @@ def test_national_map_png_holds_the_map_and_geometry_is_fetched_once(app_url: st
         assert image.format == "PNG"
         assert image.size == (round(2 * canvas["width"]), round(2 * (canvas["height"] + 44 + 26)))
         payload = national_map.national_map(
-            db_con, measure="imd_score", label="IMD score", unit="score", title="x", serve_geometry=False
+            db_con,
+            measure="imd_score",
+            label="IMD score",
+            unit="score",
+            title="x",
+            serve_geometry=False,
+            scheme="classes",
         )
         _meta, parts = national_map.unpack(payload)
         step = parts["steps"][biggest - 1]
@@ -178,6 +189,46 @@ def test_national_map_png_holds_the_map_and_geometry_is_fetched_once(app_url: st
         page.locator(DRAWN).wait_for(timeout=60_000)
         assert page.locator(".vcs-raster-map").count() == 1
         assert len([url for url in requests if "/app/static/raster/" in url]) == 1
+    finally:
+        page.context.close()
+
+
+def test_national_map_is_in_published_deciles_by_default(app_url: str, browser, db_con) -> None:
+    # Given the national map of IMD scores as it opens (deciles by default), When the legend is read, Then it lists
+    # the ten IoD deciles, 1 = most deprived, each with its range of scores from the database, in Viridis colours
+    # (darkest first); and Birmingham's largest LSOA is drawn on the canvas in the colour of its published decile.
+    index = raster.index_raster(db_con)
+    page = open_national_map(browser, app_url)
+    try:
+        items = page.locator(".vcs-key li")
+        expect(items).to_have_count(11)
+        ranges = db_con.execute(
+            """SELECT d.value::INT, min(s.value), max(s.value) FROM area_measures d JOIN area_measures s
+               ON s.level = d.level AND s.area_code = d.area_code AND s.measure = 'imd_score'
+               WHERE d.level = 'lsoa21' AND d.measure = 'imd_decile' GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+        ends = {1: " (most deprived 10%)", 10: " (least deprived 10%)"}
+        expected = [
+            f"{d}{ends.get(d, '')}: {format_value(lo, unit='score')}–{format_value(hi, unit='score')}"
+            for d, lo, hi in ranges
+        ]
+        assert items.all_inner_texts()[:10] == expected and items.nth(10).inner_text() == "No value"
+        colours = [items.nth(i).get_attribute("data-colour") for i in range(10)]
+        assert colours[0] == "rgb(68, 1, 84)" and colours[9] == "rgb(253, 231, 37)"  # Viridis, decile 1 darkest
+        biggest, px0, py0 = zoom_to_birmingham(page, db_con, index)
+        scale, x, y = view(page)
+        (decile,) = db_con.execute(
+            "SELECT value FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_decile' AND area_code = ?",
+            [index.codes[biggest - 1]],
+        ).fetchone()
+        shot = Image.open(io.BytesIO(page.locator(".vcs-canvas").screenshot())).convert("RGB")
+        pixel = shot.getpixel((round(x + (px0 + 0.5) * scale), round(y + (py0 + 0.5) * scale)))
+        assert f"rgb({pixel[0]}, {pixel[1]}, {pixel[2]})" == colours[int(decile) - 1]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".vcs-raster-map").focus()
+        page.keyboard.press("0")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SCREENSHOTS / "map-national-deciles.png"))
     finally:
         page.context.close()
 

@@ -40,7 +40,7 @@ def test_scatter_has_trend_and_highlight() -> None:
     )
     names = [trace.name for trace in fig.data]
     assert names[0] == "Areas" and len(fig.data[0].x) == 3  # Dunmere has no capacity
-    assert names[1] == "Trend (least squares, r = -1.00)"
+    assert names[1] == "Trend (Theil–Sen, ρ = −1.00)"
     assert list(fig.data[1].y) == pytest.approx([3.0, 1.0])  # y = 5 - 0.1x at x = 20 and 40
     assert names[2] == "Brambleton" and fig.data[2].marker.symbol == "diamond"
 

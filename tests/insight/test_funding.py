@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from scipy import stats
 
 from insight import funding
 
@@ -95,6 +96,11 @@ def test_figures(con):
     assert list(bars.data[0].x) == [str(d) for d in range(1, 11)]
     scatter = funding.build_need_scatter(by_area, title="t")
     assert len(scatter.data[0].x) == 10
+    usable = by_area.dropna(subset=["need", "amount_per_resident"])
+    rho = stats.spearmanr(usable["need"], usable["amount_per_resident"]).statistic
+    sentence = funding.need_association(by_area)
+    assert sentence.startswith(f"Method: Spearman rank correlation ρ = {rho:.2f}".replace("-", "−"))
+    assert "n = 10 districts" in sentence
     years = funding.build_year_bars(funding.grants_by_year(con, years=(2013, 2018)), title="t")
     assert list(years.data[0].x) == ["2014", "2015", "2016", "2018"]
 

@@ -8,6 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from insight import jeopardy, jeopardy_figures
 
@@ -44,7 +45,7 @@ def test_fit_is_the_exact_line_and_gap_is_the_residual():
     )
     assert result.fit.slope == pytest.approx(-1.0)
     assert result.fit.intercept == pytest.approx(20.0)
-    assert result.fit.r2 == pytest.approx(1 - 4 / 86.5)
+    assert result.fit.rho == pytest.approx(stats.spearmanr(frame()["n"], frame()["c"]).statistic)
     assert result.fit.n == 10
     gaps = result.table.set_index("area_name")["gap"]
     assert gaps.round(9).to_dict() == {"A": 0, "B": 0, "C": 0, "D": 1, "E": -1, "F": -1, "G": 1, "H": 0, "I": 0, "J": 0}
@@ -204,22 +205,18 @@ def test_measures_without_direction_are_not_offered(con):
     assert jeopardy.parse_state({"need": "imd_lad_decile"}, available=available)["need"] == "imd_average_score"
 
 
-def test_far_out_capacity_is_left_out_of_the_fit_but_gets_a_gap():
+def test_far_out_capacity_stays_in_the_robust_fit_and_is_named():
     data = pd.concat(
         [frame(), pd.DataFrame({"area_code": ["E06000999"], "area_name": ["K"], "n": [5.5], "c": [120.0], "d": [0.5]})]
     )
     result = jeopardy.score_areas(data, measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
-    assert (result.fit.slope, result.fit.intercept, result.fit.n) == (pytest.approx(-1.0), pytest.approx(20.0), 10)
-    assert result.fit.excluded == ("E06000999",)
+    # Theil–Sen: K is in the fit (n = 11) and cannot tilt it; least squares would move the slope off −1.
+    assert (result.fit.slope, result.fit.intercept, result.fit.n) == (pytest.approx(-1.0), pytest.approx(20.0), 11)
+    assert result.fit.outliers == ("E06000999",)
     assert result.table.set_index("area_name")["gap"]["K"] == pytest.approx(120 - 14.5)
-    assert jeopardy.area_names(result, result.fit.excluded) == "K (E06000999)"
-
-
-@pytest.mark.parametrize(
-    ("values", "flags"), [([1, 2, 3, 4, 100], [False] * 4 + [True]), ([1, 2, 3, 4, 5], [False] * 5)]
-)
-def test_far_out(values, flags):
-    assert jeopardy.far_out(pd.Series(values, dtype=float)).tolist() == flags
+    sentence = jeopardy.fit_sentence(result)
+    assert sentence.startswith("Expected capacity = 20.000 − 1.000 × need (Theil–Sen line over 11 areas; Spearman ρ")
+    assert "far-out capacity, kept in the fit: K (E06000999)" in sentence
 
 
 def test_many_areas_use_webgl_scatter():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,12 +89,10 @@ def test_area_lsoas_gap_when_an_lsoa_capacity_measure_is_loaded(tmp_path) -> Non
     con = duckdb.connect(str(path), read_only=True)
     lsoas = profile.area_lsoas(con, level="lad24", code="E06000901").set_index("lsoa_code")
     con.close()
-    # Expected from the national least-squares line over all 12 invented LSOAs (E01000001 lifted from 55 to 90).
-    scores = np.array([s + d for s in (40.0, 32.0, 25.0, 18.0, 12.0, 8.0) for d in (5, -5)])
-    values = 100 - scores
-    values[0] = 90.0
-    slope, intercept = np.polyfit(scores, values, 1)
-    assert lsoas.loc["E01000001", "capacity_gap"] == pytest.approx(90.0 - (intercept + slope * 45.0))
+    # The national Theil–Sen line over all 12 invented LSOAs is exactly value = 100 − score: one lifted LSOA
+    # (E01000001, 55 → 90) cannot tilt a median of pairwise slopes, as it would tilt least squares.
+    assert lsoas.loc["E01000001", "capacity_gap"] == pytest.approx(90.0 - (100 - 45.0))
+    assert lsoas.loc["E01000002", "capacity_gap"] == pytest.approx(0.0)
     assert lsoas.loc["E01000001", "capacity_gap"] > 20 > lsoas.loc["E01000002", "capacity_gap"]
 
 

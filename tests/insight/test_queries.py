@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pytest
 
 from etl import vintages
@@ -95,17 +94,14 @@ def test_population_totals_takes_the_latest_vintage_by_date_not_label(tmp_path) 
     assert max(["mid-2015", "mid-2020", "census-2021"]) == "mid-2020"  # what string order would have chosen
 
 
-def test_ols_fit_recovers_a_line() -> None:
-    fit = queries.ols_fit(np.array([1.0, 2.0, 3.0, np.nan]), np.array([3.0, 5.0, 7.0, 1.0]))
-    assert (round(fit.slope, 6), round(fit.intercept, 6), round(fit.r, 6)) == (2.0, 1.0, 1.0)
-
-
 def test_headline_numbers(con) -> None:
     frame = queries.headline_numbers(con, need="imd_average_score", capacity="ncvo_charities_per_1000")
     values = dict(zip(frame["label"], frame["value"], strict=True))
     assert values["Charities per 1,000 residents in the most deprived tenth of districts"] == pytest.approx(1.0)
     assert values["Neighbourhoods (LSOAs) with an IMD score"] == 12
-    assert values["Correlation of district need with capacity (r)"] < -0.9
+    rank = frame.set_index("label").loc["Rank correlation of district need with capacity (Spearman ρ)"]
+    assert rank["value"] < -0.9 and rank["unit"] == "rho"
+    assert rank["detail"].startswith("95% CI −") and rank["detail"].endswith("; n = 6 districts")
     assert set(frame["source"]) == {"Invented source"}
 
 
