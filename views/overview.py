@@ -29,7 +29,10 @@ if missing_titles:
 
 # Headline numbers
 if need_options and capacity_options:
-    headline_need = nations.default_need(need_options, fallbacks=("imd_average_score",))
+    # The headline follows the need measure chosen for the scatter below (own-nation share by default).
+    headline_need = cache.url_value(
+        "need", options=need_options, default=nations.default_need(need_options, fallbacks=("imd_average_score",))
+    )
     headlines = cache.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):

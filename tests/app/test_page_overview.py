@@ -51,8 +51,10 @@ def test_overview_default_headlines_match_the_database(built_db, db_con, monkeyp
 def test_overview_headline_is_a_robust_rank_correlation(built_db, monkeypatch) -> None:
     """IMD 2025 average score vs NCVO charities per 1,000 over England's 296 districts: Spearman's rho −0.57
     (Pearson's r is −0.15, swung by the City of London's 123 per 1,000), with its bootstrap interval and n."""
-    at = open_app(built_db, monkeypatch)
     label = "Rank correlation of district need with capacity (Spearman ρ)"
+    default = open_app(built_db, monkeypatch)  # own-nation share in the most deprived 20%: both nations
+    assert any(c.value.endswith("n = 318 districts") for c in default.caption)
+    at = open_app(built_db, monkeypatch, {"need": "imd_average_score"})
     assert {m.label: m.value for m in at.metric}[label] == "−0.57"
     captions = [c.value for c in at.caption]
     assert "95% CI −0.64 to −0.50; n = 296 districts" in captions
