@@ -15,9 +15,9 @@ CENSUS = "Census 2021 usual residents (21 March 2021)"
     ("page", "params", "expected"),
     [
         ("views/overview.py", {}, ("IMD decile among LADs", "IoD2025", *NCVO, "IMD score: English Indices")),
-        ("views/map.py", {}, ("IMD average score", "IoD2025", "local authority districts (2024)")),
+        ("views/map.py", {}, ("own nation", "IoD2025", "WIMD2025", "local authority districts (2024)")),
         ("views/area_profile.py", {"area": "E06000001", "tab": "Most similar areas"}, ("IoD2025", f"Residents: {CENSUS}")),
-        ("views/funding.py", {}, ("Grants: All funders, 2013–2018", "Residents: mid-2015 population estimates")),
+        ("views/funding.py", {}, ("Grants: All funders, 2013–2018", "Residents: mid-2019 population estimates")),
         ("views/triple_jeopardy.py", {}, ("IoD2025", *NCVO)),
         ("views/explore.py", {"level": "lad24", "measures": "imd_average_score,ncvo_charities_per_1000"},
          ("IMD average score", "IoD2025", *NCVO)),
