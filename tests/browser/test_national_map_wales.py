@@ -31,8 +31,11 @@ def interior_pixel(index: raster.IndexRaster, row: int) -> tuple[int, int]:
     return int(xs[centre]), int(ys[centre])
 
 
+ENDS = {1: " (most deprived 10%)", 10: " (least deprived 10%)"}
+
+
 def expected_hover(db_con, code: str) -> list[str]:
-    """The tooltip lines for a Welsh LSOA: its name and code, own-nation decile, its district's median decile."""
+    """The tooltip lines for a Welsh LSOA: its name and code, own-nation decile, its class, its district's median decile."""
     name, lad_code, value = db_con.execute(
         """SELECT a.name, a.lad_code, m.value FROM areas a
            JOIN area_measures m ON m.level = 'lsoa21' AND m.area_code = a.code AND m.measure = ?
@@ -48,6 +51,8 @@ def expected_hover(db_con, code: str) -> list[str]:
     return [
         f"{name} ({code})",
         f"{LABEL}: {format_value(value, unit=UNIT)}",
+        # The map's class line (decile classes by default): an own-nation decile is its own class.
+        f"decile {int(value)} of 10{ENDS.get(int(value), '')}",
         f"{lad_name} ({lad_code}): median {format_value(median, unit=UNIT)}",
     ]
 
