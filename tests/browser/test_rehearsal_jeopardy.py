@@ -46,30 +46,32 @@ def two_jeopardy_scores(db: Path) -> dict[str, float]:
 
 def download_table(page) -> pd.DataFrame:
     """Click the page's CSV download and read the ranked table it sends."""
-    with page.expect_download(timeout=90_000) as download:
-        page.get_by_role("button", name="Download the ranked table (CSV)").click()
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text="Download the ranked table (CSV)")
+    button.wait_for(timeout=90_000)
+    with page.expect_download(timeout=120_000) as download:
+        button.click(timeout=90_000)
     return pd.read_csv(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")), dtype={"Code": str})
 
 
 def test_rehearsal_shows_three_jeopardy_ranked_with_dependence(rehearsal, rehearsal_app_url: str, browser) -> None:
     result, labels = expected_ranking(rehearsal.db)
     assert result.roles == ("need", "capacity", "dependence")  # the register's dependence has district values
-    page = browser.new_page(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 2000}, accept_downloads=True)
     try:
         page.goto(f"{rehearsal_app_url}/jeopardy?{URL_QUERY}", wait_until="domcontentloaded")
         wait_until_idle(page, seconds=180)
-        page.get_by_text("Triple-jeopardy areas").wait_for(timeout=90_000)
-        page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+        page.get_by_text("Triple-jeopardy areas", exact=True).wait_for(timeout=90_000)  # the metric
+        page.get_by_text("Triple-jeopardy areas: local authority districts").wait_for(timeout=90_000)  # map title
         wait_until_idle(page, seconds=180)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, exceptions.first.inner_text()
-        assert page.get_by_text("Two-jeopardy areas").count() == 0
+        assert page.get_by_text("Two-jeopardy areas").count() == 0  # metric and map title
         assert page.get_by_text("two-jeopardy version").count() == 0  # no "dependence not loaded" notice
         assert page.get_by_text("Top 100% for dependence").count() == 1
-        dependence_box = page.locator('[data-testid="stSelectbox"]', has_text="Dependence measure")
-        assert labels["dependence"] in dependence_box.inner_text()
+        assert "dependence=share_charities_govt_funded" in page.url  # the register's measure, kept in the link
+        assert page.get_by_text(labels["dependence"]).count() >= 1  # chosen and named in the data caption
         table = download_table(page)
     finally:
         page.close()
