@@ -46,3 +46,17 @@ def db_con(built_db: Path):
     con = duckdb.connect(str(built_db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def rehearsal(tmp_path_factory: pytest.TempPathFactory):
+    """The online build against the stand-in, once per session (tests/standin/rehearsal.py; a minute or two)."""
+    from tests.standin.content import ContentMissing, mirror
+    from tests.standin.rehearsal import rehearse
+
+    try:
+        mirror()  # the stand-in's content is built from the mirror's bytes
+    except ContentMissing as missing:
+        pytest.skip(str(missing))
+    with pytest.MonkeyPatch.context() as patch:
+        return rehearse(tmp_path_factory.mktemp("rehearsal"), patch=patch)

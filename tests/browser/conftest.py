@@ -1,33 +1,31 @@
-"""Browser-test fixtures: one app server on the mirror build and one Debian chromium for every test here."""
+"""Browser-test fixtures: one app server on the mirror build (another on the online rehearsal's build, started only
+when a test asks) and one Debian chromium for every test here."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_healthy
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, running_app
 
 
 @pytest.fixture(scope="session")
 def app_url(built_db: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free local port, reading the mirror build."""
-    port = free_port()
-    env = {**os.environ, "VCS_INSIGHT_DB": str(built_db)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with running_app(built_db) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def rehearsal_app_url(rehearsal) -> Iterator[str]:
+    """A second app server, reading the online rehearsal's database (tests/standin/rehearsal.py)."""
+    if rehearsal.exit_code != 0:
+        pytest.fail(f"the online rehearsal build failed: {rehearsal.output[-2000:]}")
+    with running_app(rehearsal.db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,14 @@ closed network refuses Chromium's own connections) and software WebGL for the Ma
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +42,23 @@ def wait_healthy(url: str, process: subprocess.Popen, *, seconds: float = 60) ->
         except OSError:
             time.sleep(0.5)
     raise TimeoutError("streamlit did not become healthy")
+
+
+@contextmanager
+def running_app(db: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free local port with VCS_INSIGHT_DB=db; yields its URL, stops it after."""
+    port = free_port()
+    env = {**os.environ, "VCS_INSIGHT_DB": str(db)}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, seconds=120)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def wait_until_idle(page, *, seconds: float = 90) -> None:
