@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from insight.export import to_csv_bytes
+
 LABEL = "INVENTED EXAMPLE"
 # Districts in England and Wales (2024 codes) across the range of deprivation.
 DISTRICTS = (
@@ -86,7 +88,7 @@ def grants() -> dict:
 def example_bytes(kind: str) -> bytes:
     """The example in one format: 'csv', 'xlsx' (one sheet, named as invented) or 'json' (360Giving)."""
     if kind == "csv":
-        return records().to_csv(index=False).encode("utf-8")
+        return to_csv_bytes(records())
     if kind == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
