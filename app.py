@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.io as pio
 import streamlit as st
 
-from insight import cache, db, queries
+from insight import db, queries
+from insight import streamlit_adapter as ui
 
 st.set_page_config(layout="wide", page_title="VCS Insight")
 # Every chart's look, applied when a figure is sent: ~1 ms, where naming the template per figure costs ~10 ms.
@@ -28,10 +29,10 @@ PAGES = [
 def sidebar_vintages() -> None:
     """A short note of the data loaded and its vintages (nothing when the database is not built)."""
     try:
-        cache.connection()
+        ui.connection()
     except db.DatabaseMissing:
         return
-    vintages = cache.cached_query(queries.source_vintages)
+    vintages = ui.cached_query(queries.source_vintages)
     with st.sidebar.expander(f"Data loaded: {len(vintages)} sources (vintages)"):
         st.caption("\n".join(f"- {row.title}: {row.vintage}" for row in vintages.itertuples()))
         st.caption("Full provenance, licences and caveats: Methods & sources.")

@@ -78,13 +78,13 @@ def visibility(result, *, exact=None) -> dict:
 def noise_free(con, *, frame, mapping):
     """The same analysis with a perturbation table of zeros (to count how many shown cells are exact)."""
     try:
-        from insight import cellkey
+        from insight.uploads import cellkey
     except ImportError:  # the suppression-only code before cell-key perturbation
         return None
     table = cellkey.PTABLE.copy()
     cellkey.PTABLE[:] = 0
     try:
-        from insight import byod
+        from insight.uploads import analyse as byod
 
         return byod.analyse(con, frame=frame, mapping=mapping, threshold=10)
     finally:
@@ -95,8 +95,8 @@ def run_one(db: Path, path: Path) -> dict:
     """In this process: read, map, geocode and aggregate the file; time and peak memory."""
     import duckdb
 
-    from insight import byod
-    from insight.upload_sandbox import read_upload, warm_up
+    from insight.uploads import analyse as byod
+    from insight.uploads.sandbox import read_upload, warm_up
 
     con = duckdb.connect(str(db), read_only=True)
     start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""National LSOA map: the naive embedded-GeoJSON choropleth (baseline) against insight.national_map, same run.
+"""National LSOA map: the naive embedded-GeoJSON choropleth (baseline) against insight.maps.national, same run.
 
 Prints one JSON line. Ratios are baseline ÷ ours (higher is better): time to drawn in headless Chromium (cold: a
 fresh browser context per run; warm: the app already open, so Streamlit's JavaScript and our geometry file are in
@@ -22,7 +22,8 @@ import orjson
 import plotly.graph_objects as go
 
 from benchmarks import _browser
-from insight import db, national_map
+from insight import db
+from insight.maps import national as national_map
 
 APP = Path(__file__).with_name("national_map_app.py")
 MEASURE = "imd_score"

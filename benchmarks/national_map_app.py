@@ -3,7 +3,7 @@ or an empty map (?variant=floor).
 
 Both variants map the same values (IMD score of every LSOA in area_measures) from the database at
 VCS_INSIGHT_DB. The baseline embeds the mirror's raw LSOA 2021 GeoJSON (VCS_INSIGHT_MIRROR) and builds the figure
-on every run, as a first attempt would; ours is insight.national_map's packed payload, cached as the app caches it
+on every run, as a first attempt would; ours is insight.maps.national's packed payload, cached as the app caches it
 and drawn by the app's raster map viewer (its geometry a file the app serves).
 """
 
@@ -16,7 +16,8 @@ from pathlib import Path
 import streamlit as st
 
 from benchmarks.national_map import baseline_figure, floor_figure, ours_payload
-from insight import cache, config, db
+from insight import config, db
+from insight import streamlit_adapter as cache
 
 # Streamlit serves static/ beside the script it runs: this script's own folder, so ours writes its geometry file
 # there (git-ignored), as the app writes it into the project's static/.

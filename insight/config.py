@@ -11,11 +11,11 @@ DEFAULT_DB = ROOT / "data" / "vcs_insight.duckdb"
 BUILD_COMMAND = "python -m etl build"
 # Files the app serves itself (Streamlit static serving, .streamlit/config.toml), at STATIC_URL relative to a page:
 # the empty base topology Plotly's SVG maps load before drawing (static/world_110m.json, so no CDN is ever called)
-# the boundary files insight.map_files writes (static/geo/) and the national map's geometry (static/raster/,
-# insight.national_map), both git-ignored.
+# the boundary files insight.maps.files writes (static/geo/) and the national map's geometry (static/raster/,
+# insight.maps.national), both git-ignored.
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "app/static/"
-# The app's own browser code and styles (the raster map viewer), read by insight.cache.
+# The app's own browser code and styles (the raster map viewer), read by insight.streamlit_adapter.
 ASSETS_DIR = ROOT / "insight" / "assets"
 
 

@@ -9,8 +9,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import classes, config, nations, robust
+from insight import config, nations, robust
 from insight.db import query
+from insight.maps import classes
 
 LEVEL_LABELS = {
     "lad24": "Local authority districts (2024)",
@@ -381,7 +382,7 @@ def map_classes(
     lad_codes: tuple[str, ...] = (),
     districts: str = "ons",
 ) -> classes.Classes:
-    """Decile classes of a measure for a Map-page geography, aligned with the rows of map_frame (insight.classes).
+    """Decile classes of a measure for a Map-page geography, aligned with the rows of map_frame (insight.maps.classes).
 
     Classes rank all areas of the level within their nation, also when only the LSOAs of chosen districts are drawn.
     """

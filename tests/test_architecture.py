@@ -34,9 +34,9 @@ def test_every_insight_module_has_a_layer() -> None:
     assert insight_modules() - layered == set()
 
 
-def test_every_insight_module_but_cache_is_barred_from_streamlit() -> None:
+def test_every_insight_module_but_the_adapter_is_barred_from_streamlit() -> None:
     barred = set(contracts()["forbidden"]["source_modules"])
-    assert {m for m in insight_modules() if not covered(m, barred)} == {"insight.cache"}
+    assert {m for m in insight_modules() if not covered(m, barred)} == {"insight.streamlit_adapter"}
 
 
 def test_pages_contain_no_sql() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, charts, districts, nations, profile, queries
+from insight import charts, districts, nations, profile, queries
+from insight import streamlit_adapter as ui
 from insight.formatting import not_loaded_sentence
 
-cache.require_database()
+ui.require_database()
 st.title("Area profile")
 
 levels = {
@@ -15,26 +16,26 @@ levels = {
     "utla24": "Upper-tier LA / health and wellbeing board",
     "icb24": "Integrated care board",
 }
-cache.url_value("level", options=list(levels), default="lad24")
+ui.url_value("level", options=list(levels), default="lad24")
 left, right = st.columns([1, 2])
 level = left.selectbox("Type of area", list(levels), format_func=levels.get, key="level")
-areas = cache.cached_query(queries.area_list, level=level)
+areas = ui.cached_query(queries.area_list, level=level)
 if areas.empty:
-    missing_titles = cache.cached_query(queries.missing_titles)
+    missing_titles = ui.cached_query(queries.missing_titles)
     st.warning(not_loaded_sentence(f"Data for this type of area ({levels[level]})", missing_titles=missing_titles))
     st.stop()
 names = dict(zip(areas["code"], areas["name"], strict=True))
-cache.url_value("area", options=list(names), default=next(iter(names)))
+ui.url_value("area", options=list(names), default=next(iter(names)))
 code = right.selectbox("Area", list(names), format_func=lambda c: f"{names[c]} ({c})", key="area")
 meeting = st.toggle("Meeting view (large type, one chart at a time)", key="meeting")
-cache.to_url(level=level, area=code)
+ui.to_url(level=level, area=code)
 
-level_data = cache.cached_query(profile.level_data, level=level)  # once per level; each area is arithmetic on it
+level_data = ui.cached_query(profile.level_data, level=level)  # once per level; each area is arithmetic on it
 table = profile.comparison_table(level_data, code=code)
 similar = profile.similar_areas(level_data, code=code)
-area = cache.cached_query(queries.area_row, level=level, code=code)
+area = ui.cached_query(queries.area_row, level=level, code=code)
 region_name = None if area.empty else area["region_name"].iloc[0]
-lsoas = cache.cached_query(profile.area_lsoas, level=level, code=code)
+lsoas = ui.cached_query(profile.area_lsoas, level=level, code=code)
 font = 22 if meeting else charts.FONT_SIZE
 nation = nations.nation_name(code)
 
@@ -59,7 +60,7 @@ if meeting:
         unsafe_allow_html=True,
     )
     name, figure = figures[position]
-    cache.show_chart(figure.update_layout(height=650), filename=f"{names[code]}_{name}")
+    ui.show_chart(figure.update_layout(height=650), filename=f"{names[code]}_{name}")
     st.stop()
 
 # One section at a time (only the open tab is built and drawn); the URL keeps which one is open.
@@ -70,7 +71,7 @@ if compare_tab.open:
     with compare_tab:
         st.caption(profile.comparison_rule(code))
         display = profile.display_table(table, area_name=names[code], region_name=region_name, nation=nation)
-        cache.show_table(
+        ui.show_table(
             display,
             filename=f"{names[code]}_profile",
             styled=display.style.map(profile.comparison_style, subset=[f"vs {nation}"]),
@@ -79,7 +80,7 @@ if compare_tab.open:
             st.info(nations.HEALTH_WALES_NOTE)
         missing_layers = [layer for layer in queries.LAYER_ORDER if layer not in set(table["layer"])]
         if missing_layers:
-            missing_titles = cache.cached_query(queries.missing_titles)
+            missing_titles = ui.cached_query(queries.missing_titles)
             st.info(
                 not_loaded_sentence(
                     f"For this type of area ({levels[level]}), the {' and '.join(missing_layers)} layer",
@@ -89,16 +90,16 @@ if compare_tab.open:
         columns = st.columns(2)
         for i, (name, figure) in enumerate(figures[:-1]):
             with columns[i % 2]:
-                cache.show_chart(figure, filename=f"{names[code]}_{name}")
-        st.caption(cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])))
+                ui.show_chart(figure, filename=f"{names[code]}_{name}")
+        st.caption(ui.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])))
 if similar_tab.open:
     with similar_tab:
         st.caption(profile.similarity_statement(level_data, code=code))
-        st.caption(cache.cached_query(profile.similarity_caption, level=level))
+        st.caption(ui.cached_query(profile.similarity_caption, level=level))
         if similar.empty:
             st.write("This area lacks the need measures or population needed to find similar areas.")
         else:
-            cache.show_table(
+            ui.show_table(
                 similar.assign(distance=similar["distance"].round(2)), filename=f"{names[code]}_similar_areas"
             )
 if lsoa_tab.open:
@@ -106,22 +107,22 @@ if lsoa_tab.open:
         if lsoas.empty:
             st.write("No neighbourhood (LSOA) data for this area in this build.")
         else:
-            cache.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
-            if district_note := cache.cached_query(districts.note_for, level=level, codes=(code,), rule="iod"):
+            ui.show_chart(figures[-1][1], filename=f"{names[code]}_most_deprived_lsoas")
+            if district_note := ui.cached_query(districts.note_for, level=level, codes=(code,), rule="iod"):
                 st.caption(district_note)
             if "capacity_gap" not in lsoas.columns:
                 st.caption(
                     "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in "
                     "this build."
                 )
-            cache.show_table(lsoas, filename=f"{names[code]}_lsoas")
+            ui.show_table(lsoas, filename=f"{names[code]}_lsoas")
 
 st.subheader("One-page brief")
-sources = cache.cached_query(queries.source_vintages)
+sources = ui.cached_query(queries.source_vintages)
 notes = [profile.comparison_rule(code), profile.similarity_statement(level_data, code=code), nations.OWN_NATION_NOTE,
          "Charity counts are by registered office, which is not always where a charity works.",
-         cache.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])),
-         cache.cached_query(profile.similarity_caption, level=level)]  # fmt: skip
+         ui.cached_query(profile.comparison_caption, level=level, measures=tuple(table["measure"])),
+         ui.cached_query(profile.similarity_caption, level=level)]  # fmt: skip
 st.download_button(
     "Download the HTML brief",
     data=lambda: profile.brief_html(

@@ -6,15 +6,16 @@ from functools import partial
 
 import streamlit as st
 
-from insight import cache, captions, config, explore, sql_sandbox
+from insight import captions, config, explore, sql_sandbox
+from insight import streamlit_adapter as ui
 from insight.export import neutralised, to_csv_bytes, to_parquet_bytes
 from insight.formatting import format_int
 
-cache.require_database()
+ui.require_database()
 st.title("Explore & download")
 st.caption("Build a tidy table of any loaded measures, download it, or query the database directly (read-only).")
 
-state = cache.url_state(explore.parse_state)
+state = ui.url_state(explore.parse_state)
 if "ex_level" not in st.session_state:
     st.session_state.ex_level = state["level"]
     st.session_state.ex_region = state["region"] or ""
@@ -22,8 +23,8 @@ if "ex_level" not in st.session_state:
 
 left, middle, right = st.columns([1, 1, 1])
 level = left.selectbox("Geography", list(explore.LEVELS), format_func=explore.LEVELS.get, key="ex_level")
-catalog = cache.cached_query(explore.measure_catalog, level=level)
-region_table = cache.cached_query(explore.regions)
+catalog = ui.cached_query(explore.measure_catalog, level=level)
+region_table = ui.cached_query(explore.regions)
 region_names = dict(zip(region_table["code"], region_table["name"], strict=True))
 if st.session_state.ex_region not in region_names:
     st.session_state.ex_region = ""
@@ -60,7 +61,7 @@ st.query_params.from_dict(
 )
 chosen_deciles = tuple(sorted(deciles)) if decile_ready else ()
 
-table = cache.cached_query(
+table = ui.cached_query(
     explore.wide_table, level=level, measures=tuple(measures), region=region, deciles=chosen_deciles
 )
 scope = f"{format_int(len(table))} {explore.LEVELS[level].lower()}" + (f" in {region_names[region]}" if region else "")
@@ -75,7 +76,7 @@ else:
         column_config={m: st.column_config.NumberColumn(format=explore.column_format(units.get(m))) for m in measures},
     )
 if measures:
-    st.caption(cache.cached_query(captions.caption, level=level, measures=tuple(measures)))
+    st.caption(ui.cached_query(captions.caption, level=level, measures=tuple(measures)))
 name = f"vcs_insight_{level}" + (f"_{region}" if region else "")
 buttons = st.columns(2)
 buttons[0].download_button("Download CSV", partial(to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv")
@@ -132,7 +133,7 @@ elif st.session_state.get("ex_result") is not None:
     )  # built when clicked: a result near the size limit is not converted on every rerun
 
 st.header("Tables and columns")
-tables = cache.cached_query(explore.schema_tables)
+tables = ui.cached_query(explore.schema_tables)
 st.dataframe(
     tables.rename(
         columns={"table_name": "Table", "table_type": "Type", "columns": "Columns", "column_list": "Column names"}
@@ -140,7 +141,7 @@ st.dataframe(
     hide_index=True,
 )
 chosen = st.selectbox("Show the columns of", tables["table_name"].tolist(), key="ex_table")
-columns = cache.cached_query(explore.schema_columns)
+columns = ui.cached_query(explore.schema_columns)
 st.dataframe(
     columns[columns["table_name"] == chosen][["column_name", "data_type"]].rename(
         columns={"column_name": "Column", "data_type": "Type"}

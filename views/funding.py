@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, funding
+from insight import captions, funding
+from insight import streamlit_adapter as ui
 from insight.formatting import format_int, format_share
 
-cache.require_database()
+ui.require_database()
 st.title("Funding & services")
 st.caption("Where does grant money go, relative to need? Choose a funder and years; the link keeps your choices.")
 
-if not cache.cached_query(funding.grants_loaded):
+if not ui.cached_query(funding.grants_loaded):
     st.info("No grants are loaded in this database, so there is nothing to show here yet. See Methods & sources.")
     st.stop()
 
@@ -22,9 +23,9 @@ st.warning(
     icon=":material/info:",
 )
 
-funders = cache.cached_query(funding.funders)
-years_available = cache.cached_query(funding.award_years)
-state = cache.url_state(funding.parse_state, funder_names=funders["funder"].tolist(), years=years_available)
+funders = ui.cached_query(funding.funders)
+years_available = ui.cached_query(funding.award_years)
+state = ui.url_state(funding.parse_state, funder_names=funders["funder"].tolist(), years=years_available)
 options = [funding.ALL_FUNDERS, *funders["funder"].tolist()]
 if "fu_funder" not in st.session_state:
     st.session_state.fu_funder = state["funder"] or funding.ALL_FUNDERS
@@ -35,13 +36,13 @@ choice = left.selectbox("Funder", options, key="fu_funder")
 funder = None if choice == funding.ALL_FUNDERS else choice
 years = right.slider("Award years", years_available[0], years_available[1], key="fu_years")
 years = (int(years[0]), int(years[1]))
-cache.to_url(**{"funder": funder, "from": str(years[0]), "to": str(years[1])})  # "from" is a Python keyword
+ui.to_url(**{"funder": funder, "from": str(years[0]), "to": str(years[1])})  # "from" is a Python keyword
 
 who = funding.funder_label(funder)
 span = f"{years[0]}–{years[1]}" if years[0] != years[1] else str(years[0])
-by_area = cache.cached_query(funding.grants_by_area, funder=funder, years=years)
-by_year = cache.cached_query(funding.grants_by_year, funder=funder, years=years)
-unmatched = cache.cached_query(funding.unmatched_grants, funder=funder, years=years)
+by_area = ui.cached_query(funding.grants_by_area, funder=funder, years=years)
+by_year = ui.cached_query(funding.grants_by_year, funder=funder, years=years)
+unmatched = ui.cached_query(funding.unmatched_grants, funder=funder, years=years)
 total = by_area["amount"].sum() + unmatched["amount"].sum()
 
 if by_year.empty:
@@ -72,7 +73,7 @@ if decile_tab.open:
         if shares.empty or shares["share_amount"].isna().all():
             st.info("No district in this selection has both an IMD decile and a population, so shares cannot be shown.")
         else:
-            cache.show_chart(
+            ui.show_chart(
                 funding.build_decile_bars(
                     shares,
                     title=f"Share of £ vs share of residents by deprivation<br><sup>{who}, {span}</sup>",
@@ -81,7 +82,7 @@ if decile_tab.open:
             )
             st.caption(
                 f"Grants: {who}, {span}. "
-                + cache.cached_query(
+                + ui.cached_query(
                     captions.caption, level="lad24", measures=(funding.NEED_MEASURE, funding.DECILE_MEASURE),
                     populations=tuple(vintage),
                 )
@@ -94,26 +95,26 @@ if decile_tab.open:
                 + funding.largest_district_sentence(by_area)
             )
             table = funding.decile_display(shares)
-            cache.show_table(
+            ui.show_table(
                 table, filename="funding_by_decile", label="Download decile shares (CSV)",
                 formats={"Share of £": "percent", "Share of residents": "percent", "£ share ÷ resident share": "%.2f"},
             )  # fmt: skip
 if scatter_tab.open:
     with scatter_tab:
-        cache.show_chart(
+        ui.show_chart(
             funding.build_need_scatter(by_area, title=f"Grant £ per resident by district<br><sup>{who}, {span}</sup>"),
             filename=f"funding_per_resident_{who}_{span}",
         )
         st.caption(funding.need_association(by_area))
         areas = funding.area_display(by_area)
-        cache.show_table(
+        ui.show_table(
             areas, filename="funding_by_district", label="Download districts (CSV)",
             formats={"£ per resident": "£%.2f", "IMD 2025 average score": "%.1f", "IMD decile of district": "%d"},
         )  # fmt: skip
 if year_tab.open:
     with year_tab:
-        cache.show_chart(
+        ui.show_chart(
             funding.build_year_bars(by_year, title=f"Grant £ by award year<br><sup>{who}</sup>"),
             filename=f"funding_by_year_{who}",
         )
-        cache.download_csv(by_year, filename="funding_by_year", label="Download by year (CSV)")
+        ui.download_csv(by_year, filename="funding_by_year", label="Download by year (CSV)")

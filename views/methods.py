@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, queries, reconciliation
+from insight import queries, reconciliation
+from insight import streamlit_adapter as ui
 
-cache.require_database()
+ui.require_database()
 st.title("Methods & sources")
 
 CAVEATS = [
@@ -22,17 +23,17 @@ CAVEATS = [
 ]
 
 st.header("Measures")
-catalog = cache.cached_query(queries.measure_catalog)
+catalog = ui.cached_query(queries.measure_catalog)
 catalog = catalog.assign(levels=[", ".join(levels) or "not loaded" for levels in catalog["levels"]])
 catalog = catalog[["label", "definition", "layer", "unit", "polarity", "levels", "measure"]]
 layers = ["all", *[layer for layer in queries.LAYER_ORDER if layer in set(catalog["layer"])]]
-cache.url_value("layer", options=layers, default="all")
+ui.url_value("layer", options=layers, default="all")
 layer = st.radio("Layer", layers, key="layer", horizontal=True, format_func=str.capitalize)
-cache.to_url(layer=layer)
+ui.to_url(layer=layer)
 if layer != "all":
     catalog = catalog[catalog["layer"] == layer]
 st.write(f"{len(catalog):,} measures; those marked 'not loaded' have no values in this build.")
-cache.show_table(catalog, filename="measure_catalog")
+ui.show_table(catalog, filename="measure_catalog")
 metrics = queries.metrics_markdown()
 if metrics:
     with st.expander("Full definitions (docs/metrics.md)"):
@@ -42,12 +43,12 @@ st.header("Caveats")
 st.markdown("\n".join(f"- {caveat}" for caveat in CAVEATS))
 
 st.header("Sources loaded (provenance)")
-provenance = cache.cached_query(queries.provenance)
+provenance = ui.cached_query(queries.provenance)
 st.write(f"Loaded into this database: {provenance['source_id'].nunique():,} source(s), {len(provenance):,} file(s).")
-cache.show_table(provenance, filename="provenance")
+ui.show_table(provenance, filename="provenance")
 
 st.header("Layers not in this build")
-missing = cache.cached_query(queries.missing_layers)
+missing = ui.cached_query(queries.missing_layers)
 if missing.empty:
     st.write("Every source the build looked for was loaded.")
 else:
@@ -55,10 +56,10 @@ else:
         f"Looked for and not found: {len(missing):,} source(s); the app shows these layers as not loaded "
         "rather than filling them from elsewhere. Online, the build downloads them from the URLs below."
     )
-    cache.show_table(missing, filename="missing_layers")
+    ui.show_table(missing, filename="missing_layers")
 
 st.header("Does it match the published figures?")
-reconciled = cache.cached_query(reconciliation.summary)
+reconciled = ui.cached_query(reconciliation.summary)
 if reconciled.empty:
     st.write("This database has no reproduced published figures (it was built before they were added).")
 else:
@@ -68,10 +69,8 @@ else:
         f"{within:,} of {len(reconciled):,} published figures are reproduced within the publisher's rounding in every "
         "area. A build whose reproduction drifts beyond the tolerance fails and keeps the previous database."
     )
-    cache.show_table(
+    ui.show_table(
         reconciled, filename="reconciliation_summary",
         formats={"Largest |difference|": "%.6f", "Tolerance": "%.6f"},
     )  # fmt: skip
-    cache.download_csv(
-        cache.cached_query(reconciliation.rows), filename="reconciliation", label="Download every area (CSV)"
-    )
+    ui.download_csv(ui.cached_query(reconciliation.rows), filename="reconciliation", label="Download every area (CSV)")

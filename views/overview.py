@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, charts, nations, queries, robust
+from insight import captions, charts, nations, queries, robust
+from insight import streamlit_adapter as ui
 from insight.formatting import format_value, is_count, not_loaded_sentence
 
-cache.require_database()
+ui.require_database()
 st.title("Overview: need and voluntary-sector capacity in England and Wales")
 st.write(
     "Do the places with the greatest need have the fewest charities? Each chart below answers one part of "
@@ -15,9 +16,9 @@ st.write(
 )
 st.caption(nations.OWN_NATION_NOTE)
 
-catalog = cache.cached_query(queries.available_measures, level="lad24")
-missing_titles = cache.cached_query(queries.missing_titles)
-register_missing = cache.cached_query(queries.missing_titles, like="charit")
+catalog = ui.cached_query(queries.available_measures, level="lad24")
+missing_titles = ui.cached_query(queries.missing_titles)
+register_missing = ui.cached_query(queries.missing_titles, like="charit")
 labels = dict(zip(catalog["measure"], catalog["label"], strict=True))
 units = dict(zip(catalog["measure"], catalog["unit"], strict=True))
 need_options = catalog.loc[(catalog["layer"] == "need") & (catalog["unit"] != "decile"), "measure"].tolist()
@@ -30,10 +31,10 @@ if missing_titles:
 # Headline numbers
 if need_options and capacity_options:
     # The headline follows the need measure chosen for the scatter below (own-nation share by default).
-    headline_need = cache.url_value(
+    headline_need = ui.url_value(
         "need", options=need_options, default=nations.default_need(need_options, fallbacks=("imd_average_score",))
     )
-    headlines = cache.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
+    headlines = ui.cached_query(queries.headline_numbers, need=headline_need, capacity=capacity_options[0])
     columns = st.columns(max(len(headlines), 1))
     for column, row in zip(columns, headlines.itertuples(), strict=False):
         value = robust.signed(row.value) if row.unit == "rho" else format_value(row.value, unit=row.unit)
@@ -43,14 +44,14 @@ if need_options and capacity_options:
             column.caption(row.detail)
     headline_measures = tuple(dict.fromkeys((*queries.DECILE_VIEW_MEASURES, headline_need, capacity_options[0])))
     st.caption(
-        cache.cached_query(
+        ui.cached_query(
             captions.caption, level="lad24", measures=(*headline_measures, "imd_score"), comparators=("lsoa21",)
         )
     )
 
 # 1. Capacity by decile
 st.header("1. Charities per 1,000 residents, by how deprived the district is")
-deciles = cache.cached_query(queries.capacity_by_need_decile)
+deciles = ui.cached_query(queries.capacity_by_need_decile)
 if deciles.empty:
     st.warning(not_loaded_sentence("District charity counts by need decile", missing_titles=register_missing))
 else:
@@ -63,11 +64,11 @@ else:
         deciles, decile="imd_decile", value="charities_per_1000", count="areas", unit="per 1,000 residents",
         title="Charities per 1,000 residents by district IMD decile", value_label="Charities per 1,000 residents",
     )  # fmt: skip
-    cache.show_chart(figure, filename="charities_per_1000_by_district_imd_decile")
-    st.caption(cache.cached_query(captions.caption, level="lad24", measures=queries.DECILE_VIEW_MEASURES))
-    cache.show_table(deciles, filename="capacity_by_need_decile")
+    ui.show_chart(figure, filename="charities_per_1000_by_district_imd_decile")
+    st.caption(ui.cached_query(captions.caption, level="lad24", measures=queries.DECILE_VIEW_MEASURES))
+    ui.show_table(deciles, filename="capacity_by_need_decile")
 
-lsoa_capacity = cache.cached_query(queries.available_measures, level="lsoa21", layer="capacity")
+lsoa_capacity = ui.cached_query(queries.available_measures, level="lsoa21", layer="capacity")
 st.subheader("Neighbourhood (LSOA) deciles")
 if lsoa_capacity.empty:
     st.write(
@@ -79,7 +80,7 @@ if lsoa_capacity.empty:
     )
 else:
     lsoa_measure = lsoa_capacity.iloc[0]
-    by_lsoa = cache.cached_query(
+    by_lsoa = ui.cached_query(
         queries.measure_by_decile, level="lsoa21", measure=lsoa_measure["measure"], decile_measure="imd_decile"
     )
     figure = charts.decile_bar(
@@ -87,8 +88,8 @@ else:
         title=f"{lsoa_measure['label']} by neighbourhood IMD decile (median of neighbourhoods)",
         value_label=lsoa_measure["label"],
     )  # fmt: skip
-    cache.show_chart(figure, filename=f"{lsoa_measure['measure']}_by_lsoa_imd_decile")
-    cache.show_table(by_lsoa, filename=f"{lsoa_measure['measure']}_by_lsoa_decile")
+    ui.show_chart(figure, filename=f"{lsoa_measure['measure']}_by_lsoa_imd_decile")
+    ui.show_table(by_lsoa, filename=f"{lsoa_measure['measure']}_by_lsoa_decile")
 
 # 2. Dependence by decile
 st.header("2. Dependence on public money, by need decile")
@@ -102,47 +103,47 @@ if dependence.empty:
     )
 else:
     for row in dependence.itertuples():
-        by_decile = cache.cached_query(
+        by_decile = ui.cached_query(
             queries.measure_by_decile, level="lad24", measure=row.measure, decile_measure="imd_lad_decile"
         )
         figure = charts.decile_bar(
             by_decile, decile="decile", value="median", count="areas", unit=row.unit,
             title=f"{row.label} by district IMD decile (median of districts)", value_label=row.label,
         )  # fmt: skip
-        cache.show_chart(figure, filename=f"{row.measure}_by_district_imd_decile")
-        cache.show_table(by_decile, filename=f"{row.measure}_by_district_decile")
+        ui.show_chart(figure, filename=f"{row.measure}_by_district_imd_decile")
+        ui.show_table(by_decile, filename=f"{row.measure}_by_district_decile")
 
 # 3. Scatter
 st.header("3. Need against capacity, district by district")
 if not need_options or not capacity_options:
     st.warning(not_loaded_sentence("Need or capacity for districts", missing_titles=register_missing))
     st.stop()
-areas = cache.cached_query(queries.area_list, level="lad24")
+areas = ui.cached_query(queries.area_list, level="lad24")
 names = dict(zip(areas["code"], areas["name"], strict=True))
 left, middle, right = st.columns(3)
 default_need = nations.default_need(need_options, fallbacks=("imd_average_score",))
-cache.url_value("need", options=need_options, default=default_need)
-cache.url_value("capacity", options=capacity_options, default=capacity_options[0])
-cache.url_value("area", options=["", *names], default="")
+ui.url_value("need", options=need_options, default=default_need)
+ui.url_value("capacity", options=capacity_options, default=capacity_options[0])
+ui.url_value("area", options=["", *names], default="")
 need = left.selectbox("Need measure", need_options, format_func=labels.get, key="need")
 capacity = middle.selectbox("Capacity measure", capacity_options, format_func=labels.get, key="capacity")
 area = right.selectbox(
     "Highlight an area", ["", *names], format_func=lambda c: names.get(c, "(none)"), key="area"
 )  # fmt: skip
-cache.to_url(need=need, capacity=capacity, area=area)
-scatter_data = cache.cached_query(queries.measure_wide, level="lad24", measures=(need, capacity))
+ui.to_url(need=need, capacity=capacity, area=area)
+scatter_data = ui.cached_query(queries.measure_wide, level="lad24", measures=(need, capacity))
 figure = charts.need_capacity_scatter(
     scatter_data, x=need, y=capacity, x_label=labels[need], y_label=labels[capacity],
     x_unit=units[need], y_unit=units[capacity], highlight=area or None,
 )  # fmt: skip
-cache.show_chart(figure, filename=f"{capacity}_vs_{need}_districts")
-st.caption(cache.cached_query(captions.caption, level="lad24", measures=(need, capacity)))
+ui.show_chart(figure, filename=f"{capacity}_vs_{need}_districts")
+st.caption(ui.cached_query(captions.caption, level="lad24", measures=(need, capacity)))
 complete = scatter_data.dropna()
 st.caption(
     f"{len(complete):,} districts have both values. Capacity counts charities by registered office, which is not "
     "always where a charity works."
 )
-st.caption(cache.cached_query(queries.association_method, level="lad24", need=need, capacity=capacity))
+st.caption(ui.cached_query(queries.association_method, level="lad24", need=need, capacity=capacity))
 if area:
     row = scatter_data[scatter_data["area_code"] == area]
     if not row.empty:
@@ -150,4 +151,4 @@ if area:
             f"**{names[area]}**: {labels[need]} {format_value(row[need].iloc[0], unit=units[need])}; "
             f"{labels[capacity]} {format_value(row[capacity].iloc[0], unit=units[capacity])}."
         )
-cache.show_table(scatter_data, filename=f"{capacity}_vs_{need}_districts")
+ui.show_table(scatter_data, filename=f"{capacity}_vs_{need}_districts")

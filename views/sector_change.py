@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache
 from insight import queries as common
+from insight import streamlit_adapter as ui
 from insight.formatting import format_int, format_share, not_loaded_sentence
 from insight.sector import figures, measures, queries, state
 from insight.sector.sql import ENGLAND_AND_WALES, NEED_EDITIONS, SMALL_MEDIUM, WALES
 
-cache.require_database()
+ui.require_database()
 st.title("Sector change: charity registrations, removals and survival by need")
 st.caption(
     "Is the charity sector in the most deprived places growing or shrinking, and do its charities survive? "
@@ -18,10 +18,10 @@ st.caption(
     "(1 = most deprived) of a charity's registered office. The link in your address bar keeps your choices."
 )
 
-if not cache.cached_query(queries.register_loaded):
+if not ui.cached_query(queries.register_loaded):
     st.warning(
         not_loaded_sentence(
-            "The Charity Commission register", missing_titles=cache.cached_query(common.missing_titles, like="ccew")
+            "The Charity Commission register", missing_titles=ui.cached_query(common.missing_titles, like="ccew")
         )
     )
     st.write(
@@ -31,7 +31,7 @@ if not cache.cached_query(queries.register_loaded):
     )
     st.stop()
 
-scopes = cache.cached_query(queries.scopes)
+scopes = ui.cached_query(queries.scopes)
 names = dict(zip(scopes["code"], scopes["name"], strict=True))
 levels = dict(zip(scopes["code"], scopes["level"], strict=True))
 choice = state.parse_state(st.query_params.to_dict(), scope_codes=list(names))
@@ -43,12 +43,12 @@ area = left.selectbox(
     format_func=lambda code: names[code] if levels[code] in {"all", "country"} else f"{names[code]} ({levels[code]})",
 )  # fmt: skip
 groups = right.radio("Need groups", ["quintile", "decile"], format_func=str.title, key="sc_groups", horizontal=True)
-cache.to_url(area=area, groups=groups)
+ui.to_url(area=area, groups=groups)
 
 nation = state.comparator(scopes, area=area)
 label_names = (f"All charities in {names[area]}", f"All charities in {names[nation]}" if nation else "")
-register = cache.cached_query(queries.register_state)
-coverage = cache.cached_query(queries.need_coverage)
+register = ui.cached_query(queries.register_state)
+coverage = ui.cached_query(queries.need_coverage)
 st.caption(
     f"Register extract of {register['extract_date']:%d %B %Y}: {format_int(register['charities'])} main charities "
     f"(removed ones kept), {format_share(register['geocoded'] / max(register['charities'], 1))} placed in a district "
@@ -65,8 +65,8 @@ if "W" not in coverage and (area == ENGLAND_AND_WALES or WALES in {area, nation}
 
 def both(function, **kwargs):
     """The chosen area's result and the nation's (None when the area is itself national)."""
-    mine = cache.cached_query(function, scope=area, groups=groups, **kwargs)
-    return mine, (cache.cached_query(function, scope=nation, groups=groups, **kwargs) if nation else None)
+    mine = ui.cached_query(function, scope=area, groups=groups, **kwargs)
+    return mine, (ui.cached_query(function, scope=nation, groups=groups, **kwargs) if nation else None)
 
 
 def frames(mine, theirs) -> dict:
@@ -86,7 +86,7 @@ if rates_tab.open:
             ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents"),
             ("removal_rate", "Removals per 1,000 charities on the register at 1 January", "Removals per 1,000"),
         ):
-            cache.show_chart(
+            ui.show_chart(
                 figures.trend_chart(
                     mine, theirs, y=column, groups=groups, names=label_names, y_title=axis,
                     title=f"{what}, by need {groups} of the registered office",
@@ -99,7 +99,7 @@ if rates_tab.open:
             f"Complete calendar years only. Residents: {vintages or 'none loaded'} (one fixed denominator for every year, so rates "
             "also move with population change). A need group whose neighbourhoods lack residents has no rate."
         )
-        cache.show_table(
+        ui.show_table(
             state.display(frames(mine, theirs), columns=state.RATE_COLUMNS), filename=f"sector_rates_{area}_{groups}",
             label="Download registrations and removals (CSV)",
             formats={"Registrations per 1,000 residents": "%.3f", "Removals per 1,000 charities": "%.1f", "Year": "%d"},
@@ -107,7 +107,7 @@ if rates_tab.open:
 if survival_tab.open:
     with survival_tab:
         (curves, milestones), other = both(measures.survival)
-        cache.show_chart(
+        ui.show_chart(
             figures.survival_chart(
                 curves, other[0] if other else None, groups=groups, names=label_names,
                 title=f"Share of charities still registered, by years since registration and need {groups}",
@@ -120,16 +120,16 @@ if survival_tab.open:
             f"to the extract date ({register['extract_date']:%d %B %Y}) and censored there. Lines are drawn for groups "
             f"of at least {measures.MIN_CURVE} charities; 'removed' is not always 'closed' (see Methods)."
         )
-        cache.show_table(
+        ui.show_table(
             state.display(frames(milestones, other[1] if other else None), columns=state.SURVIVAL_COLUMNS),
             filename=f"sector_survival_{area}_{groups}", label="Download 5- and 10-year survival (CSV)",
             formats={c: "percent" for c in state.SURVIVAL_COLUMNS.values() if "years" in c},
         )  # fmt: skip
-        cache.download_csv(curves, filename=f"sector_survival_curves_{area}_{groups}", label="Download curves (CSV)")
+        ui.download_csv(curves, filename=f"sector_survival_curves_{area}_{groups}", label="Download curves (CSV)")
 if income_tab.open:
     with income_tab:
         mine, theirs = both(measures.income)
-        cache.show_chart(
+        ui.show_chart(
             figures.trend_chart(
                 mine, theirs, y="median_income", groups=groups, names=label_names, tickformat=",.0f", prefix="£",
                 y_title="Median annual income (£, nominal)",
@@ -144,7 +144,7 @@ if income_tab.open:
             f"financial years whose returns were all due ({measures.FILING_MONTHS} months after the year end) by "
             "the extract date. Nominal pounds: no price deflator is loaded, so rises partly reflect inflation."
         )
-        cache.show_table(
+        ui.show_table(
             state.display(frames(mine, theirs), columns=state.INCOME_COLUMNS), filename=f"sector_income_{area}_{groups}",
             label="Download income (CSV)",
             formats={"Financial year ending in": "%d"},

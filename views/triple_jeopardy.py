@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import cache, captions, explore, jeopardy, jeopardy_figures, map_files, nations, queries
+from insight import captions, explore, nations, queries
+from insight import streamlit_adapter as ui
 from insight.export import to_csv_bytes
 from insight.formatting import format_int
+from insight.jeopardy import figures as jeopardy_figures
+from insight.jeopardy import measures as jeopardy
+from insight.maps import files as map_files
 
-cache.require_database()
+ui.require_database()
 st.title("Triple jeopardy")
 st.caption(
     "Which areas combine high need, a thin voluntary and community sector, and charities that depend on public "
@@ -21,8 +25,8 @@ if "tj_level" not in st.session_state:
     st.session_state.tj_level = params.get("level") if params.get("level") in jeopardy.LEVELS else "lad24"
 level = st.selectbox("Geography", list(jeopardy.LEVELS), format_func=jeopardy.LEVELS.get, key="tj_level")
 level_label = jeopardy.LEVELS[level]
-available = cache.cached_query(jeopardy.loaded_measures, level=level)
-state = cache.url_state(jeopardy.parse_state, available=available, level=level)
+available = ui.cached_query(jeopardy.loaded_measures, level=level)
+state = ui.url_state(jeopardy.parse_state, available=available, level=level)
 labels = dict(zip(available["measure"], available["label"], strict=True))
 units = dict(zip(available["measure"], available["unit"], strict=True))
 
@@ -56,7 +60,7 @@ with right:
     dependence = measure_picker("dependence", "Dependence measure")
     z = slider("z", "Top Z% for dependence", disabled=dependence is None)
 
-cache.to_url(level=level, need=need, capacity=capacity, dependence=dependence, x=str(x), y=str(y), z=str(z))
+ui.to_url(level=level, need=need, capacity=capacity, dependence=dependence, x=str(x), y=str(y), z=str(z))
 
 if need is None or capacity is None:
     missing_role = "need" if need is None else "capacity"
@@ -66,11 +70,11 @@ if need is None or capacity is None:
     )
     st.stop()
 
-result = cache.cached_query(
+result = ui.cached_query(
     jeopardy.scored_areas, level=level, need=need, capacity=capacity, dependence=dependence, percents=(x, y, z)
 )
 if dependence is None or "dependence" not in result.roles:
-    st.info(jeopardy.dependence_missing_sentence(cache.cached_query(jeopardy.missing_sources), level_label=level_label))
+    st.info(jeopardy.dependence_missing_sentence(ui.cached_query(jeopardy.missing_sources), level_label=level_label))
 
 counts = jeopardy.flag_counts(result)
 jeopardy_word = "Triple" if "dependence" in result.roles else "Two"
@@ -88,7 +92,7 @@ st.caption(
 )
 
 chosen = tuple(m for m in (need, capacity, dependence) if m)
-st.caption(cache.cached_query(captions.caption, level=level, measures=chosen))
+st.caption(ui.cached_query(captions.caption, level=level, measures=chosen))
 role_labels = {
     role: labels.get(m, m) for role, m in (("need", need), ("capacity", capacity), ("dependence", dependence))
 }
@@ -124,12 +128,12 @@ map_tab, chart_tab, gap_tab = st.tabs(["Map", "Top 20", "Capacity gap"], key="ta
 if chart_tab.open:
     with chart_tab:
         bar = jeopardy_figures.build_top_bar(result, n=20, title=f"Highest scores: {level_label.lower()}")
-        cache.show_chart(bar, filename=f"jeopardy_top20_{level}")
+        ui.show_chart(bar, filename=f"jeopardy_top20_{level}")
 if map_tab.open:
     with map_tab:
         many = level in jeopardy.MANY_AREAS
         flagged_codes = tuple(result.table.loc[result.table["flagged"], "area_code"])
-        geo = cache.cached_query(queries.geometry, level=level, codes=flagged_codes if many else None)
+        geo = ui.cached_query(queries.geometry, level=level, codes=flagged_codes if many else None)
         if many and not flagged_codes:
             st.info("No neighbourhood is flagged at these thresholds, so there is nothing to map.")
         elif geo.empty:
@@ -137,9 +141,9 @@ if map_tab.open:
         else:
             figure = jeopardy_figures.build_flag_map(
                 result, geo, title=f"{jeopardy_word}-jeopardy areas: {level_label.lower()}",
-                geojson_url=cache.cached_query(map_files.geojson_url, level=level),
+                geojson_url=ui.cached_query(map_files.geojson_url, level=level),
             )  # fmt: skip
-            cache.show_chart(figure, filename=f"jeopardy_map_{level}")
+            ui.show_chart(figure, filename=f"jeopardy_map_{level}")
             unscored = int(result.table["score"].isna().sum())
             if many:
                 st.caption("Only the flagged neighbourhoods are drawn, so the map stays quick.")
@@ -154,7 +158,7 @@ if gap_tab.open:
         scatter = jeopardy_figures.build_gap_scatter(
             result, need_label=role_labels["need"], capacity_label=role_labels["capacity"]
         )
-        cache.show_chart(scatter, filename=f"jeopardy_gap_{level}")
+        ui.show_chart(scatter, filename=f"jeopardy_gap_{level}")
         if result.fit is not None:
             st.caption(jeopardy.fit_sentence(result))
 

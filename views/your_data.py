@@ -6,11 +6,16 @@ from functools import partial
 
 import streamlit as st
 
-from insight import byod, byod_example, byod_figures, cache, cellkey, queries
-from insight.byod_tables import STATUS_LABELS
+from insight import queries
+from insight import streamlit_adapter as ui
 from insight.export import neutralised, to_csv_bytes
-from insight.upload_readers import UploadError, upload_limit_mb
-from insight.upload_sandbox import read_upload, warm_up
+from insight.uploads import analyse as byod
+from insight.uploads import cellkey
+from insight.uploads import example as byod_example
+from insight.uploads import figures as byod_figures
+from insight.uploads.readers import UploadError, upload_limit_mb
+from insight.uploads.sandbox import read_upload, warm_up
+from insight.uploads.tables import STATUS_LABELS
 
 PRIVACY = (
     "Your file is processed in memory for this browser session only: nothing is written to disk or to the "
@@ -20,7 +25,7 @@ PRIVACY = (
 )
 NONE = "(none)"
 
-con = cache.require_database()
+con = ui.require_database()
 st.title("Your data")
 st.caption("Upload service records or grants (postcodes, LSOA codes or district codes) to see your reach against need.")
 st.info(PRIVACY, icon=":material/lock:")
@@ -168,7 +173,7 @@ st.warning(byod.suppression_sentence(result), icon=":material/visibility_off:")
 st.subheader("Reach against need")
 st.write(result.headline)
 st.caption(byod.POPULATION_NOTE)
-cache.show_chart(
+ui.show_chart(
     byod_figures.reach_by_decile(result.deciles, title="Your records and neighbourhoods by IMD decile"),
     filename="your_data_by_decile",
 )
@@ -180,10 +185,10 @@ st.download_button(
 level, areas = byod.map_areas(result)
 if len(areas):
     codes = tuple(sorted(areas["code"].dropna()))
-    geo = cache.cached_query(queries.geometry, level=level, codes=codes)
+    geo = ui.cached_query(queries.geometry, level=level, codes=codes)
     if len(geo):
         title = "Your records by neighbourhood (LSOA)" if level == "lsoa21" else "Your records by district"
-        cache.show_chart(byod_figures.reach_map(areas, geo=geo, title=title), filename="your_data_map")
+        ui.show_chart(byod_figures.reach_map(areas, geo=geo, title=title), filename="your_data_map")
     else:
         st.info("Boundaries are not loaded in this database, so there is no map.")
 

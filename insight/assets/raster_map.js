@@ -1,7 +1,7 @@
 // VCS Insight raster map: every small area painted into one image, coloured in the browser, with vector district
 // outlines on a 2D canvas, exact hover (an index image says which area each pixel belongs to), zoom, pan and a
 // PNG download. No map library: in a browser without a GPU a WebGL map costs seconds before it draws anything
-// (docs/performance.md). Data come from insight/national_map.py in its packed format: a little-endian uint32
+// (docs/performance.md). Data come from insight/maps/national.py in its packed format: a little-endian uint32
 // header length, a JSON header, then the named binary parts the header locates.
 
 const GEOMETRY = new Map(); // geometry id -> Promise of the decoded geometry; only the latest database's is kept

@@ -138,7 +138,7 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
     only when asked for."""
     import numpy as np
 
-    from insight import national_map
+    from insight.maps import national as national_map
 
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "imd_score"})
     assert not at.exception
@@ -164,7 +164,7 @@ def test_national_map_defaults_to_the_own_nation_decile_colouring_every_lsoa(bui
     """England and Wales together: every LSOA 2021 (33,755 English, 1,917 Welsh) has its own-nation decile."""
     import numpy as np
 
-    from insight import national_map
+    from insight.maps import national as national_map
 
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
     assert not at.exception and at.selectbox(key="measure").value == "own_nation_decile"
@@ -180,7 +180,7 @@ def test_national_map_defaults_to_the_own_nation_decile_colouring_every_lsoa(bui
 
 
 def test_national_map_follows_the_measure(built_db, monkeypatch) -> None:
-    from insight import national_map
+    from insight.maps import national as national_map
 
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "income_score", "scale": "continuous"})
     assert not at.exception and at.selectbox(key="measure").value == "income_score"

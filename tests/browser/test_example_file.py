@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks._browser import CHARTS_DRAWN_JS
-from insight import byod_example
+from insight.uploads import example as byod_example
 from tests.browser.support import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

@@ -15,8 +15,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from insight import config, national_map, raster
+from insight import config
 from insight.formatting import format_value
+from insight.maps import national as national_map
+from insight.maps import raster
 from tests.browser.support import ROOT, wait_until_idle
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from insight import national_map, raster
 from insight.formatting import format_value
+from insight.maps import national as national_map
+from insight.maps import raster
 from tests.browser.support import ROOT, wait_until_idle
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insight import jeopardy
+from insight.jeopardy import measures as jeopardy
 from tests.browser.support import ROOT, wait_until_idle
 
 SCREENSHOT = ROOT / "test-artifacts" / "screenshots" / "jeopardy_rehearsal.png"

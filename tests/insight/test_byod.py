@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import byod, cellkey
-from insight.upload_readers import UploadError
-from insight.upload_sandbox import read_upload
+from insight.uploads import analyse as byod
+from insight.uploads import cellkey
+from insight.uploads.readers import UploadError
+from insight.uploads.sandbox import read_upload
 from tests.fixtures.byod import HERE, tiny_db
 from tests.fixtures.byod import noise_free as exact
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from insight import byod, byod_example
-from insight.upload_sandbox import read_upload
+from insight.uploads import analyse as byod
+from insight.uploads import example as byod_example
+from insight.uploads.sandbox import read_upload
 
 
 @pytest.mark.parametrize("kind", list(byod_example.FORMATS))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from insight import byod, cellkey
+from insight.uploads import analyse as byod
+from insight.uploads import cellkey
 from tests.fixtures.byod import noise_free
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from insight.upload_readers import UploadError, decode_text, sniff_delimiter
-from insight.upload_sandbox import read_upload
+from insight.uploads.readers import UploadError, decode_text, sniff_delimiter
+from insight.uploads.sandbox import read_upload
 
 HEADER = "Post Code,Service,Visits\n"
 ROW = "ZZ1 1AA,Café advice,3\n"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insight import cellkey
+from insight.uploads import cellkey
 
 SECRET = b"test secret"
 

@@ -1,4 +1,4 @@
-"""insight.classes: decile classes for maps (1 = most deprived, darkest), per nation, published deciles first."""
+"""insight.maps.classes: decile classes for maps (1 = most deprived, darkest), per nation, published deciles first."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import classes, maps, national_map
+from insight.maps import choropleth as maps
+from insight.maps import classes
+from insight.maps import national as national_map
 
 CODES = pd.Series([f"E0100{i:04d}" for i in range(20)] + [f"W0100{i:04d}" for i in range(10)])
 SCORES = pd.Series([float(v) for v in range(1, 21)] + [float(v) * 100 for v in range(1, 11)])

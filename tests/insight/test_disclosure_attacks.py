@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from insight import byod, cellkey
+from insight.uploads import analyse as byod
+from insight.uploads import cellkey
 from tests.fixtures.byod import tiny_db
 
 THRESHOLD = 10

@@ -1,4 +1,4 @@
-"""insight.jeopardy on ten invented districts whose flags, scores and gaps are worked out by hand."""
+"""insight.jeopardy.measures on ten invented districts whose flags, scores and gaps are worked out by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from insight import jeopardy, jeopardy_figures
+from insight.jeopardy import figures as jeopardy_figures
+from insight.jeopardy import measures as jeopardy
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_SQL = ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql"

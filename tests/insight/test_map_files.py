@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from insight import config, map_files, maps
+from insight import config
+from insight.maps import choropleth as maps
+from insight.maps import files as map_files
 
 
 @pytest.fixture

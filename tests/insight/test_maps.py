@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from insight import charts, config, maps
+from insight import charts, config
+from insight.maps import choropleth as maps
 
 
 def square(x: float, y: float) -> str:

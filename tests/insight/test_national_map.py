@@ -1,4 +1,4 @@
-"""The national LSOA map's packed data (insight.national_map): the format, the geometry (index image, codes, names,
+"""The national LSOA map's packed data (insight.maps.national): the format, the geometry (index image, codes, names,
 districts, outlines) and one measure's payload (colours, values, medians, legend), on tiny invented areas and the
 tiny database; then the real build: every LSOA in the geometry and the payload small."""
 
@@ -13,8 +13,9 @@ import pytest
 import shapely
 from PIL import Image
 
-from insight import config, raster
-from insight import national_map as nm
+from insight import config
+from insight.maps import national as nm
+from insight.maps import raster
 
 CODES = np.array(["E01900001", "E01900002", "E01900003"], dtype=object)
 SHAPES = np.array(

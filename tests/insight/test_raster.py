@@ -1,4 +1,4 @@
-"""The index image (insight.raster): tiny invented areas, then the real build, where every one of the 35,672
+"""The index image (insight.maps.raster): tiny invented areas, then the real build, where every one of the 35,672
 LSOAs owns a pixel."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from insight import raster
+from insight.maps import raster
 
 # Invented areas: two 1°×1° squares side by side, and a tiny square inside the first (an enclave).
 CODES = np.array(["E01900001", "E01900002", "E01900003"], dtype=object)

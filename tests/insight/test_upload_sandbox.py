@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insight import upload_checks
-from insight.upload_checks import UploadError
-from insight.upload_sandbox import read_upload, run_child
+from insight.uploads import checks as upload_checks
+from insight.uploads.checks import UploadError
+from insight.uploads.sandbox import read_upload, run_child
 from tests.fuzz import examples
 from tests.insight import hostile_uploads as hostile
 from tests.insight.unchecked_reader import read_unchecked

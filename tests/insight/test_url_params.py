@@ -6,7 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from insight import explore, funding, jeopardy
+from insight import explore, funding
+from insight.jeopardy import measures as jeopardy
 from insight.url_params import whole_number, whole_numbers
 from tests.fuzz import examples
 

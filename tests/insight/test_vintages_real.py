@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from insight import captions, districts, funding, national_map, profile, queries, raster
+from insight import captions, districts, funding, profile, queries
+from insight.maps import national as national_map
+from insight.maps import raster
 
 WEST_NORTHANTS, CHERWELL, LSOA = "E06000062", "E07000177", "E01027305"
 

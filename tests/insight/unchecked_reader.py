@@ -7,7 +7,7 @@ from multiprocessing.connection import Connection
 
 import python_calamine
 
-from insight.upload_sandbox import limit_child
+from insight.uploads.sandbox import limit_child
 
 
 def read_unchecked(sender: Connection, data: bytes, _name: str, _sheet: str | None, _limit_mb: int) -> None:

@@ -26,8 +26,8 @@ from multiprocessing.connection import Connection
 import pyarrow as pa
 import pyarrow.ipc
 
-from insight.upload_checks import UploadError
-from insight.upload_readers import Upload, parse_upload, upload_limit_mb
+from insight.uploads.checks import UploadError
+from insight.uploads.readers import Upload, parse_upload, upload_limit_mb
 
 LOG = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _context() -> multiprocessing.context.BaseContext:
     The server is started from the project folder (scripts/run.sh), which is how the forkserver finds `insight`.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["insight.upload_sandbox"])
+    context.set_forkserver_preload(["insight.uploads.sandbox"])
     return context
 
 

@@ -1,6 +1,6 @@
 """Small areas painted into an index image: each pixel holds the row number of the area drawn there.
 
-The national LSOA map (insight.national_map) is built on this: 35,672 polygons become one image, painted once per
+The national LSOA map (insight.maps.national) is built on this: 35,672 polygons become one image, painted once per
 database in Web Mercator, where every area owns at least one pixel (the few smaller than a pixel are given the
 nearest one that can be spared), so a colour or a hover lookup per pixel is exact for every area.
 """

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import maps, robust
-from insight.jeopardy import Result
+from insight import robust
+from insight.jeopardy.measures import Result
+from insight.maps import choropleth as maps
 
 # Okabe-Ito: distinguishable with colour-blindness; flagged areas also get a different marker shape or no hatch.
 FLAGGED_COLOUR, OTHER_COLOUR, LINE_COLOUR, NOT_FLAGGED_MAP_COLOUR = "#D55E00", "#0072B2", "#000000", "#9ecae1"
@@ -94,7 +95,7 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
 def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str, geojson_url: str | None = None) -> go.Figure:
     """Map: flagged areas in orange, other scored areas in light blue, areas without a score grey; hover gives score.
 
-    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    geojson_url: the level's served boundary file (insight.maps.files), drawn from instead of embedding geo.
     """
     table = result.table[result.table["area_code"].isin(set(geo["code"]))]
     svg = maps.use_svg(geo)

@@ -1,6 +1,6 @@
 """Aggregate the geocoded upload (temp table byod_geo) into protected LSOA, LAD, decile and status tables.
 
-Every number is a cell of one upload's records and goes through insight.cellkey: counts from 1 to threshold - 1
+Every number is a cell of one upload's records and goes through insight.uploads.cellkey: counts from 1 to threshold - 1
 hidden, every other count perturbed by the noise its cell key gives (the same records, the same noise, in every
 table and filter state), zeros shown as zeros. Shares and rates are computed from the perturbed counts.
 """
@@ -13,8 +13,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import byod_sql as sql
-from insight import cellkey
+from insight.uploads import cellkey
+from insight.uploads import sql as sql
 
 STATUSES = ("matched", "unmatched", "invalid", "missing", "out_of_scope")
 STATUS_LABELS = {

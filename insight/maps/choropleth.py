@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from insight.classes import Classes, discrete_colorscale
 from insight.formatting import hover_format, wrap
+from insight.maps.classes import Classes, discrete_colorscale
 
 FONT_SIZE = 16
 NO_DATA_COLOUR = "#d9d9d9"
@@ -148,8 +148,8 @@ def choropleth(
 ) -> go.Figure:
     """Choropleth of one measure (values: area_code, area_name, value) over boundary rows (code, name, geojson).
 
-    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
-    classes: decile classes aligned with the rows of values (insight.classes): the areas are coloured by class,
+    geojson_url: the level's served boundary file (insight.maps.files), drawn from instead of embedding geo.
+    classes: decile classes aligned with the rows of values (insight.maps.classes): the areas are coloured by class,
         class 1 at the top of a stepped legend naming each class's range, the class named on hover.
     """
     values = values.reset_index(drop=True)
@@ -230,7 +230,7 @@ def bivariate_map(
 ) -> go.Figure:
     """3×3 bivariate need × capacity map: one named trace per class, 'high need, low capacity' first in the legend.
 
-    geojson_url: the level's served boundary file (insight.map_files), drawn from instead of embedding geo.
+    geojson_url: the level's served boundary file (insight.maps.files), drawn from instead of embedding geo.
     """
     data = bivariate_classes(frame[frame["area_code"].isin(set(geo["code"]))], need=need, capacity=capacity)
     svg = use_svg(geo)

@@ -2,7 +2,7 @@
 
 A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes seconds to draw; even an empty WebGL map costs
 Plotly's and MapLibre's start-up in a browser without a GPU (docs/performance.md). Here the LSOAs are painted once
-per database into an index image (insight.raster), and the page draws it with the project's own small canvas
+per database into an index image (insight.maps.raster), and the page draws it with the project's own small canvas
 viewer (insight/assets/raster_map.js) instead of a chart library:
 
 - the **geometry** (index image as lossless WebP, LSOA codes and names, each LSOA's district, district outlines
@@ -30,10 +30,12 @@ import shapely
 from PIL import Image, features
 from plotly.colors import sample_colorscale
 
-from insight import classes as decile_classes
-from insight import districts, maps, raster, static_files
+from insight import districts, static_files
 from insight.db import query
 from insight.formatting import format_decimal, format_share, value_kind, wrap
+from insight.maps import choropleth as maps
+from insight.maps import classes as decile_classes
+from insight.maps import raster
 
 NO_VALUE, FIRST_STEP = 1, 2  # palette indices: 0 is outside every area (drawn see-through), then these
 STEPS = 254  # colour steps in the scale (palette indices 2..255)
@@ -326,7 +328,7 @@ def national_map(
     With serve_geometry the geometry is a file the app serves (its URL in the header, geometry_url), else, or when
     the file cannot be written, it is embedded as the part 'geometry'; geometry_id names it either way, and id
     names the whole payload (the viewer redraws only when it changes). scheme 'classes' colours by decile class
-    (insight.classes: the published decile where there is one), 'continuous' by a linear scale.
+    (insight.maps.classes: the published decile where there is one), 'continuous' by a linear scale.
 
     Raises:
         LookupError: the database has no LSOA or district boundaries.

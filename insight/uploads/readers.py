@@ -20,8 +20,9 @@ import pyarrow
 import python_calamine
 from defusedxml import ElementTree
 
-from insight import config, upload_checks
-from insight.upload_checks import UploadError as UploadError  # re-exported: callers catch it from here
+from insight import config
+from insight.uploads import checks as upload_checks
+from insight.uploads.checks import UploadError as UploadError  # re-exported: callers catch it from here
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import duckdb
 import orjson
 
-from insight import maps, queries, static_files
+from insight import queries, static_files
+from insight.maps import choropleth as maps
 
 LEVELS = ("lad24", "utla24", "icb24", "region")
 FOLDER = "geo"

@@ -14,11 +14,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import byod_sql as sql
-from insight import cellkey
-from insight.byod_tables import ByodResult, build_result
 from insight.export import to_csv_bytes
-from insight.upload_readers import UploadError
+from insight.uploads import cellkey
+from insight.uploads import sql as sql
+from insight.uploads.readers import UploadError
+from insight.uploads.tables import ByodResult, build_result
 
 KINDS = ("postcode", "lsoa", "lad")
 KIND_LABELS = {"postcode": "postcode", "lsoa": "LSOA code", "lad": "local authority district code"}
@@ -232,7 +232,7 @@ def analyse(
     secret: bytes | None = None,
     progress: Progress | None = None,
 ) -> ByodResult:
-    """Geocode and aggregate an uploaded frame against the database, with disclosure control (insight.cellkey).
+    """Geocode and aggregate an uploaded frame against the database, with disclosure control (insight.uploads.cellkey).
 
     A row's record key depends on the row alone (its number in the file and its cells), so it keeps its key in every
     filter state; frame's index must therefore be the row numbers of the whole upload (as read).

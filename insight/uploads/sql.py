@@ -78,7 +78,7 @@ CREATE OR REPLACE TEMP VIEW byod_need AS (
     WHERE m.lsoa21_code LIKE 'W%' GROUP BY m.lsoa21_code HAVING count(DISTINCT w.imd_decile) = 1
 )"""
 
-# Every count below carries key_sum, the sum of its rows' record keys (insight.cellkey perturbs from it).
+# Every count below carries key_sum, the sum of its rows' record keys (insight.uploads.cellkey perturbs from it).
 STATUS_COUNTS = """
 SELECT status, coalesce(scope, '') AS scope, terminated AND status = 'matched' AS terminated, count(*) AS rows,
     sum(rkey) AS key_sum

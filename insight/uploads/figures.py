@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import charts, maps
+from insight import charts
+from insight.maps import choropleth as maps
 
 SUPPRESSED_HOVER = "<b>%{customdata[0]}</b> (%{customdata[1]})<br>Suppressed (small count)<extra></extra>"
 REACH_COLOURS = {"records": charts.DARK_BLUE, "national": charts.DARK_GREY, "local": charts.TURQUOISE}

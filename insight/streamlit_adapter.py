@@ -140,7 +140,7 @@ def static_serving() -> bool:
 
 
 def show_raster_map(payload: bytes, *, key: str = "raster_map") -> None:
-    """Render a packed raster map (insight.national_map): the project's canvas viewer, zoom, hover, PNG download."""
+    """Render a packed raster map (insight.maps.national): the project's canvas viewer, zoom, hover, PNG download."""
     _raster_map()(data=payload, key=key, height="content")
 
 

@@ -1,0 +1,1 @@
+"""Triple jeopardy: need, capacity and dependence combined, and the page's figures."""

@@ -1,0 +1,1 @@
+"""Maps: choropleths, decile classes, the national LSOA raster map and the boundary files it serves."""
