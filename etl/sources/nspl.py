@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+import uk_postcode
 from etl.source import Distribution, RemoteFile, Source, SourceError
 
 SOURCE_ID = "nspl"
@@ -62,15 +63,15 @@ def normalise_postcode(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     compact = re.sub(r"[^A-Z0-9]", "", value.upper())
-    if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", compact):
+    if not re.fullmatch(uk_postcode.PATTERN, compact):
         return None
     return f"{compact[:-3]} {compact[-3:]}"
 
 
 # The same rule in SQL, for bulk use inside DuckDB (register extract, uploads).
-NORMALISE_SQL = """CREATE OR REPLACE MACRO normalise_postcode(p) AS (
+NORMALISE_SQL = f"""CREATE OR REPLACE MACRO normalise_postcode(p) AS (
     CASE WHEN regexp_full_match(regexp_replace(upper(coalesce(p, '')), '[^A-Z0-9]', '', 'g'),
-                                '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
+                                '{uk_postcode.PATTERN}')
          THEN left(regexp_replace(upper(p), '[^A-Z0-9]', '', 'g'),
                    length(regexp_replace(upper(p), '[^A-Z0-9]', '', 'g')) - 3)
               || ' ' || right(regexp_replace(upper(p), '[^A-Z0-9]', '', 'g'), 3)

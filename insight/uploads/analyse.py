@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+import uk_postcode
 from insight.export import to_csv_bytes
 from insight.uploads import cellkey
 from insight.uploads import sql as sql
@@ -23,9 +24,9 @@ from insight.uploads.tables import ByodResult, build_result
 KINDS = ("postcode", "lsoa", "lad")
 KIND_LABELS = {"postcode": "postcode", "lsoa": "LSOA code", "lad": "local authority district code"}
 VALUE_PATTERNS = {
-    "postcode": re.compile(r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\s*$"),
-    "lsoa": re.compile(r"^\s*[EW]01[0-9]{6}\s*$"),
-    "lad": re.compile(r"^\s*[EW]0[6-9][0-9]{6}\s*$"),
+    "postcode": re.compile(uk_postcode.PATTERN),
+    "lsoa": re.compile(r"[EW]01[0-9]{6}"),
+    "lad": re.compile(r"[EW]0[6-9][0-9]{6}"),
 }
 HEADER_HINTS = {
     "postcode": ("postcode", "postalcode", "pcd", "pcds", "zip"),
@@ -63,8 +64,10 @@ def _squash(name: str) -> str:
 
 
 def _value_share(values: pd.Series, kind: str) -> float:
+    """Share of the first non-blank values that have the shape of `kind` once blanks are removed and capitalised."""
     sample = values[values.str.strip() != ""].head(SAMPLE)
-    return float(sample.str.match(VALUE_PATTERNS[kind]).mean()) if len(sample) else 0.0
+    squeezed = sample.str.replace(r"\s+", "", regex=True).str.upper()
+    return float(squeezed.str.fullmatch(VALUE_PATTERNS[kind]).mean()) if len(sample) else 0.0
 
 
 def _numeric_share(values: pd.Series) -> float:
@@ -209,7 +212,7 @@ def geocode(cursor: duckdb.DuckDBPyConnection, *, inputs: pd.DataFrame, kind: st
         if kind == "postcode":
             areas = sql.OUT_OF_SCOPE_AREAS
             params = {
-                "pattern": sql.POSTCODE_REGEX,
+                "pattern": uk_postcode.PATTERN,
                 "scot": list(areas["Scotland"]),
                 "ni": list(areas["Northern Ireland"]),
                 "crown": list(areas["Channel Islands / Isle of Man"]),

@@ -10,9 +10,8 @@ OUT_OF_SCOPE_AREAS = {
 }
 # NSPL country code prefixes outside England and Wales (S92 Scotland, N92 NI, L93 Channel Is., M83 IoM).
 OUT_OF_SCOPE_COUNTRIES = {"S": "Scotland", "N": "Northern Ireland", "L": "Channel Islands / Isle of Man"}
-POSTCODE_REGEX = "[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}"
 
-# $scot, $ni, $crown: area lists; the input table byod_input(row, raw, rkey, weight, amount); rkey: the record key.
+# $pattern: uk_postcode.PATTERN; $scot, $ni, $crown: area lists; the input table byod_input(row, raw, rkey, weight, amount); rkey: the record key.
 GEOCODE_POSTCODES = """
 CREATE OR REPLACE TEMP TABLE byod_geo AS
 WITH cleaned AS (
