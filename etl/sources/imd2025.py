@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -84,16 +85,28 @@ def read_file7(paths: Mapping[str, Path]) -> Frames:
     return {"imd_lsoa": iod.lsoa_table(frame, edition=EDITION, country="E")}
 
 
+def read_lsoa_sheet(path: Path, spec: Mapping[str, str], *, required: list[str] | None = None) -> pd.DataFrame:
+    """The LSOA sheet of an IoD2025 workbook: the columns of `spec` (header → column), numbers parsed, LSOAs checked.
+
+    Args:
+        path: File 1 or File 3.
+        spec: published header → column name.
+        required: columns that must be filled on every row (default: all of them).
+
+    Raises:
+        SourceError: the layout is not the published one, a value does not parse, or rows are missing.
+    """
+    frame = iod.read_sheet(path, first_header="LSOA code (2021)", source_id=LSOA_ID)
+    frame = iod.select_columns(frame, spec, source_id=LSOA_ID, file_name=path.name)
+    frame = iod.convert_numbers(frame, source_id=LSOA_ID, file_name=path.name)
+    return iod.check_lsoas(frame, required=required or list(frame.columns), source_id=LSOA_ID, file_name=path.name)
+
+
 def read_file1(path: Path) -> pd.DataFrame:
     """File 1 workbook: LSOA and LAD codes and names, IMD rank and decile."""
     spec = AREA_HEADERS | iod.domain_headers(iod.IOD_DOMAINS[:1], full=False)
     del spec["Index of Multiple Deprivation (IMD) Score"]
-    frame = iod.read_sheet(path, first_header="LSOA code (2021)", source_id=LSOA_ID)
-    frame = iod.convert_numbers(
-        iod.select_columns(frame, spec, source_id=LSOA_ID, file_name=path.name), source_id=LSOA_ID, file_name=path.name
-    )
-    required = ["lad_code", "imd_rank", "imd_decile"]
-    return iod.check_lsoas(frame, required=required, source_id=LSOA_ID, file_name=path.name)
+    return read_lsoa_sheet(path, spec, required=["lad_code", "imd_rank", "imd_decile"])
 
 
 def read_derived_scores(path: Path) -> pd.DataFrame:
@@ -111,12 +124,7 @@ def read_derived_scores(path: Path) -> pd.DataFrame:
 def read_file3(path: Path) -> pd.DataFrame:
     """File 3 workbook: IDACI and IDAOPI ranks and deciles (scores are only in Files 5 and 7)."""
     spec = {"LSOA code (2021)": "lsoa_code"} | iod.domain_headers(SUPPLEMENTARY, full=False)
-    spec = {header: column for header, column in spec.items() if not column.endswith("_score")}
-    frame = iod.read_sheet(path, first_header="LSOA code (2021)", source_id=LSOA_ID)
-    frame = iod.convert_numbers(
-        iod.select_columns(frame, spec, source_id=LSOA_ID, file_name=path.name), source_id=LSOA_ID, file_name=path.name
-    )
-    return iod.check_lsoas(frame, required=list(frame.columns), source_id=LSOA_ID, file_name=path.name)
+    return read_lsoa_sheet(path, {header: column for header, column in spec.items() if not column.endswith("_score")})
 
 
 def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
@@ -135,48 +143,36 @@ def read_mirror_files(paths: Mapping[str, Path]) -> Frames:
     return {"imd_lsoa": iod.lsoa_table(frame, edition=EDITION, country="E")}
 
 
-def read_file10(paths: Mapping[str, Path]) -> Frames:
-    """Official File 10 v2 workbook (one sheet per domain) → imd_lad.
+# The summary files: one sheet per domain (official) or all sheets joined (humaniverse/IMD), per level.
+SUMMARY_IDS = {"lad": LAD_ID, "icb": ICB_ID}
+SUMMARY_HEADERS = {"lad": "Local Authority District code (2024)", "icb": "Integrated Care Board Code (2024)"}
+DERIVED_CODES = {"lad": "ltla24_code", "icb": "icb24_code"}
+
+
+def read_summary(paths: Mapping[str, Path], *, key: str, level: str) -> Frames:
+    """Official summary workbook (File 10 v2 for 'lad', File 13 for 'icb') → imd_lad or imd_icb.
 
     Raises:
         SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
     """
-    tidy = iod.read_summary_workbook(
-        paths["file10"], first_header="Local Authority District code (2024)", source_id=LAD_ID
-    )
-    return {"imd_lad": iod.summary_table(tidy, edition=EDITION, level="lad", file_key="file10")}
+    tidy = iod.read_summary_workbook(paths[key], first_header=SUMMARY_HEADERS[level], source_id=SUMMARY_IDS[level])
+    return {f"imd_{level}": iod.summary_table(tidy, edition=EDITION, level=level, file_key=key)}
 
 
-def read_derived_lad(paths: Mapping[str, Path]) -> Frames:
-    """humaniverse/IMD join of File 10 v2's sheets → imd_lad.
+def read_derived_summary(paths: Mapping[str, Path], *, key: str, level: str) -> Frames:
+    """humaniverse/IMD join of a summary workbook's sheets → imd_lad or imd_icb.
 
     Raises:
         SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
     """
-    tidy = iod.read_derived_summary(paths["lad"], code_column="ltla24_code", source_id=LAD_ID)
-    return {"imd_lad": iod.summary_table(tidy, edition=EDITION, level="lad", file_key="lad")}
+    tidy = iod.read_derived_summary(paths[key], code_column=DERIVED_CODES[level], source_id=SUMMARY_IDS[level])
+    return {f"imd_{level}": iod.summary_table(tidy, edition=EDITION, level=level, file_key=key)}
 
 
-def read_file13(paths: Mapping[str, Path]) -> Frames:
-    """Official File 13 workbook (one sheet per domain) → imd_icb.
-
-    Raises:
-        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
-    """
-    tidy = iod.read_summary_workbook(
-        paths["file13"], first_header="Integrated Care Board Code (2024)", source_id=ICB_ID
-    )
-    return {"imd_icb": iod.summary_table(tidy, edition=EDITION, level="icb", file_key="file13")}
-
-
-def read_derived_icb(paths: Mapping[str, Path]) -> Frames:
-    """humaniverse/IMD join of File 13's sheets → imd_icb.
-
-    Raises:
-        SourceError: a file's layout is not the published one, a value does not parse, or rows are missing.
-    """
-    tidy = iod.read_derived_summary(paths["icb"], code_column="icb24_code", source_id=ICB_ID)
-    return {"imd_icb": iod.summary_table(tidy, edition=EDITION, level="icb", file_key="icb")}
+read_file10 = partial(read_summary, key="file10", level="lad")
+read_file13 = partial(read_summary, key="file13", level="icb")
+read_derived_lad = partial(read_derived_summary, key="lad", level="lad")
+read_derived_icb = partial(read_derived_summary, key="icb", level="icb")
 
 
 def iod2025_source(source_id: str, title: str, distributions: tuple[Distribution, ...], derive_sql: str) -> Source:
