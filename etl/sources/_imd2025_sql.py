@@ -5,6 +5,8 @@ Each statement yields no rows when a table it reads (areas, population, summarie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # LSOA 2021: the published index, domain scores and supplementary scores, one row per LSOA x measure.
 LSOA_MEASURES = """
 INSERT INTO area_measures BY NAME
@@ -21,31 +23,42 @@ FROM (
 ));
 """
 
-# Share of an area's LSOAs in national IMD deciles 1-2, by the rule for IoD measures (docs/metrics.md, "Which
-# district an LSOA is in"): LADs use the LAD the IoD file carries (E01027305: West Northamptonshire, where the
-# ONS best-fit lookup says Cherwell); upper-tier LAs, regions and England the parents of that LAD in areas;
-# ICBs the lsoa21 → ICB lookup in areas (which agrees with the IoD file for E01027305: Northamptonshire ICB).
-SHARE_MOST_DEPRIVED_20 = """
+# Share of an area's LSOAs in the most deprived k tenths of their nation, for every area above LSOA that holds
+# LSOAs of the given editions (LADs even when `areas` is empty), by the rule for IoD measures (docs/metrics.md, "Which district an LSOA is in"):
+# LADs, upper-tier LAs, regions and England/Wales by the LAD the deprivation file carries (E01027305: West
+# Northamptonshire, where the ONS best-fit lookup says Cherwell) and its parents in areas; ICBs by the lsoa21 → ICB
+# lookup in areas (which agrees with the IoD file for E01027305: Northamptonshire ICB). Also used for WIMD 2025.
+SHARES = """
 INSERT INTO area_measures BY NAME
 WITH lsoa AS (
-    SELECT i.lsoa_code, i.lad_code, (i.imd_decile <= 2)::INTEGER AS most_deprived_20
-    FROM imd_lsoa i WHERE i.edition = 'IoD2025'
+    SELECT lsoa_code, lad_code, imd_decile, edition FROM imd_lsoa WHERE edition IN ({editions})
 ), placed AS (
-    SELECT 'lad24' AS level, lad_code AS area_code, most_deprived_20 FROM lsoa
+    SELECT 'lad24' AS level, lad_code AS area_code, imd_decile, edition FROM lsoa WHERE lad_code IS NOT NULL
     UNION ALL
-    SELECT 'icb24', a.icb_code, l.most_deprived_20
-    FROM lsoa l JOIN areas a ON a.level = 'lsoa21' AND a.code = l.lsoa_code WHERE a.icb_code IS NOT NULL
-    UNION ALL
-    SELECT p.level, p.area_code, l.most_deprived_20
+    SELECT p.level, p.area_code, l.imd_decile, l.edition
     FROM lsoa l JOIN areas a ON a.level = 'lad24' AND a.code = l.lad_code
     CROSS JOIN LATERAL (VALUES ('utla24', a.utla_code), ('region', a.region_code), ('country', a.country_code))
         AS p(level, area_code)
     WHERE p.area_code IS NOT NULL
+    UNION ALL
+    SELECT 'icb24', a.icb_code, l.imd_decile, l.edition
+    FROM lsoa l JOIN areas a ON a.level = 'lsoa21' AND a.code = l.lsoa_code WHERE a.icb_code IS NOT NULL
 )
-SELECT level, area_code, 'imd_share_lsoas_most_deprived_20' AS measure, avg(most_deprived_20) AS value,
-       'imd2025_lsoa' AS source_id, 'IoD2025' AS vintage, NULL AS denominator_vintage
-FROM placed GROUP BY level, area_code;
+SELECT level, area_code, m.measure, avg((imd_decile <= m.deciles)::INTEGER) AS value,
+       CASE WHEN bool_and(edition = 'IoD2025') THEN 'imd2025_lsoa' ELSE 'wimd2025_lsoa' END AS source_id,
+       string_agg(DISTINCT edition, ', ' ORDER BY edition) AS vintage, NULL AS denominator_vintage
+FROM placed CROSS JOIN (VALUES {measures}) AS m(measure, deciles)
+GROUP BY level, area_code, m.measure;
 """
+
+
+def shares_sql(*, editions: tuple[str, ...], deciles: Mapping[str, int]) -> str:
+    """The SHARES statement for these editions ('IoD2025', 'WIMD2025') and measures (id → deciles counted)."""
+    measures = ", ".join(f"('{measure}', {k})" for measure, k in deciles.items())
+    return SHARES.format(editions=", ".join(f"'{edition}'" for edition in editions), measures=measures)
+
+
+SHARE_MOST_DEPRIVED_20 = shares_sql(editions=("IoD2025",), deciles={"imd_share_lsoas_most_deprived_20": 2})
 
 # Published summaries (File 10 v2 / File 13): headline average score and share in the most
 # deprived 10%, and each domain's average score.

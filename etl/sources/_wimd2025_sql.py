@@ -7,6 +7,8 @@ IoD file carries, as for the IoD2025 measures. Each statement yields no rows whe
 
 from __future__ import annotations
 
+from etl.sources._imd2025_sql import shares_sql
+
 # WIMD gives local-authority names only: the code comes from the ONS lookup already in `areas`.
 LAD_CODES = """
 UPDATE imd_lsoa SET lad_code = a.lad_code
@@ -34,36 +36,13 @@ SELECT 'lsoa21' AS level, lsoa_code AS area_code, 'own_nation_decile' AS measure
 FROM imd_lsoa WHERE edition IN ('IoD2025', 'WIMD2025');
 """
 
-# Share of an area's LSOAs in the most deprived k tenths of a nation, for every area above LSOA that holds
-# LSOAs of {editions}. {measures} is a VALUES list of (measure id, deciles counted).
-SHARES = """
-INSERT INTO area_measures BY NAME
-WITH lsoa AS (
-    SELECT lsoa_code, lad_code, imd_decile, edition FROM imd_lsoa WHERE edition IN ({editions})
-), placed AS (
-    SELECT p.level, p.area_code, l.imd_decile, l.edition
-    FROM lsoa l JOIN areas a ON a.level = 'lad24' AND a.code = l.lad_code
-    CROSS JOIN LATERAL (VALUES ('lad24', a.code), ('utla24', a.utla_code), ('region', a.region_code),
-                               ('country', a.country_code)) AS p(level, area_code)
-    WHERE p.area_code IS NOT NULL
-    UNION ALL
-    SELECT 'icb24', a.icb_code, l.imd_decile, l.edition
-    FROM lsoa l JOIN areas a ON a.level = 'lsoa21' AND a.code = l.lsoa_code WHERE a.icb_code IS NOT NULL
+WALES_SHARES = shares_sql(
+    editions=("WIMD2025",),
+    deciles={"wimd_share_most_deprived_10": 1, "wimd_share_most_deprived_20": 2, "wimd_share_most_deprived_50": 5},
 )
-SELECT level, area_code, m.measure, avg((imd_decile <= m.deciles)::INTEGER) AS value,
-       CASE WHEN bool_and(edition = 'IoD2025') THEN 'imd2025_lsoa' ELSE 'wimd2025_lsoa' END AS source_id,
-       string_agg(DISTINCT edition, ', ' ORDER BY edition) AS vintage, NULL AS denominator_vintage
-FROM placed CROSS JOIN (VALUES {measures}) AS m(measure, deciles)
-GROUP BY level, area_code, m.measure;
-"""
-WALES_SHARES = SHARES.format(
-    editions="'WIMD2025'",
-    measures="('wimd_share_most_deprived_10', 1), ('wimd_share_most_deprived_20', 2), "
-    "('wimd_share_most_deprived_50', 5)",
-)
-OWN_NATION_SHARES = SHARES.format(
-    editions="'IoD2025', 'WIMD2025'",
-    measures="('own_nation_share_most_deprived_10', 1), ('own_nation_share_most_deprived_20', 2)",
+OWN_NATION_SHARES = shares_sql(
+    editions=("IoD2025", "WIMD2025"),
+    deciles={"own_nation_share_most_deprived_10": 1, "own_nation_share_most_deprived_20": 2},
 )
 
 # Decile of each Welsh local authority among the 22 by its share of LSOAs in the most deprived 20% of Wales
