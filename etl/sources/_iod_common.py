@@ -13,6 +13,7 @@ from etl.source import Distribution, Source, SourceError, require_columns
 
 OGL = "Open Government Licence v3.0"
 MHCLG = "Ministry of Housing, Communities and Local Government (MHCLG)"
+WELSH_GOVERNMENT = "Welsh Government"
 
 
 def iod_source(
@@ -23,17 +24,20 @@ def iod_source(
     vintage: str,
     landing_url: str,
     derive_sql: str = "",
+    publisher: str = MHCLG,
+    notes: str = "",
 ) -> Source:
-    """A Source published by MHCLG under the OGL: one English Indices of Deprivation file set."""
+    """A Source under the OGL: one Indices of Deprivation file set (MHCLG's, or the Welsh Government's WIMD)."""
     return Source(
         source_id=source_id,
         title=title,
-        publisher=MHCLG,
+        publisher=publisher,
         licence=OGL,
         vintage=vintage,
         landing_url=landing_url,
         distributions=distributions,
         derive_sql=derive_sql,
+        notes=notes,
     )
 
 

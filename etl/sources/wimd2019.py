@@ -148,14 +148,10 @@ INSERT OR IGNORE INTO measure_catalog VALUES
 """
 
 SOURCES: tuple[Source, ...] = (
-    Source(
-        source_id=SOURCE_ID,
-        title="Welsh Index of Multiple Deprivation 2019: index and domain ranks and scores by LSOA",
-        publisher="Welsh Government",
-        licence=iod.OGL,
-        vintage="WIMD 2019 (published 27 Nov 2019)",
-        landing_url="https://gov.wales/welsh-index-multiple-deprivation-full-index-update-ranks-2019",
-        distributions=(
+    iod.iod_source(
+        SOURCE_ID,
+        "Welsh Index of Multiple Deprivation 2019: index and domain ranks and scores by LSOA",
+        (
             Distribution("official_ranks_and_scores_ods", (RANKS, SCORES), read_official),
             Distribution(
                 "official_ranks_ods_with_derived_scores",
@@ -164,7 +160,10 @@ SOURCES: tuple[Source, ...] = (
                 official=False,
             ),
         ),
+        vintage="WIMD 2019 (published 27 Nov 2019)",
+        landing_url="https://gov.wales/welsh-index-multiple-deprivation-full-index-update-ranks-2019",
         derive_sql=AVERAGE_SCORE_SQL,
+        publisher=iod.WELSH_GOVERNMENT,
         notes="WIMD gives local authority names only, so imd_lsoa.lad_code is NULL for Welsh rows; "
         "domain deciles are not published and stay NULL.",
     ),

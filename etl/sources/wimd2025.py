@@ -151,18 +151,17 @@ def read_derived(paths: Mapping[str, Path]) -> Frames:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source(
-        source_id=SOURCE_ID,
-        title="Welsh Index of Multiple Deprivation 2025: index and domain ranks and scores by LSOA 2021",
-        publisher="Welsh Government",
-        licence=iod.OGL,
-        vintage="WIMD 2025 (published 27 Nov 2025)",
-        landing_url="https://www.gov.wales/welsh-index-multiple-deprivation-2025",
-        distributions=(
+    iod.iod_source(
+        SOURCE_ID,
+        "Welsh Index of Multiple Deprivation 2025: index and domain ranks and scores by LSOA 2021",
+        (
             Distribution("official_ranks_and_scores_ods", (RANKS, SCORES), read_official),
             Distribution("derived_ranks_scores_csv", (DERIVED,), read_derived, official=False),
         ),
+        vintage="WIMD 2025 (published 27 Nov 2025)",
+        landing_url="https://www.gov.wales/welsh-index-multiple-deprivation-2025",
         derive_sql=DERIVE,
+        publisher=iod.WELSH_GOVERNMENT,
         notes="The derived distribution is a third party's re-packaging of the two workbooks (ranks and scores, "
         "no deciles); its overall decile is computed from the publisher's rank key. Domain deciles are not "
         "published and stay NULL. lad_code comes from the ONS LSOA 2021 → LAD 2024 lookup.",
