@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
+from etl.source import Distribution, Frames, Reader, RemoteFile, Source, SourceError, require_columns
 from etl.sources._ons import official_sheet
 
 ONS = "Office for National Statistics"
@@ -303,6 +303,50 @@ def demographr_file(key: str, name: str, url: str) -> RemoteFile:
     return RemoteFile(key=key, url=url, mirror_path=f"{DEMOGRAPHR}/{name}")
 
 
+def ons_source(
+    source_id: str,
+    title: str,
+    *,
+    vintage: str,
+    key: str,
+    url: str,
+    official: tuple[str, Reader],
+    derived: tuple[str, Reader],
+) -> Source:
+    """An ONS population table: the official file at `url`, or humaniverse/demographr's CSV of it (mirror only).
+
+    Args:
+        source_id: the source's id.
+        title: its title.
+        vintage: the estimates' vintage and geography.
+        key: the key both readers use for the file.
+        url: the official file (its name is the URL's last part).
+        official: (distribution name, reader) of the official file.
+        derived: (file name in the demographr mirror folder, reader) of the re-packaging.
+    """
+    official_name, official_reader = official
+    derived_name, derived_reader = derived
+    official_file = RemoteFile(key=key, url=url, name=url.rsplit("/", 1)[1])
+    return Source(
+        source_id=source_id,
+        title=title,
+        publisher=ONS,
+        licence=OGL,
+        vintage=vintage,
+        landing_url=ONS_LANDING,
+        distributions=(
+            Distribution(name=official_name, reader=official_reader, files=(official_file,)),
+            Distribution(
+                name="mirror_derived_csv",
+                official=False,
+                reader=derived_reader,
+                files=(demographr_file(key, derived_name, url),),
+            ),
+        ),
+    )
+
+
+ONS_LANDING = "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates"
 ONS_FILE = (
     "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets"
 )
@@ -378,67 +422,31 @@ SOURCES: tuple[Source, ...] = (
         ),
         notes="CSV export of the official workbook (thousands separators as displayed, UTF-8 BOM).",
     ),
-    Source(
-        source_id=SAPE2019_ID,
-        title="Lower layer Super Output Area population estimates, mid-2019 (SAPE22DT2), persons by single year of age",
-        publisher=ONS,
-        licence=OGL,
+    ons_source(
+        SAPE2019_ID,
+        "Lower layer Super Output Area population estimates, mid-2019 (SAPE22DT2), persons by single year of age",
         vintage="mid-2019 (LSOA 2011)",
-        landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
-        distributions=(
-            Distribution(
-                name="official_zip_xlsx",
-                reader=read_sape_mid2019_official,
-                files=(RemoteFile(key="sape", url=SAPE_URL, name=SAPE_URL.rsplit("/", 1)[1]),),
-            ),
-            Distribution(
-                name="mirror_derived_csv",
-                official=False,
-                reader=read_sape_mid2019,
-                files=(demographr_file("sape", "population19_lsoa11.csv.gz", SAPE_URL),),
-            ),
-        ),
+        key="sape",
+        url=SAPE_URL,
+        official=("official_zip_xlsx", read_sape_mid2019_official),
+        derived=("population19_lsoa11.csv.gz", read_sape_mid2019),
     ),
-    Source(
-        source_id=MYE2020_ID,
-        title="Population estimates for the UK, mid-2020, on 2021 local authority geography (MYE2 persons)",
-        publisher=ONS,
-        licence=OGL,
+    ons_source(
+        MYE2020_ID,
+        "Population estimates for the UK, mid-2020, on 2021 local authority geography (MYE2 persons)",
         vintage="mid-2020 (LAD 2021)",
-        landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
-        distributions=(
-            Distribution(
-                name="official_xls",
-                reader=read_mye_mid2020_official,
-                files=(RemoteFile(key="mye", url=MYE_URL, name=MYE_URL.rsplit("/", 1)[1]),),
-            ),
-            Distribution(
-                name="mirror_derived_csv",
-                official=False,
-                reader=read_mye_mid2020,
-                files=(demographr_file("mye", "population20_ltla21.csv", MYE_URL),),
-            ),
-        ),
+        key="mye",
+        url=MYE_URL,
+        official=("official_xls", read_mye_mid2020_official),
+        derived=("population20_ltla21.csv", read_mye_mid2020),
     ),
-    Source(
-        source_id=CENSUS2021_ID,
-        title="Census 2021 first results: usual residents by local authority (P01), England and Wales",
-        publisher=ONS,
-        licence=OGL,
+    ons_source(
+        CENSUS2021_ID,
+        "Census 2021 first results: usual residents by local authority (P01), England and Wales",
         vintage="census-2021 (LAD 2021, rounded to 100)",
-        landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
-        distributions=(
-            Distribution(
-                name="official_xlsx",
-                reader=read_census2021_official,
-                files=(RemoteFile(key="census", url=CENSUS_URL, name=CENSUS_URL.rsplit("/", 1)[1]),),
-            ),
-            Distribution(
-                name="mirror_derived_csv",
-                official=False,
-                reader=read_census2021,
-                files=(demographr_file("census", "population21_ltla21_census2021.csv", CENSUS_URL),),
-            ),
-        ),
+        key="census",
+        url=CENSUS_URL,
+        official=("official_xlsx", read_census2021_official),
+        derived=("population21_ltla21_census2021.csv", read_census2021),
     ),
 )
