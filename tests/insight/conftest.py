@@ -1,6 +1,8 @@
-"""Fixtures shared by the read-side tests: a read-only connection to the tiny hand-written dashboard database."""
+"""Fixtures shared by the read-side tests: connections to the tiny hand-written databases."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,5 +16,16 @@ def con(tmp_path_factory: pytest.TempPathFactory):
     Modules with their own database (e.g. test_byod) define their own `con`, which takes precedence."""
     path = build_tiny_db(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
     connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def jeopardy_con():
+    """In memory: the schema and the ten invented districts of tests/fixtures/jeopardy/tiny.sql."""
+    root = Path(__file__).resolve().parents[2]
+    connection = duckdb.connect()
+    connection.execute((root / "etl" / "schema.sql").read_text())
+    connection.execute((root / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
     yield connection
     connection.close()

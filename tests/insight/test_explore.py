@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
 
 from insight import explore
 
-ROOT = Path(__file__).resolve().parents[2]
 MEASURES = ("imd_average_score", "ncvo_charities_per_1000")
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def test_measure_values_wide(con):

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
 from scipy import stats
 
 from insight import funding
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def test_funders_and_years(con):
