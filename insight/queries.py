@@ -13,14 +13,6 @@ from insight import config, nations, robust
 from insight.db import query
 from insight.maps import classes
 
-LEVEL_LABELS = {
-    "lad24": "Local authority districts (2024)",
-    "utla24": "Upper-tier local authorities / health and wellbeing boards (2024)",
-    "icb24": "Integrated care boards (2024)",
-    "region": "Regions",
-    "lsoa21": "Neighbourhoods (LSOA 2021)",
-    "country": "Countries",
-}
 LEVEL_UNITS = {"lad24": "districts", "utla24": "upper-tier authorities", "icb24": "ICBs", "lsoa21": "LSOAs"}
 LAYER_ORDER = ("need", "capacity", "dependence", "funding", "health")
 ENGLAND = "E92000001"
@@ -271,12 +263,6 @@ def lsoa_geometry_in_lads(
            WHERE b.level = 'lsoa21' AND list_contains(?, d.{column}) ORDER BY b.code""",  # noqa: S608 - fixed name
         [list(lad_codes)],
     )
-
-
-def source_titles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """source_id -> title from the provenance table."""
-    frame = query(con, "SELECT source_id, any_value(title) AS title FROM provenance GROUP BY source_id")
-    return dict(zip(frame["source_id"], frame["title"], strict=True))
 
 
 def measure_source(con: duckdb.DuckDBPyConnection, *, level: str, measure: str) -> dict[str, str]:

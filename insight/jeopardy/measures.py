@@ -53,7 +53,6 @@ PREFERRED = {
     "dependence": ("share_charities_govt_funded", "govt_income_share"),
 }
 DEFAULT_PERCENT = 20
-WORSE_LABEL = {"need": "top", "capacity": "bottom", "dependence": "top"}
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,6 @@ NO_LOCATION_MESSAGE = (
 )
 SAMPLE = 2000
 MIN_VALUE_SHARE = 0.5
-LOW_NEED_DECILES = (1, 2)
 Progress = Callable[[float, str], None]
 
 
@@ -171,11 +170,6 @@ def filter_mask(
         dates = parse_dates(frame[mapping.date])
         keep &= (dates >= pd.Timestamp(span[0])) & (dates < pd.Timestamp(span[1]) + pd.Timedelta(days=1))
     return keep.to_numpy()
-
-
-def filter_rows(frame: pd.DataFrame, *, mapping: ColumnMapping, **filters) -> pd.DataFrame:
-    """The rows filter_mask keeps, renumbered from 0."""
-    return frame[filter_mask(frame, mapping=mapping, **filters)].reset_index(drop=True)
 
 
 def input_frame(frame: pd.DataFrame, *, mapping: ColumnMapping, keys: np.ndarray) -> tuple[pd.DataFrame, list[str]]:

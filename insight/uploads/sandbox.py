@@ -42,16 +42,7 @@ MAIN_SWAP = threading.Lock()
 
 
 def read_upload(data: bytes, *, name: str, sheet: str | None = None, limit_mb: int | None = None) -> Upload:
-    """Read an uploaded file in a limited child process.
-
-    Args:
-        data: the file's bytes.
-        name: the file name as uploaded (its extension picks the reader).
-        sheet: for a workbook, the sheet to read (default: the first).
-        limit_mb: size limit in MB (default: VCS_INSIGHT_UPLOAD_MB).
-
-    Returns:
-        Upload with every column as text.
+    """readers.parse_upload (same arguments, same Upload) run in a limited child process.
 
     Raises:
         UploadError: the file is too large, empty, unsafe, unreadable, or its parse failed or exceeded a

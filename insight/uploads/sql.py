@@ -8,9 +8,8 @@ OUT_OF_SCOPE_AREAS = {
     "Northern Ireland": ("BT",),
     "Channel Islands / Isle of Man": ("GY", "JE", "IM"),
 }
-# NSPL country code prefixes outside England and Wales (S92 Scotland, N92 NI, L93 Channel Is., M83 IoM).
-OUT_OF_SCOPE_COUNTRIES = {"S": "Scotland", "N": "Northern Ireland", "L": "Channel Islands / Isle of Man"}
 
+# NSPL country codes outside England and Wales start S (Scotland), N (NI), L (Channel Islands), M (Isle of Man).
 # $pattern: uk_postcode.PATTERN; $scot, $ni, $crown: area lists; the input table byod_input(row, raw, rkey, weight, amount); rkey: the record key.
 GEOCODE_POSTCODES = """
 CREATE OR REPLACE TEMP TABLE byod_geo AS
@@ -138,5 +137,3 @@ ORDER BY a.code
 NATIONAL_DECILES = """
 SELECT imd_decile, count(*) AS lsoas FROM byod_need WHERE imd_decile IS NOT NULL GROUP BY ALL ORDER BY imd_decile
 """
-
-BOUNDARIES = "SELECT code, name, geojson FROM boundaries WHERE level = ? AND list_contains(?, code)"
