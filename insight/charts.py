@@ -155,13 +155,13 @@ def add_trend_line(fig: go.Figure, x: np.ndarray, y: np.ndarray) -> None:
     if line is None:
         return
     xs = np.array([np.nanmin(x), np.nanmax(x)])
-    rho = f", ρ = {robust.signed(rho)}" if rho is not None else ""
+    rho_text = f", ρ = {robust.signed(rho)}" if rho is not None else ""
     fig.add_trace(
         go.Scatter(
             x=xs,
             y=line.at(xs),
             mode="lines",
-            name=f"Trend (Theil–Sen{rho})",
+            name=f"Trend (Theil–Sen{rho_text})",
             line={"color": DARK_GREY, "dash": "dash", "width": 3},
             hoverinfo="skip",
         )

@@ -36,4 +36,4 @@ def nation_name(code: str) -> str:
 def default_need(options: list[str], *, fallbacks: tuple[str, ...] = ()) -> str | None:
     """The first own-nation need measure among options, else the first fallback present, else the first option."""
     preferred = [m for m in (*OWN_NATION_NEED, *fallbacks) if m in options]
-    return (preferred or options or [None])[0]
+    return next(iter(preferred or options), None)

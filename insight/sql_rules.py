@@ -68,7 +68,8 @@ def statement_kind(statement: duckdb.Statement) -> str:
 
 def syntax_tree(con: duckdb.DuckDBPyConnection, query: str) -> dict:
     """DuckDB's own parse tree of the query, as JSON."""
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
+    [(serialised,)] = con.execute("SELECT json_serialize_sql(?)", [query]).fetchall()
+    tree = json.loads(serialised)
     if tree.get("error"):
         raise SqlRefused(f"The SQL could not be parsed: {tree.get('error_message', 'unknown error')}")
     return tree

@@ -48,7 +48,7 @@ REFUSED_EXIT = 3
 # At most this many queries run at once per app process; others wait up to their time limit, then are told.
 WORKERS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 # Settings for the sandbox connection; external access is switched off after the database is attached.
-SANDBOX_CONFIG = {
+SANDBOX_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,

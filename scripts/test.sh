@@ -15,5 +15,7 @@ export VCS_INSIGHT_MIRROR="${VCS_INSIGHT_MIRROR:-$(cd .. && pwd)/shared/data}"
 .venv/bin/ruff format --check .
 .venv/bin/ruff check .
 .venv/bin/lint-imports
+# Type check of etl/, insight/ and uk_postcode/ (files and settings: [tool.mypy] in pyproject.toml).
+.venv/bin/mypy
 # pytest exits 5 when it collects no tests: set -e makes that a failure too.
 .venv/bin/pytest "$@"

@@ -282,7 +282,8 @@ def derived_measure(column: str) -> tuple[str, str] | None:
     """(domain, measure) for a humaniverse summary column such as 'imd_average_score'."""
     scale = re.fullmatch(r"rank_of_(\w+)_scale", column)
     if scale:
-        return DERIVED_SUMMARY_DOMAINS.get(f"{scale.group(1)}_"), "rank_of_scale"
+        domain = DERIVED_SUMMARY_DOMAINS.get(f"{scale.group(1)}_")
+        return (domain, "rank_of_scale") if domain else None
     prefix = next((p for p in DERIVED_SUMMARY_DOMAINS if column.startswith(p)), None)
     if prefix is None:
         return None
@@ -300,10 +301,11 @@ def read_derived_summary(path: Path, *, code_column: str, source_id: str) -> pd.
     frame = read_csv(path, source_id=source_id)
     name_column = code_column.replace("_code", "_name")
     require_columns(frame, [code_column, name_column], source_id=source_id, file_name=path.name)
-    columns = {c: derived_measure(c) for c in frame.columns if c not in (code_column, name_column)}
-    unknown = [c for c, m in columns.items() if m is None or m[0] is None]
+    found = {c: derived_measure(c) for c in frame.columns if c not in (code_column, name_column)}
+    unknown = [c for c, m in found.items() if m is None]
     if unknown:
         raise SourceError(source_id, path.name, f"unrecognised summary columns: {unknown}")
+    columns = {c: m for c, m in found.items() if m is not None}
     long = frame.rename(columns={code_column: "code", name_column: "name"}).melt(
         id_vars=["code", "name"], value_vars=list(columns), var_name="column", value_name="value"
     )

@@ -112,7 +112,7 @@ def default_measure(available: pd.DataFrame, *, role: str) -> str | None:
     """The preferred loaded measure for a role, else the first usable measure of that layer, else None."""
     loaded = role_options(available, role=role)
     preferred = [m for m in PREFERRED[role] if m in loaded]
-    return (preferred or loaded or [None])[0]
+    return next(iter(preferred or loaded), None)
 
 
 def worse_is_high(role: str, polarity: str | None) -> bool:
@@ -281,7 +281,7 @@ def parse_state(
     Returns:
         dict with level, need, capacity, dependence (measure ids or None) and x, y, z (int percents).
     """
-    get = params.get  # type: ignore[attr-defined]
+    get = params.get  # type: ignore[union-attr]  # a Mapping or st.query_params, which is not one
     asked_level = level or get("level")
     state: dict[str, object] = {"level": asked_level if asked_level in LEVELS else "lad24"}
     for role in ROLES:

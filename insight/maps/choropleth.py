@@ -8,6 +8,7 @@ of a MapLibre map of the same districts in a browser without a GPU (docs/perform
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import orjson
@@ -107,7 +108,7 @@ def map_layout(fig: go.Figure, *, geo: pd.DataFrame, title: str, revision: str, 
     return fig
 
 
-def subset(geo: pd.DataFrame, codes: object, *, svg: bool = False, url: str | None = None) -> dict | str:
+def subset(geo: pd.DataFrame, codes: Iterable[str], *, svg: bool = False, url: str | None = None) -> dict | str:
     """What a trace draws its areas from: the served file of the whole level when there is one (url: the trace's
     locations pick its areas), else a FeatureCollection of only these codes (each trace carries just its own)."""
     return url or feature_collection(geo[geo["code"].isin(set(codes))], svg=svg)

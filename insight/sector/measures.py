@@ -166,7 +166,7 @@ def income_table(income: pd.DataFrame, *, last_year: int) -> pd.DataFrame:
 def rates(con: duckdb.DuckDBPyConnection, *, scope: str, groups: str) -> pd.DataFrame:
     """rates_table() for a scope, to the last complete year before the extract date."""
     extract = queries.register_state(con)["extract_date"]
-    last_year = last_complete_year(extract) if extract else FIRST_YEAR - 1
+    last_year = last_complete_year(extract) if isinstance(extract, dt.date) else FIRST_YEAR - 1
     events = queries.events(con, scope=scope, groups=groups)
     return rates_table(events, queries.residents(con, scope=scope, groups=groups), last_year=last_year)
 
@@ -179,5 +179,5 @@ def survival(con: duckdb.DuckDBPyConnection, *, scope: str, groups: str) -> tupl
 def income(con: duckdb.DuckDBPyConnection, *, scope: str, groups: str) -> pd.DataFrame:
     """income_table() for a scope, financial years whose returns were all due by the extract date."""
     extract = queries.register_state(con)["extract_date"]
-    last_year = last_complete_year(extract, lag_months=FILING_MONTHS) if extract else 0
+    last_year = last_complete_year(extract, lag_months=FILING_MONTHS) if isinstance(extract, dt.date) else 0
     return income_table(queries.income(con, scope=scope, groups=groups), last_year=last_year)

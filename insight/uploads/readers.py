@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -306,7 +308,11 @@ def _formula_note(sheet_xml: bytes) -> str:
     return f"{len(results):,} formula cell(s): their saved results were used; formulas are never run."
 
 
-def _fill_merged(grid: python_calamine.CalamineSheet) -> tuple[list[list[object]], int]:
+# A worksheet cell as python-calamine gives it.
+Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+
+
+def _fill_merged(grid: python_calamine.CalamineSheet) -> tuple[list[list[Cell]], int]:
     rows = grid.to_python(skip_empty_area=False)
     ranges = grid.merged_cell_ranges or []
     for (top, left), (bottom, right) in ranges:
@@ -317,7 +323,7 @@ def _fill_merged(grid: python_calamine.CalamineSheet) -> tuple[list[list[object]
     return rows, len(ranges)
 
 
-def _to_frame(rows: list[list[object]]) -> tuple[pd.DataFrame, int]:
+def _to_frame(rows: Sequence[Sequence[object]]) -> tuple[pd.DataFrame, int]:
     """Header = first row at least half as full (and 2 cells) as the fullest of the first rows; values as text."""
     if not rows:
         raise UploadError("The sheet is empty.")

@@ -169,7 +169,7 @@ def bare_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     """Forkserver with the readers preloaded: each parse forks a small, clean process in milliseconds.
 
     The server is started from the project folder (scripts/run.sh), which is how the forkserver finds `insight`.
