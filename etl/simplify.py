@@ -1,16 +1,17 @@
 """Simplify a boundary layer once at build time: topology-preserving, rounded, RFC 7946 winding, no area lost.
 
-GeoPandas/Shapely stay on the write side: the app only ever sees the GeoJSON geometry text.
+Shapely (GEOS) and pyogrio stay on the write side: the app only ever sees the GeoJSON geometry text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
 # Ring winding written into every geometry (RFC 7946 §3.1.6: exterior rings counter-clockwise).
@@ -41,7 +42,7 @@ def simplified_coverage(geometries: np.ndarray, tolerance_deg: float) -> np.ndar
     """Simplify the whole layer as one coverage so neighbours keep their shared edges."""
     if tolerance_deg <= 0:
         return geometries
-    return gpd.GeoSeries(geometries).simplify_coverage(tolerance_deg).to_numpy()
+    return shapely.coverage_simplify(geometries, tolerance_deg)
 
 
 def mend_shared_edges(chosen: np.ndarray, original: np.ndarray, *, decimals: int, rounds: int = 3) -> np.ndarray:
@@ -115,6 +116,18 @@ def simplify_layer(codes: Sequence[str], geometries: np.ndarray, *, spec: LayerS
     )
     frame["area_ratio"] = frame["area_ratio"].astype(object).where(frame["area_ratio"].notna(), None)
     return frame, fallbacks
+
+
+def read_features(path: Path, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A vector file's attribute columns (all, or `columns`) and a `geometry` column of Shapely geometries.
+
+    Read by pyogrio as Arrow (geometry as WKB), so no GeoPandas frame is built.
+    """
+    meta, table = pyogrio.read_arrow(path, columns=None if columns is None else list(columns))
+    geometry = meta["geometry_name"] or "wkb_geometry"
+    frame = table.drop_columns([geometry]).to_pandas()
+    frame["geometry"] = shapely.from_wkb(table[geometry].to_numpy(zero_copy_only=False))
+    return frame
 
 
 def dissolve(geometries: np.ndarray, groups: Sequence[str]) -> tuple[list[str], np.ndarray]:

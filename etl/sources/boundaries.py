@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from etl.simplify import WINDING, LayerSpec, dissolve, simplify_layer
+from etl.simplify import WINDING, LayerSpec, dissolve, read_features, simplify_layer
 from etl.source import Distribution, Frames, RemoteFile, Source, SourceError, require_columns
 from etl.sources._ons import arcgis_file, canonical_name, read_table
 
@@ -50,7 +50,7 @@ def read_layer(path: Path, *, source_id: str, code: str, name: str) -> pd.DataFr
     fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
     official = {canonical_name(f): f for f in reversed(fields)} | {f: f for f in fields}
     wanted = [official.get(code, code), official.get(name, name)]
-    frame = pyogrio.read_dataframe(path, columns=[f for f in wanted if f in fields], use_arrow=True)
+    frame = read_features(path, columns=[f for f in wanted if f in fields])
     frame = frame.rename(columns=dict(zip(wanted, [code, name], strict=True)))
     require_columns(frame, [code, name], source_id=source_id, file_name=path.name)
     frame = frame[frame[code].str[0].isin(["E", "W"])]
@@ -59,7 +59,7 @@ def read_layer(path: Path, *, source_id: str, code: str, name: str) -> pd.DataFr
             source_id, path.name, f"duplicate codes, e.g. {frame[code][frame[code].duplicated()].iloc[0]}"
         )
     return pd.DataFrame(
-        {"code": frame[code].to_numpy(), "name": frame[name].to_numpy(), "geometry": frame.geometry.to_numpy()}
+        {"code": frame[code].to_numpy(), "name": frame[name].to_numpy(), "geometry": frame["geometry"].to_numpy()}
     )
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import pytest
 import shapely
 from shapely.geometry import box
 
-from etl.simplify import LayerSpec, dissolve, simplify_layer
+from etl.simplify import LayerSpec, dissolve, read_features, simplify_layer
 from etl.source import SourceError
 from etl.sources.boundaries import read_lad24, read_layer
 
@@ -24,12 +23,12 @@ GRID_AREA = 0.2 * 0.2  # the four invented squares cover [0, 0.2] × [50, 50.2]
 
 @pytest.fixture(scope="module")
 def squares() -> pd.DataFrame:
-    return pyogrio.read_dataframe(SQUARES)
+    return read_features(SQUARES)
 
 
 @pytest.fixture(scope="module")
 def result(squares) -> tuple[pd.DataFrame, int]:
-    return simplify_layer(squares["ltla24_code"], squares.geometry.to_numpy(), spec=SPEC)
+    return simplify_layer(squares["ltla24_code"], squares["geometry"].to_numpy(), spec=SPEC)
 
 
 def geometries(frame: pd.DataFrame) -> np.ndarray:
@@ -46,7 +45,7 @@ def test_every_area_kept_and_none_empty(squares, result):
 
 def test_zigzag_edges_are_simplified(squares, result):
     frame, _ = result
-    before = shapely.get_num_coordinates(squares.geometry.to_numpy())
+    before = shapely.get_num_coordinates(squares["geometry"].to_numpy())
     assert (frame["vertices"].to_numpy() < before).all()
     assert frame["vertices"].sum() <= before.sum() / 2
 
@@ -65,7 +64,7 @@ def test_shared_edges_stay_shared(result):
 
 
 def test_rings_follow_rfc7946(squares, result):
-    assert not any(shapely.is_ccw(g.exterior) for g in squares.geometry)  # the fixture is wound clockwise
+    assert not any(shapely.is_ccw(g.exterior) for g in squares["geometry"])  # the fixture is wound clockwise
     assert all(shapely.is_ccw(g.exterior) for g in geometries(result[0]))
 
 
@@ -94,7 +93,7 @@ def test_tiny_area_never_dropped():
 
 
 def test_dissolve_unions_by_group(squares):
-    codes, merged = dissolve(squares.geometry.to_numpy(), ["A", "A", "B", "B"])
+    codes, merged = dissolve(squares["geometry"].to_numpy(), ["A", "A", "B", "B"])
     assert codes == ["A", "B"]
     assert shapely.area(merged) == pytest.approx([GRID_AREA / 2, GRID_AREA / 2], rel=1e-3)
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
-from etl.simplify import LayerSpec, simplify_layer
+from etl.simplify import LayerSpec, read_features, simplify_layer
 
 ROUNDING_DEG = 1e-4  # coordinates are rounded to at least 4 decimals
 MIRROR_LAYERS = [  # level in the database, mirror file, code property
@@ -60,9 +59,9 @@ def integrity_problems(
 
 
 def mirror_layer(path: Path, code: str) -> pd.Series:
-    frame = gpd.read_file(path)
+    frame = read_features(path)
     frame = frame[frame[code].str[0].isin(["E", "W"])]
-    return pd.Series(frame.geometry.to_numpy(), index=frame[code].to_numpy())
+    return pd.Series(frame["geometry"].to_numpy(), index=frame[code].to_numpy())
 
 
 def built_layer(db_con, level: str) -> tuple[pd.Series, float]:
