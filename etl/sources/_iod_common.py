@@ -27,7 +27,8 @@ def iod_source(
     publisher: str = MHCLG,
     notes: str = "",
 ) -> Source:
-    """A Source under the OGL: one Indices of Deprivation file set (MHCLG's, or the Welsh Government's WIMD)."""
+    """A Source under the OGL: an Indices of Deprivation file set (MHCLG's by default, or the Welsh Government's
+    WIMD), or another OGL table such as ONS population estimates (etl/sources/population.py)."""
     return Source(
         source_id=source_id,
         title=title,

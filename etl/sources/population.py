@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.source import Distribution, Frames, Reader, RemoteFile, Source, SourceError, require_columns
+from etl.sources import _iod_common as iod
 from etl.sources._ons import official_sheet
 
 ONS = "Office for National Statistics"
@@ -327,23 +328,16 @@ def ons_source(
     official_name, official_reader = official
     derived_name, derived_reader = derived
     official_file = RemoteFile(key=key, url=url, name=url.rsplit("/", 1)[1])
-    return Source(
-        source_id=source_id,
-        title=title,
-        publisher=ONS,
-        licence=OGL,
-        vintage=vintage,
-        landing_url=ONS_LANDING,
-        distributions=(
-            Distribution(name=official_name, reader=official_reader, files=(official_file,)),
-            Distribution(
-                name="mirror_derived_csv",
-                official=False,
-                reader=derived_reader,
-                files=(demographr_file(key, derived_name, url),),
-            ),
+    distributions = (
+        Distribution(name=official_name, reader=official_reader, files=(official_file,)),
+        Distribution(
+            name="mirror_derived_csv",
+            official=False,
+            reader=derived_reader,
+            files=(demographr_file(key, derived_name, url),),
         ),
     )
+    return iod.iod_source(source_id, title, distributions, vintage=vintage, landing_url=ONS_LANDING, publisher=ONS)
 
 
 ONS_LANDING = "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates"
