@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from etl.source import SourceError
 from etl.sources.health import read_official
+from tests.etl.workbooks import write_xlsx
 
 AREAS = [
     ("E92000001", "England", "Country"),
@@ -16,17 +16,6 @@ AREAS = [
     ("E07990001", "Invent Vale", "LTLA"),
     ("E06990002", "Invent Bay", "LTLA"),
 ]
-
-
-def save(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 def titles(n: int) -> list[list]:
@@ -44,7 +33,7 @@ def scores_workbook(path: Path, *, year_sheets: bool = True) -> Path:
         for n, year in ((3, 2021), (4, 2020)):
             rows = [[code, name, kind, year - 1900, 90.5, 110, 99] for code, name, kind in AREAS]
             sheets[f"Table_{n}_{year}_Index"] = titles(4) + [header] + rows
-    return save(path, sheets)
+    return write_xlsx(path, sheets)
 
 
 def underlying_workbook(path: Path) -> Path:
@@ -54,7 +43,7 @@ def underlying_workbook(path: Path) -> Path:
         for i, (code, name, kind) in enumerate(AREAS)
         for year in (2020, 2021)
     ]
-    return save(path, {"Table_2_Underlying_data": titles(3) + [header] + rows})
+    return write_xlsx(path, {"Table_2_Underlying_data": titles(3) + [header] + rows})
 
 
 @pytest.fixture()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from etl.source import SourceError
 from etl.sources import imd2025
+from tests.etl import workbooks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imd"
 AREA = [
@@ -31,14 +31,7 @@ DERIVED_STEMS = ["IMD", "Income", "Employment", "Education", "Health", "Crime", 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A workbook with a Notes sheet first, like the published ones."""
-    book = openpyxl.Workbook()
-    book.active.title = "Notes"
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+    return workbooks.write_xlsx(path, sheets, notes_first=True)
 
 
 def write_file1(path: Path) -> Path:
