@@ -48,4 +48,4 @@ def default_measure(catalog: pd.DataFrame, *, role: str, options: Sequence[str] 
     """
     offered = role_options(catalog, role=role) if options is None else list(options)
     preferred = [m for m in PREFERRED[role] if m in offered]
-    return (preferred or offered or [None])[0]
+    return next(iter(preferred or offered), None)
