@@ -113,6 +113,13 @@ def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: F
         )
 
 
+def record_skipped(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched) -> None:
+    """Files an index listed that could not be downloaded (a reader adds those it refused as `skipped_files`)."""
+    for url, why in fetched.skipped.items():
+        name = Path(url.split("?")[0]).name or url
+        con.execute("INSERT INTO skipped_files VALUES (?, ?, ?, ?)", [source.source_id, url, name, why])
+
+
 def record_missing(con: duckdb.DuckDBPyConnection, source: Source, reason: str) -> None:
     con.execute(
         "INSERT INTO missing_layers VALUES (?, ?, ?, ?, ?)",
@@ -176,6 +183,7 @@ def insert_source(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetch
     except (duckdb.Error, ValueError) as error:
         raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
     record_provenance(con, source, fetched, rows_per_file(fetched, frames))
+    record_skipped(con, source, fetched)
 
 
 def derive(con: duckdb.DuckDBPyConnection, source: Source) -> None:

@@ -14,6 +14,11 @@ CREATE TABLE missing_layers (
     url VARCHAR NOT NULL, reason VARCHAR NOT NULL
 );
 
+-- Files listed by a source's index (the 360Giving registry) that this build could not use, one line each.
+CREATE TABLE skipped_files (
+    source_id VARCHAR NOT NULL, url VARCHAR NOT NULL, file_name VARCHAR NOT NULL, reason VARCHAR NOT NULL
+);
+
 -- Every area at every level, with its parents (NULL where a parent does not apply).
 -- level: lsoa21, lsoa11, msoa21, ward24, lad24, lad21, lad19, utla24, sicbl24, icb24, region, country
 CREATE TABLE areas (

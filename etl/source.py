@@ -36,6 +36,10 @@ class RemoteFile:
     sha256 / size: the publisher's known bytes, verified when given.
     paging: "arcgis" for an ArcGIS FeatureServer query, fetched page by page into one file.
     name: local file name, for URLs that do not end in one (ArcGIS queries, ONS `file?uri=` links).
+    discover: finds the current URL on the publisher's landing page or API (etl.fetch.discover); `url` is
+        then the last known one, used when discovery fails.
+    expand: for an index file listing further files (the 360Giving registry): given the downloaded index,
+        the files it lists; each is downloaded, and one that fails is skipped and reported (etl.fetch).
     """
 
     key: str
@@ -45,6 +49,8 @@ class RemoteFile:
     size: int | None = None
     paging: str | None = None
     name: str | None = None
+    discover: Callable[[Callable[[str], object]], str] | None = field(default=None, compare=False, repr=False)
+    expand: Callable[[Path], list[RemoteFile]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def file_name(self) -> str:

@@ -2,31 +2,40 @@
 
 `resolve_url` (etl.fetch.web) is the one switch between the real publishers and a stand-in host
 (VCS_INSIGHT_OFFICIAL_HOST); `download` (etl.fetch.files) caches, resumes and verifies one file;
-ArcGIS layers are paged in object-id order by etl.fetch.arcgis.
+ArcGIS layers are paged in object-id order by etl.fetch.arcgis; `current` (etl.fetch.discover) asks the
+publisher for a file's current URL where the source declares how; an index file (`RemoteFile.expand`) is
+followed to the files it lists, skipping (and reporting) each that fails.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.fetch.discover import current
 from etl.fetch.files import check_published, download, sha256_of
 from etl.fetch.web import OFFICIAL_HOST_ENV, USER_AGENT, resolve_url
 from etl.source import Distribution, RemoteFile, Source, SourceError
 
 __all__ = [
-    "OFFICIAL_HOST_ENV", "USER_AGENT", "Fetched", "download", "fetch", "official_distribution", "resolve_url",
-    "sha256_of", "verify",
+    "OFFICIAL_HOST_ENV", "USER_AGENT", "Fetched", "current", "download", "fetch", "official_distribution",
+    "resolve_url", "sha256_of", "verify",
 ]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """The distribution chosen for a source and the local path of each of its files."""
+    """The distribution chosen for a source (with the files actually used) and the local path of each.
+
+    skipped: files listed by an index that could not be obtained, by URL, with the one-line reason.
+    """
 
     distribution: Distribution
     paths: dict[str, Path]
     sha256: dict[str, str]
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def verify(source_id: str, remote: RemoteFile, path: Path) -> str:
@@ -68,6 +77,7 @@ def fetch(source: Source, *, mirror: Path | None, cache: Path, refresh: bool = F
     Returns None when an optional source is absent from the mirror, or has no official distribution
     to download; raises SourceError for a required one, and for any download or verification failure.
     """
+    skipped: dict[str, str] = {}
     if mirror is not None:
         found = from_mirror(source, mirror)
         if found is None:
@@ -79,6 +89,35 @@ def fetch(source: Source, *, mirror: Path | None, cache: Path, refresh: bool = F
             if not source.required:
                 return None
             raise SourceError(source.source_id, source.landing_url, "no official distribution to download")
-        paths = {f.key: download(source.source_id, f, cache, refresh=refresh) for f in chosen.files}
+        files = tuple(current(source.source_id, f) for f in chosen.files)
+        paths = {f.key: download(source.source_id, f, cache, refresh=refresh) for f in files}
+        listed, skipped = follow_indexes(source.source_id, files, paths, cache=cache, refresh=refresh)
+        chosen = dataclasses.replace(chosen, files=files + tuple(listed))
+        paths |= {f.key: p for f, p in listed.items()}
     sums = {f.key: verify(source.source_id, f, paths[f.key]) for f in chosen.files}
-    return Fetched(chosen, paths, sums)
+    return Fetched(chosen, paths, sums, skipped)
+
+
+def follow_indexes(
+    source_id: str, files: tuple[RemoteFile, ...], paths: dict[str, Path], *, cache: Path, refresh: bool
+) -> tuple[dict[RemoteFile, Path], dict[str, str]]:
+    """Download every file listed by the index files among `files`; a file that fails is skipped, not fatal.
+
+    Raises:
+        SourceError: an index cannot be read (its layout changed): nothing of the source is loaded.
+    """
+    listed: dict[RemoteFile, Path] = {}
+    skipped: dict[str, str] = {}
+    for index in (f for f in files if f.expand is not None):
+        try:
+            entries = index.expand(paths[index.key])  # type: ignore[misc]
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+            problem = f"index not readable ({type(error).__name__}: {error})"
+            raise SourceError(source_id, index.file_name, problem) from error
+        for entry in entries:
+            try:
+                listed[entry] = download(source_id, entry, cache, refresh=refresh)
+            except SourceError as error:
+                skipped[entry.url] = error.problem
+                print(f"[{source_id}] skipped {entry.file_name}: {error.problem}", file=sys.stderr)
+    return listed, skipped

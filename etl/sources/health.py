@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.capacity_sql import drop_temp_sql, lad24_map_sql
+from etl.fetch.discover import ons_dataset_file
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
 from etl.sources._ons import official_sheet
 
@@ -25,6 +26,12 @@ MIRROR_DIR = "health_ons_health_index/derived_humaniverse_healthyr"
 ONS = "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets"
 SCORES_URL = f"{ONS}/healthindexscoresengland/current/healthindexscoresengland.xlsx"
 UNDERLYING_URL = f"{ONS}/healthindexunderlyingdataengland/current/healthindexunderlyingdataenglandcanscreenfix.xlsx"
+# The file name under /current/ changes between editions: the build asks the dataset page for the current one
+# (etl.fetch.discover.ons_dataset_file) and falls back to the last known names above.
+ONS_SITE = "https://www.ons.gov.uk"
+DATASETS = f"{ONS_SITE}/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets"
+SCORES_PAGE = f"{DATASETS}/healthindexscoresengland"
+UNDERLYING_PAGE = f"{DATASETS}/healthindexunderlyingdataengland"
 # Districts and UAs (child area type 502, the current lower-tier type) under England (parent type 15).
 FINGERTIPS_URL = (
     "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids=90366,90362"
@@ -211,14 +218,22 @@ SOURCES = (
         publisher="Office for National Statistics",
         licence="Open Government Licence v3.0",
         vintage=VINTAGE,
-        landing_url="https://www.ons.gov.uk/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets/healthindexscoresengland",
+        landing_url=SCORES_PAGE,
         distributions=(
             Distribution(
                 name="official_xlsx",
                 files=(
-                    RemoteFile(key="scores", url=SCORES_URL, name="healthindexscoresengland.xlsx"),
                     RemoteFile(
-                        key="indicators", url=UNDERLYING_URL, name="healthindexunderlyingdataenglandcanscreenfix.xlsx"
+                        key="scores",
+                        url=SCORES_URL,
+                        name="healthindexscoresengland.xlsx",
+                        discover=ons_dataset_file(SCORES_PAGE),
+                    ),
+                    RemoteFile(
+                        key="indicators",
+                        url=UNDERLYING_URL,
+                        name="healthindexunderlyingdataenglandcanscreenfix.xlsx",
+                        discover=ons_dataset_file(UNDERLYING_PAGE),
                     ),
                 ),
                 reader=read_official,

@@ -1,11 +1,16 @@
 """Stand-in ONS Health Index workbooks at their `/current/` file URLs, in the layout of the 2021 edition
 (scores in Table_2_Index_scores and one Table_<n>_<year>_Index sheet per year; indicators in
-Table_2_Underlying_data), with invented values for the real LTLA 2021 codes of the mirror's lookup."""
+Table_2_Underlying_data), with invented values for the real LTLA 2021 codes of the mirror's lookup.
+
+Also the ONS website's JSON the build discovers the current file name from: `<dataset page>/data` naming the
+current edition (`datasets[0].uri`) and `<edition uri>/data` listing its files (`downloads[0].file`)."""
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from openpyxl import Workbook
 
@@ -59,9 +64,22 @@ def indicators(path: Path, areas: list[tuple[str, str]]) -> Path:
     return save(path, {"Contents": [["Table of contents"]], "Table_2_Underlying_data": notes(3) + [header, *rows]})
 
 
+def ons_pages(dataset_page: str, file_url: str) -> dict[str, bytes | Path]:
+    """The two JSON pages of an ONS dataset whose current edition holds the file at `file_url`."""
+    edition, name = urlsplit(file_url).query.removeprefix("uri=").rsplit("/", 1)
+    landing = {"type": "dataset_landing_page", "datasets": [{"uri": edition}]}
+    version = {"type": "dataset", "uri": edition, "downloads": [{"file": name, "size": "1234"}]}
+    return {
+        f"{dataset_page}/data": json.dumps(landing).encode(),
+        f"{health.ONS_SITE}{edition}/data": json.dumps(version).encode(),
+    }
+
+
 def static_files(work: Path) -> dict[str, bytes | Path]:
     areas = districts()
     return {
         health.SCORES_URL: scores(work / "healthindexscoresengland.xlsx", areas),
         health.UNDERLYING_URL: indicators(work / "healthindexunderlyingdataenglandcanscreenfix.xlsx", areas),
+        **ons_pages(health.SCORES_PAGE, health.SCORES_URL),
+        **ons_pages(health.UNDERLYING_PAGE, health.UNDERLYING_URL),
     }
