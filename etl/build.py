@@ -91,9 +91,12 @@ def insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
                 con.unregister("incoming_frame")
 
 
-def record_provenance(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched, rows: dict[str, int]) -> None:
+def record_provenance(
+    con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetched, rows: dict[str, int], *, refused: set[str]
+) -> None:
+    """One row per file loaded (files the reader refused, listed in skipped_files, are not)."""
     loaded_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-    for remote in fetched.distribution.files:
+    for remote in (f for f in fetched.distribution.files if f.url not in refused):
         con.execute(
             "INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -182,7 +185,8 @@ def insert_source(con: duckdb.DuckDBPyConnection, source: Source, fetched: Fetch
         raise SourceError(source.source_id, names, f"could not write the new database ({error})") from error
     except (duckdb.Error, ValueError) as error:
         raise SourceError(source.source_id, names, f"rows do not fit the schema ({error})") from error
-    record_provenance(con, source, fetched, rows_per_file(fetched, frames))
+    refused = set(frames["skipped_files"]["url"]) if "skipped_files" in frames else set()
+    record_provenance(con, source, fetched, rows_per_file(fetched, frames), refused=refused)
     record_skipped(con, source, fetched)
 
 

@@ -167,7 +167,7 @@ CREATE TABLE ncvo_charities_lad (lad19_code VARCHAR PRIMARY KEY, charities INTEG
 CREATE TABLE grants (
     funder VARCHAR NOT NULL, award_year INTEGER NOT NULL, lad_code VARCHAR, ward_code VARCHAR,
     amount DOUBLE NOT NULL, grants INTEGER NOT NULL, source_distribution VARCHAR NOT NULL, lad24_code VARCHAR,
-    postcode VARCHAR, lsoa21_code VARCHAR
+    postcode VARCHAR, lsoa21_code VARCHAR, charity_number VARCHAR
 );
 
 -- ONS Health Index for England by LTLA 2021 (England 2015 = 100) and its underlying indicator values.

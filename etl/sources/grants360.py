@@ -1,11 +1,14 @@
-"""360Giving grants: a reader for standard 360Giving files, the current GrantNav export, and the mirror's aggregation.
+"""360Giving grants: a reader for standard 360Giving files, every publisher's current file online, the mirror's aggregation.
 
 `read_360giving` parses any file in the 360Giving data standard (CSV with the standard column titles, or the
 JSON package `{"grants": [...]}`) into one row per grant; it has no app dependencies so upload pages can use it.
-Online the build reads GrantNav's export of its entire dataset (`search.csv`: every grant of every 360Giving
-publisher whose data is openly licensed and valid, refreshed nightly; over a million grants): DuckDB streams it,
-keeping the standard columns plus GrantNav's recipient district and ward codes, and aggregates to funder x year x
-district x ward x recipient postcode; the postcode is placed in its LSOA 2021 through the NSPL after loading.
+Online the build reads the 360Giving Data Registry (`data.json`, every publisher's own file, as 360Giving's
+datagetter does to build the Datastore and GrantNav): each openly licensed publisher file (XLSX, CSV, JSON or
+ODS) is downloaded and streamed, one at a time, into a flat CSV of the standard columns; DuckDB aggregates them
+to funder x year x district x ward x recipient postcode (or recipient charity number where there is no
+postcode); a file that fails is skipped and listed in `skipped_files`. Recipients are placed through the NSPL
+(postcode) and the Charity Commission register (GB-CHC identifier → registered postcode) after loading.
+`read_grantnav` reads GrantNav's CSV export (`search.csv`) the same way (kept for the full-scale benchmark).
 Offline the build loads the third-party aggregation of a 2018 GrantNav export (54 funders, 2013-2018), which is
 not an official 360Giving file, as its own derived distribution.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,10 +27,13 @@ import pandas as pd
 
 from etl.capacity_sql import drop_temp_sql, insert_measure_sql, lad18_values_sql, lad24_map_sql, rollup_sql
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
+from etl.sources import _grants360_files as files
+from etl.sources._grants360_files import FLAT_TITLES, REQUIRED, STANDARD_CSV, json_grant
 from etl.sources.nspl import NORMALISE_SQL, normalise_postcode
 
 SOURCE_ID = "grants_360giving"
 MIRROR_GZ = "grants_360giving_derived/grants_eng_LAD_ward_donor_year.csv.gz"
+REGISTRY_PAGE = "https://www.360giving.org/explore/technical/registry/"
 GRANTNAV = "https://grantnav.threesixtygiving.org/"
 # "The entire data set can be exported as JSON or CSV" (GrantNav docs/developers.md); columns: grantnav/csv_layout.py.
 GRANTNAV_CSV = "https://grantnav.threesixtygiving.org/search.csv"
@@ -34,42 +41,12 @@ GRANTNAV_EXTRA = {
     "Recipient District Geographic Code": "district_code",
     "Recipient Ward Geographic Code": "gn_ward_code",
     "Recipient Org: Registered Postcode": "registered_postcode",
+    "Recipient Org:Identifier": "recipient_id",
 }
-# Standard CSV column titles → record columns.
-STANDARD_CSV = {
-    "Identifier": "identifier",
-    "Amount Awarded": "amount",
-    "Currency": "currency",
-    "Award Date": "award_date",
-    "Funding Org:Name": "funder",
-    "Recipient Org:Name": "recipient_name",
-    "Recipient Org:Postal Code": "recipient_postcode",
-    "Recipient Org:Location:0:Geographic Code": "recipient_geo_code",
-}
-REQUIRED = ["Identifier", "Amount Awarded", "Award Date", "Funding Org:Name"]
 RECORD_COLUMNS = [*STANDARD_CSV.values(), "award_year"]
 LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 WARD_CODE = re.compile(r"^[EW]05\d{6}$")
-
-
-def first(items: object, key: str) -> object:
-    """items[0][key] for a 360Giving JSON list-of-objects field, else None."""
-    return items[0].get(key) if isinstance(items, list) and items and isinstance(items[0], dict) else None
-
-
-def json_grant(grant: dict) -> dict:
-    """One JSON grant object → the flat standard CSV titles."""
-    recipient = (grant.get("recipientOrganization") or [{}])[0]
-    return {
-        "Identifier": grant.get("id"),
-        "Amount Awarded": grant.get("amountAwarded"),
-        "Currency": grant.get("currency"),
-        "Award Date": grant.get("awardDate"),
-        "Funding Org:Name": first(grant.get("fundingOrganization"), "name"),
-        "Recipient Org:Name": recipient.get("name"),
-        "Recipient Org:Postal Code": recipient.get("postalCode"),
-        "Recipient Org:Location:0:Geographic Code": first(recipient.get("location"), "geoCode"),
-    }
+__all__ = ["FLAT_TITLES", "REQUIRED", "STANDARD_CSV", "json_grant", "read_360giving", "read_grantnav", "read_registry"]
 
 
 def read_360giving(path: Path) -> pd.DataFrame:
@@ -149,14 +126,16 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def grantnav_sql(path: Path, header: list[str]) -> str:
-    """Aggregate a GrantNav CSV export in DuckDB: GBP grants by funder x year x district x ward x postcode."""
+def grantnav_sql(paths: list[Path], header: list[str], *, distribution: str = "grantnav_search_csv") -> str:
+    """Aggregate CSV files of 360Giving titles in DuckDB: GBP grants by funder x year x district x ward x postcode
+    (x recipient charity number where there is no postcode)."""
     present = {**STANDARD_CSV, **GRANTNAV_EXTRA}
     cols = ", ".join(
         f'"{title}" AS {name}' if title in header else f"NULL::VARCHAR AS {name}" for title, name in present.items()
     )
+    csv_files = ", ".join(f"'{p.as_posix()}'" for p in paths)
     return f"""
-        WITH raw AS (SELECT {cols} FROM read_csv('{path.as_posix()}', header = true, all_varchar = true,
+        WITH raw AS (SELECT {cols} FROM read_csv([{csv_files}], header = true, all_varchar = true,
                                                    quote = '"', escape = '"', strict_mode = false)),
         grants AS (
             SELECT trim(funder) AS funder, year(try_cast(left(award_date, 10) AS DATE)) AS award_year,
@@ -165,12 +144,14 @@ def grantnav_sql(path: Path, header: list[str]) -> str:
                             '[EW]0[6-9][0-9]{{6}}') THEN trim(recipient_geo_code) END) AS lad_code,
                    coalesce(nullif(trim(gn_ward_code), ''), CASE WHEN regexp_full_match(trim(recipient_geo_code),
                             '[EW]05[0-9]{{6}}') THEN trim(recipient_geo_code) END) AS ward_code,
-                   coalesce(normalise_postcode(recipient_postcode), normalise_postcode(registered_postcode)) AS postcode
+                   coalesce(normalise_postcode(recipient_postcode), normalise_postcode(registered_postcode)) AS postcode,
+                   regexp_extract(upper(trim(recipient_id)), '^GB-CHC-0*([1-9][0-9]{{4,7}})$', 1) AS charity
             FROM raw WHERE coalesce(nullif(trim(currency), ''), 'GBP') = 'GBP')
         SELECT funder, award_year::INTEGER AS award_year, lad_code, ward_code, postcode,
-               sum(amount) AS amount, count(*)::INTEGER AS grants, 'grantnav_search_csv' AS source_distribution
+               CASE WHEN postcode IS NULL THEN nullif(charity, '') END AS charity_number,
+               sum(amount) AS amount, count(*)::INTEGER AS grants, '{distribution}' AS source_distribution
         FROM grants WHERE funder <> '' AND award_year IS NOT NULL AND amount IS NOT NULL
-        GROUP BY ALL ORDER BY ALL"""  # noqa: S608 - path and titles from code, the file's header only selects
+        GROUP BY ALL ORDER BY ALL"""  # noqa: S608 - paths and titles from code, a file's header only selects
 
 
 def read_grantnav(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
@@ -184,15 +165,51 @@ def read_grantnav(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     missing = [title for title in REQUIRED if title not in header]
     if missing:
         raise SourceError(SOURCE_ID, path.name, f"missing expected column(s): {', '.join(missing)}")
+    return {"grants": aggregate([path], header, distribution="grantnav_search_csv")}
+
+
+def aggregate(paths: list[Path], header: list[str], *, distribution: str) -> pd.DataFrame:
+    """The `grants` rows of CSV files sharing one header of 360Giving titles (see grantnav_sql)."""
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false;" + NORMALISE_SQL)
-        table = con.sql(grantnav_sql(path, header)).to_arrow_table()
+        table = con.sql(grantnav_sql(paths, header, distribution=distribution)).to_arrow_table()
     finally:
         con.close()
-    return {"grants": table.to_pandas(types_mapper=pd.ArrowDtype)}
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
+def read_registry(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
+    """Read every publisher file the registry listed (keys: their URLs) into `grants`, one file at a time.
+
+    A file that is not 360Giving data in a known format, or a dataset whose licence is not open, goes into
+    `skipped_files` with its reason; the others load.
+
+    Raises:
+        SourceError: no publisher file could be read.
+    """
+    skipped = [(url, Path(url.split("?")[0]).name or url, why) for url, why in files.not_open(paths["registry"])]
+    with tempfile.TemporaryDirectory(prefix="vcs_360giving_") as folder:
+        flat = []
+        for number, (url, path) in enumerate((k, p) for k, p in paths.items() if k != "registry"):
+            out = Path(folder) / f"{number:05d}.csv"
+            try:
+                count = files.write_flat(path, out)
+            except Exception as error:  # noqa: BLE001 - one publisher's file must never stop the others
+                skipped.append((url, path.name, f"not read as 360Giving data ({type(error).__name__}: {error})"))
+                continue
+            flat += [out] if count else []
+        if not flat:
+            raise SourceError(SOURCE_ID, paths["registry"].name, "no publisher's file could be read")
+        grants = aggregate(flat, FLAT_TITLES, distribution="360giving_registry")
+    frame = pd.DataFrame(skipped, columns=["url", "file_name", "reason"]).assign(source_id=SOURCE_ID)
+    return {"grants": grants, "skipped_files": frame}
+
+
+# Grants without a recipient postcode but with a registered charity as recipient: its registered postcode.
+CHARITY_POSTCODE_SQL = """UPDATE grants g SET postcode = c.postcode_normalised FROM charities c
+WHERE g.postcode IS NULL AND c.charity_number = try_cast(g.charity_number AS BIGINT)
+  AND c.postcode_normalised IS NOT NULL;"""
 # Grants placed by recipient postcode: LSOA 2021 and, where the export had no district, LAD 2024 via the NSPL.
 POSTCODE_SQL = """UPDATE grants g SET lsoa21_code = p.lsoa21_code, lad24_code = coalesce(g.lad24_code, p.lad24_code)
 FROM postcodes p WHERE p.postcode = g.postcode;"""
@@ -215,6 +232,7 @@ DERIVE_SQL = "\n".join(
                   LEFT JOIN (VALUES {lad18_values_sql()}) o(old_code, lad19_code) ON o.old_code = g2.lad_code) c
             JOIN _lad24_of m ON m.old_code = c.lad_code
             WHERE g.lad_code = c.original;""",  # noqa: S608
+        CHARITY_POSTCODE_SQL,
         POSTCODE_SQL,
         """CREATE OR REPLACE TEMP TABLE _grants_lad24 AS
            SELECT lad24_code AS code, sum(amount) AS amount, sum(grants)::DOUBLE AS grants
@@ -231,16 +249,24 @@ DERIVE_SQL = "\n".join(
 SOURCES = (
     Source(
         source_id=SOURCE_ID,
-        title="360Giving grants by funder, award year and recipient district/ward (GrantNav)",
-        publisher="360Giving GrantNav (funders' open data); offline: aggregated by the yanoak/360giving-deprivation authors",
-        licence="Each funder's open licence via 360Giving GrantNav (mostly CC BY 4.0 / OGL v3.0)",
-        vintage="award years in the data (online: current GrantNav; offline: 2013-2018)",
-        landing_url=GRANTNAV,
+        title="360Giving grants by funder, award year and recipient district/ward",
+        publisher="Funders publishing to the 360Giving Data Standard (360Giving Data Registry); offline: aggregated "
+        "by the yanoak/360giving-deprivation authors",
+        licence="Each funder's open licence as listed in the 360Giving Data Registry (mostly CC BY 4.0 / OGL v3.0)",
+        vintage="award years in the data (online: every publisher's current file; offline: 2013-2018)",
+        landing_url=REGISTRY_PAGE,
         distributions=(
             Distribution(
-                name="grantnav_search_csv",
-                files=(RemoteFile(key="grantnav_csv", url=GRANTNAV_CSV, name="grantnav_search.csv"),),
-                reader=read_grantnav,
+                name="360giving_registry",
+                files=(
+                    RemoteFile(
+                        key="registry",
+                        url=files.REGISTRY_URL,
+                        name="360giving_registry.json",
+                        expand=files.listed_files,
+                    ),
+                ),
+                reader=read_registry,
                 official=True,
             ),
             Distribution(
@@ -253,8 +279,9 @@ SOURCES = (
         required=False,
         derive_sql=DERIVE_SQL,
         notes=(
-            "Online: GrantNav's export of all grants, located by GrantNav's recipient district/ward codes and the "
-            "recipient postcode (NSPL). Offline: not an official 360Giving file; 54 funders, 2013-2018, located at "
+            "Online: every openly licensed file in the 360Giving Data Registry, located by the recipient postcode "
+            "(NSPL), else a registered charity's postcode, else a published district/ward code; files that fail are "
+            "listed in skipped_files. Offline: not an official 360Giving file; 54 funders, 2013-2018, located at "
             "the recipient's registered address."
         ),
     ),

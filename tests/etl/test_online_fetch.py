@@ -17,7 +17,7 @@ from etl.sources.geography import GEOGRAPHY_2024
 from tests.standin.server import Fault, Layer, StandIn
 
 # Sources with no official file to download, as SOURCES.md says; the online build records them as missing.
-NO_OFFICIAL_FILE: dict[str, str] = {}  # grants_360giving has one since GrantNav's export of every grant
+NO_OFFICIAL_FILE: dict[str, str] = {}  # grants_360giving has one: the 360Giving Data Registry's publisher files
 
 
 pytestmark = pytest.mark.usefixtures("no_backoff")

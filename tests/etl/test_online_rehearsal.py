@@ -22,6 +22,7 @@ import pytest
 
 from etl.fetch import USER_AGENT, official_distribution
 from etl.sources import all_sources
+from etl.sources._grants360_files import REGISTRY_URL
 from tests.standin.rehearsal import Rehearsal, guarded
 
 # online-core's sources: these must load online in the rehearsal, never be pending.
@@ -54,16 +55,35 @@ def test_missing_layers_are_exactly_the_pending_sources(rehearsal: Rehearsal) ->
 def test_every_loaded_source_came_from_its_official_urls(rehearsal: Rehearsal) -> None:
     with duckdb.connect(str(rehearsal.db), read_only=True) as con:
         rows = con.execute("SELECT source_id, url, official, rows FROM provenance").fetchall()
-    expected = {
-        (s.source_id, f.url)
-        for s in all_sources()
-        if s.source_id not in rehearsal.pending
-        for f in official_distribution(s).files  # type: ignore[union-attr]
-    }
-    assert {(sid, url) for sid, url, _official, _rows in rows} == expected
+    official = {
+        s.source_id: official_distribution(s).files for s in all_sources() if s.source_id not in rehearsal.pending
+    }  # type: ignore[union-attr]
+    expected = {(sid, f.url) for sid, files in official.items() for f in files}
+    loaded = {(sid, url) for sid, url, _official, _rows in rows}
+    assert expected <= loaded
+    # beyond its official files, a source loads only files its index (the 360Giving registry) listed
+    indexed = {sid for sid, files in official.items() if any(f.expand for f in files)}
+    assert {sid for sid, _url in loaded - expected} <= indexed
     assert all(official for *_rest, official, _rows in rows)
     requested = {r.split("?")[0] for r in rehearsal.standin.requests}
-    assert {url.split("?")[0] for _sid, url in expected} <= requested
+    assert {url.split("?")[0] for _sid, url in loaded} <= requested
+
+
+def test_grants_are_every_open_registry_publishers_and_failures_are_listed(rehearsal: Rehearsal) -> None:
+    with duckdb.connect(str(rehearsal.db), read_only=True) as con:
+        publishers = con.execute(
+            "SELECT count(*) FROM provenance WHERE source_id = 'grants_360giving' AND url <> ?", [REGISTRY_URL]
+        ).fetchone()[0]
+        skipped = dict(con.execute("SELECT url, reason FROM skipped_files").fetchall())
+        by_charity = con.execute(
+            "SELECT count(*) FILTER (postcode IS NULL AND try_cast(charity_number AS BIGINT) IN "
+            "(SELECT charity_number FROM charities WHERE postcode_normalised IS NOT NULL)), "
+            "count(*) FILTER (charity_number IS NOT NULL AND lsoa21_code IS NOT NULL) FROM grants"
+        ).fetchone()
+    assert publishers == 4  # CSV, XLSX, JSON and ODS publishers of tests/standin/content/grants360.py
+    reasons = sorted(" ".join(reason.split()[:2]) for reason in skipped.values())
+    assert reasons == ["HTTP 404", "licence https://creativecommons.org/licenses/by-nc/4.0/", "not read"], skipped
+    assert by_charity[0] == 0 and by_charity[1] > 0  # no postcode: placed at the registered charity's postcode
 
 
 def test_every_request_carried_the_project_user_agent(rehearsal: Rehearsal) -> None:
