@@ -9,11 +9,13 @@ changed, a URL on another host) the build says so in one line and downloads the 
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from etl.fetch.web import Permanent, Transient, get, html_instead_of_file, with_retries
 from etl.source import RemoteFile
@@ -21,6 +23,10 @@ from etl.source import RemoteFile
 GetJson = Callable[[str], object]
 Discover = Callable[[GetJson], str]
 ONS = "https://www.ons.gov.uk"
+ARCGIS_SEARCH = "https://www.arcgis.com/sharing/rest/search"
+ARCGIS_ITEM_DATA = "https://www.arcgis.com/sharing/rest/content/items/{}/data"
+ITEM_ID = re.compile(r"[0-9a-f]{32}")
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MAX_PAGE_BYTES = 5 << 20
 PAGE_PROBLEMS = (Permanent, Transient, KeyError, IndexError, TypeError, ValueError, AttributeError)
 
@@ -103,5 +109,29 @@ def ons_dataset_file(dataset_page: str, *, file_index: int = 0) -> Discover:
         if "/" in name or not name:
             raise ValueError(f"download file name {name!r} is not a plain file name")
         return f"{ONS}/file?uri={edition}/{name}"
+
+    return discover
+
+
+def arcgis_search_url(query: str) -> str:
+    """ArcGIS Online's item search (REST `sharing/rest/search`), newest modified first."""
+    params = {"q": query, "f": "json", "num": 50, "sortField": "modified", "sortOrder": "desc"}
+    return f"{ARCGIS_SEARCH}?{urlencode(params)}"
+
+
+def arcgis_latest_release(query: str, *, title: re.Pattern[str]) -> Discover:
+    """Discovery through ArcGIS Online's item search (the ONS Open Geography Portal is an ArcGIS Hub; each release
+    of a product is a new item): among the results whose title matches `title` (groups: month name, year), the
+    latest release; its file is `https://www.arcgis.com/sharing/rest/content/items/<id>/data`."""
+
+    def discover(fetch_json: GetJson) -> str:
+        releases = []
+        for item in fetch_json(arcgis_search_url(query))["results"]:  # type: ignore[index]
+            match = title.fullmatch(str(item.get("title", "")).strip())
+            if match and match.group(1).lower() in MONTHS and ITEM_ID.fullmatch(str(item.get("id", ""))):
+                releases.append((int(match.group(2)), MONTHS[match.group(1).lower()], str(item["id"])))
+        if not releases:
+            raise ValueError("no search result is a release of the product")
+        return ARCGIS_ITEM_DATA.format(max(releases)[2])
 
     return discover

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 import uk_postcode
+from etl.fetch.discover import arcgis_latest_release
 from etl.source import Distribution, RemoteFile, Source, SourceError
 
 SOURCE_ID = "nspl"
@@ -32,6 +33,10 @@ AREAS = ("DT", "HG", "HR", "HX", "LD", "SM", "SR", "TF", "WC", "WN")
 # The geoportal item "National Statistics Postcode Lookup (May 2025) for the UK"; its zip holds
 # Data/NSPL_MAY_2025_UK.csv (quoted with this item id in public code; see docs/sources.md).
 OFFICIAL_ZIP = "https://www.arcgis.com/sharing/rest/content/items/077631e063eb4e1ab43575d01381ec33/data"
+# Each release is a new ArcGIS item: the build finds the latest through ArcGIS Online's item search (items owned
+# by the Open Geography Portal's ONSGeography_data, CSV Collection) and falls back to the May 2025 item above.
+RELEASE_QUERY = 'title:"National Statistics Postcode Lookup" AND owner:ONSGeography_data AND type:"CSV Collection"'
+RELEASE_TITLE = re.compile(r"National Statistics Postcode Lookup(?: - [^()]*)? \(([A-Za-z]+) (\d{4})\)")
 LANDING = "https://geoportal.statistics.gov.uk/datasets/077631e063eb4e1ab43575d01381ec33/about"
 # Field names per column, in the three published layouts: to 2022 (`laua`, `ctry`, `lsoa11`), 2023 to
 # May 2025 (`laua`, `ctry`, `lsoa21`, no `lsoa11`), and from August 2025 names carrying the vintage
@@ -225,7 +230,14 @@ SOURCES = (
         distributions=(
             Distribution(
                 name="nspl_full_zip",
-                files=(RemoteFile(key="nspl_zip", url=OFFICIAL_ZIP, mirror_path="postcodes_nspl/NSPL_UK.zip"),),
+                files=(
+                    RemoteFile(
+                        key="nspl_zip",
+                        url=OFFICIAL_ZIP,
+                        mirror_path="postcodes_nspl/NSPL_UK.zip",
+                        discover=arcgis_latest_release(RELEASE_QUERY, title=RELEASE_TITLE),
+                    ),
+                ),
                 reader=read_full_zip,
                 official=True,
             ),

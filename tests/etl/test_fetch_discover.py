@@ -10,7 +10,7 @@ import pytest
 from etl.fetch import fetch
 from etl.fetch.discover import file_name_of, ons_dataset_file
 from etl.source import Distribution, RemoteFile, Source, SourceError
-from etl.sources import health
+from etl.sources import health, nspl
 from tests.standin.server import StandIn
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
@@ -101,3 +101,26 @@ def test_health_index_files_are_discovered_from_their_dataset_pages() -> None:
     found = [f.discover(fake_json) for f in official.files]  # type: ignore[misc]
     assert asked[0] == f"{health.SCORES_PAGE}/data" and asked[2] == f"{health.UNDERLYING_PAGE}/data"
     assert found[0] == health.SCORES_URL.replace("healthindexscoresengland.xlsx", "healthindex2023.xlsx")
+
+
+def test_nspl_latest_release_is_found_by_the_arcgis_item_search() -> None:
+    asked: list[str] = []
+    results = [
+        {"id": "5973da999af142c6a0860888081f2112", "title": "National Statistics Postcode Lookup (August 2025)"},
+        {"id": "077631e063eb4e1ab43575d01381ec33", "title": "National Statistics Postcode Lookup (May 2025)"},
+        {"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "title": "National Statistics Postcode Lookup (August 2025) User Guide"},
+        {"id": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "title": "National Statistics Postcode Lookup (Smarch 2030)"},
+        {"id": "../../evil", "title": "National Statistics Postcode Lookup (December 2099)"},
+    ]  # fmt: skip
+
+    def fake_json(url: str) -> object:
+        asked.append(url)
+        return {"results": results}
+
+    remote = nspl.SOURCES[0].distributions[0].files[0]
+    found = remote.discover(fake_json)  # type: ignore[misc]
+    assert found == "https://www.arcgis.com/sharing/rest/content/items/5973da999af142c6a0860888081f2112/data"
+    assert asked[0].startswith("https://www.arcgis.com/sharing/rest/search?q=title%3A%22National+Statistics")
+    assert "owner%3AONSGeography_data" in asked[0] and "sortField=modified" in asked[0]
+    with pytest.raises(ValueError, match="no search result is a release"):
+        remote.discover(lambda _url: {"results": results[2:]})  # type: ignore[misc]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from etl.fetch.discover import arcgis_search_url
 from etl.sources import nspl
 from tests.standin.content._places import Place, places
 
@@ -88,6 +90,20 @@ def pseudo_row() -> dict[str, str]:
     return {"pcds": "ZZ99 9ZZ", "dointr": "200001", "lsoa21": "", "lsoa21cd": "", **pseudo}
 
 
+def search_results() -> bytes:
+    """ArcGIS Online's answer to the build's release search: the May 2025 item (the one served) is the latest
+    release listed; an older release, its user guide and a differently titled item are listed too."""
+    items = [
+        {"id": "0d61d4d1a1c04b6d9b4d8ce8d4d1a2b3", "title": "National Statistics Postcode Lookup (May 2025) User Guide"},
+        {"id": nspl.OFFICIAL_ZIP.split("/")[-2], "title": "National Statistics Postcode Lookup (May 2025)"},
+        {"id": "80592949bebd4390b2cbe29159a75ef4", "title": "National Statistics Postcode Lookup (February 2024)"},
+        {"id": "1b2c3d4e5f60718293a4b5c6d7e8f901", "title": "ONS Postcode Directory (May 2025)"},
+    ]  # fmt: skip
+    results = [item | {"owner": "ONSGeography_data", "type": "CSV Collection"} for item in items]
+    return json.dumps({"query": nspl.RELEASE_QUERY, "total": len(results), "results": results}).encode()
+
+
 def static_files(work: Path) -> dict[str, bytes | Path]:
-    """The NSPL zip at its official item URL."""
-    return {nspl.OFFICIAL_ZIP: write_zip(work / "nspl.zip", places())}
+    """The NSPL zip at its official item URL, and the item search that finds it."""
+    search = arcgis_search_url(nspl.RELEASE_QUERY)
+    return {nspl.OFFICIAL_ZIP: write_zip(work / "nspl.zip", places()), search: search_results()}
