@@ -84,15 +84,15 @@ def fetch(source: Source, *, mirror: Path | None, cache: Path, refresh: bool = F
             return None
         chosen, paths = found
     else:
-        chosen = official_distribution(source)
-        if chosen is None:
+        official = official_distribution(source)
+        if official is None:
             if not source.required:
                 return None
             raise SourceError(source.source_id, source.landing_url, "no official distribution to download")
-        files = tuple(current(source.source_id, f) for f in chosen.files)
+        files = tuple(current(source.source_id, f) for f in official.files)
         paths = {f.key: download(source.source_id, f, cache, refresh=refresh) for f in files}
         listed, skipped = follow_indexes(source.source_id, files, paths, cache=cache, refresh=refresh)
-        chosen = dataclasses.replace(chosen, files=files + tuple(listed))
+        chosen = dataclasses.replace(official, files=files + tuple(listed))
         paths |= {f.key: p for f, p in listed.items()}
     sums = {f.key: verify(source.source_id, f, paths[f.key]) for f in chosen.files}
     return Fetched(chosen, paths, sums, skipped)
@@ -108,9 +108,11 @@ def follow_indexes(
     """
     listed: dict[RemoteFile, Path] = {}
     skipped: dict[str, str] = {}
-    for index in (f for f in files if f.expand is not None):
+    for index in files:
+        if index.expand is None:
+            continue
         try:
-            entries = index.expand(paths[index.key])  # type: ignore[misc]
+            entries = index.expand(paths[index.key])
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
             problem = f"index not readable ({type(error).__name__}: {error})"
             raise SourceError(source_id, index.file_name, problem) from error

@@ -62,9 +62,9 @@ def parse_json(url: str) -> dict:
         raise Transient(f"not JSON ({len(body):,} bytes): {error}") from error
     if not isinstance(data, dict):
         raise Permanent("ArcGIS answered with JSON that is not an object")
-    if isinstance(error := data.get("error"), dict):
-        code = int(error.get("code") or 0)
-        problem = f"ArcGIS error {code}: {error.get('message', '')}".strip()
+    if isinstance(failure := data.get("error"), dict):
+        code = int(failure.get("code") or 0)
+        problem = f"ArcGIS error {code}: {failure.get('message', '')}".strip()
         raise Transient(problem) if code >= 500 or code in (408, 429) else Permanent(problem)
     return data
 

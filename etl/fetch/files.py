@@ -215,7 +215,11 @@ def download(source_id: str, remote: RemoteFile, cache: Path, *, refresh: bool =
 
 def commit(partial: Path, target: Path, *, url: str, digest: str, now: datetime) -> None:
     """Move a verified download into the cache with its record."""
-    meta = {"url": url, "requested": resolve_url(url), "fetched_at": now.isoformat(timespec="seconds")}
+    meta: dict[str, object] = {
+        "url": url,
+        "requested": resolve_url(url),
+        "fetched_at": now.isoformat(timespec="seconds"),
+    }
     meta |= {"bytes": partial.stat().st_size, "sha256": digest}
     meta |= {"validator": read_json(sidecar(partial, ".json")).get("validator")}
     partial.replace(target)

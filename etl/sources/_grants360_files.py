@@ -17,7 +17,7 @@ import csv
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -134,12 +134,12 @@ def text_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def csv_rows(path: Path) -> Iterator[list[str]]:
+def csv_rows(path: Path) -> Iterator[Sequence[object]]:
     with path.open(encoding=text_encoding(path), errors="replace", newline="") as handle:
         yield from csv.reader(handle)
 
 
-def xlsx_rows(path: Path) -> Iterator[list[object]]:
+def xlsx_rows(path: Path) -> Iterator[Sequence[object]]:
     """Rows of the first sheet whose header (in its first rows) has the required titles, streamed."""
     book = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -154,8 +154,8 @@ def xlsx_rows(path: Path) -> Iterator[list[object]]:
         book.close()
 
 
-def ods_rows(path: Path) -> Iterator[list[object]]:
-    for frame in pd.read_excel(path, engine="odf", sheet_name=None, header=None, dtype=str).values():
+def ods_rows(path: Path) -> Iterator[Sequence[object]]:
+    for frame in pd.read_excel(path, engine="calamine", sheet_name=None, header=None, dtype=str).values():
         rows = frame.where(frame.notna(), None).to_numpy().tolist()
         if any(has_required(r) for r in rows[:HEADER_SEARCH_ROWS]):
             yield from rows
@@ -203,7 +203,7 @@ def text(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def table_rows(rows: Iterable[list]) -> Iterator[dict]:
+def table_rows(rows: Iterable[Sequence[object]]) -> Iterator[dict]:
     """Rows after the header (the first row, within the first few, with the required titles) by standard title.
 
     Raises:
@@ -228,7 +228,12 @@ def standard_rows(path: Path) -> Iterator[dict]:
     kind = file_kind(path)
     if kind == "json":
         return json_rows(path)
-    return table_rows({"csv": csv_rows, "xlsx": xlsx_rows, "ods": ods_rows}[kind](path))
+    readers: dict[str, Callable[[Path], Iterator[Sequence[object]]]] = {
+        "csv": csv_rows,
+        "xlsx": xlsx_rows,
+        "ods": ods_rows,
+    }
+    return table_rows(readers[kind](path))
 
 
 def write_flat(path: Path, out: Path) -> int:
