@@ -16,7 +16,6 @@ not an official 360Giving file, as its own derived distribution.
 from __future__ import annotations
 
 import csv
-import json
 import re
 import tempfile
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ import pandas as pd
 from etl.capacity_sql import drop_temp_sql, insert_measure_sql, lad18_values_sql, lad24_map_sql, rollup_sql
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
 from etl.sources import _grants360_files as files
-from etl.sources._grants360_files import FLAT_TITLES, REQUIRED, STANDARD_CSV, json_grant
+from etl.sources._grants360_files import FLAT_TITLES, REQUIRED, STANDARD_CSV
 from etl.sources.nspl import NORMALISE_SQL, normalise_postcode
 
 SOURCE_ID = "grants_360giving"
@@ -46,7 +45,6 @@ GRANTNAV_EXTRA = {
 RECORD_COLUMNS = [*STANDARD_CSV.values(), "award_year"]
 LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 WARD_CODE = re.compile(r"^[EW]05\d{6}$")
-__all__ = ["FLAT_TITLES", "REQUIRED", "STANDARD_CSV", "json_grant", "read_360giving", "read_grantnav", "read_registry"]
 
 
 def read_360giving(path: Path) -> pd.DataFrame:
@@ -63,10 +61,10 @@ def read_360giving(path: Path) -> pd.DataFrame:
         SourceError: a required standard column is missing or the file is not a 360Giving package.
     """
     if path.suffix.lower() == ".json":
-        package = json.loads(path.read_text(encoding="utf-8-sig"))
-        if not isinstance(package, dict) or not isinstance(package.get("grants"), list):
-            raise SourceError(SOURCE_ID, path.name, 'not a 360Giving JSON package (no "grants" list)')
-        raw = pd.DataFrame([json_grant(g) for g in package["grants"]], columns=list(STANDARD_CSV))
+        try:
+            raw = pd.DataFrame(list(files.json_rows(path)), columns=list(STANDARD_CSV))
+        except ValueError as error:  # not JSON, or no "grants" list
+            raise SourceError(SOURCE_ID, path.name, str(error)) from error
     else:
         raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     require_columns(raw, REQUIRED, source_id=SOURCE_ID, file_name=path.name)
