@@ -48,7 +48,7 @@ class LevelData:
     values: pd.DataFrame  # every area at the level × every measure in the catalog (queries.measure_wide)
     comparators: dict[str, pd.DataFrame]  # per nation: measure, national, level_median, level_sd
     regions: pd.DataFrame  # every region × every measure (queries.measure_wide at region level)
-    areas: pd.DataFrame  # code, name, region_code of every area with values (queries.area_list)
+    areas: pd.DataFrame  # code, name, region_code, region_name of every area with values (queries.area_list)
     population: pd.DataFrame  # area_code, population, vintage (queries.population_totals)
 
 
@@ -174,12 +174,13 @@ def quintile_of(value: float, distribution: pd.Series) -> int | None:
     return min(5, int(share * 5) + 1)
 
 
-def comparison_table(data: LevelData, *, code: str) -> pd.DataFrame:
+def comparison_table(data: LevelData, *, code: str, similar: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every loaded measure for one area against England, its region and its similar areas.
 
     Args:
         data: the level's comparison inputs (level_data).
         code: the area's GSS code.
+        similar: the area's similar_areas, when the caller has them already (else found here).
 
     Returns:
         layer, measure, label, unit, polarity, value, national (England's or Wales's value), region, similar,
@@ -191,7 +192,7 @@ def comparison_table(data: LevelData, *, code: str) -> pd.DataFrame:
     measures = list(catalog["measure"])
     region_code = data.areas.set_index("code")["region_code"].get(code)
     region = data.regions.set_index("area_code").reindex([region_code])[measures].iloc[0]
-    similar = similar_areas(data, code=code)
+    similar = similar_areas(data, code=code) if similar is None else similar
     similar_means = everyone[everyone["area_code"].isin(similar["area_code"])][measures].mean()
     own = everyone[everyone["area_code"] == code]
     table = catalog.merge(data.comparators[nations.nation_of(code)], on="measure", how="left")

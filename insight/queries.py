@@ -90,11 +90,11 @@ def source_vintages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def area_list(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFrame:
-    """Areas at a level that have at least one measure value: code, name, region_code; ordered by name."""
+    """Areas at a level that have at least one measure value: code, name, region_code, region_name; by name."""
     return query(
         con,
-        """SELECT a.code, coalesce(a.name, a.code) AS name, a.region_code
-           FROM areas a
+        """SELECT a.code, coalesce(a.name, a.code) AS name, a.region_code, r.name AS region_name
+           FROM areas a LEFT JOIN areas r ON r.level = 'region' AND r.code = a.region_code
            WHERE a.level = ? AND EXISTS (SELECT 1 FROM area_measures m
                                          WHERE m.level = a.level AND m.area_code = a.code AND m.value IS NOT NULL)
            ORDER BY name""",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,24 @@ def to_url(**values: str | Sequence[str] | None) -> None:
         text = value if isinstance(value, str) else ",".join(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+
+
+def link_ids(key: str, labels: Mapping[str, str], *, many: bool = False) -> None:
+    """Read a link written before the page's widgets bound their own parameter (?measure=imd_score, ?lads=E1,E2).
+
+    A widget with bind="query-params" keeps the option as shown (its label) in the URL and drops any other value;
+    older links name the option by id. Call before the widget with its key and {id: label}: a link naming only known
+    ids is rewritten to their labels (once, by a rerun), so the widget reads it and the address bar keeps it. Anything else is left to Streamlit, which ignores and removes what no option matches.
+    """
+    text = st.query_params.get(key, "")
+    ids = text.split(",") if many else [text]
+    if not text or text in labels.values() or not all(i in labels for i in ids):
+        return
+    try:
+        st.query_params[key] = [labels[i] for i in ids] if many else labels[text]
+    except st.errors.StreamlitAPIException:  # already bound this session: the widget has read the URL itself
+        return
+    st.rerun()
 
 
 def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:

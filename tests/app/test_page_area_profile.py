@@ -36,6 +36,8 @@ def test_profile_url_round_trip_hartlepool(built_db, db_con, monkeypatch) -> Non
     assert not at.exception
     assert (at.selectbox(key="level").value, at.selectbox(key="area").value) == ("lad24", "E06000001")
     assert at.header[0].value == "Hartlepool"
+    # The older link (ids) is rewritten to what the bound widgets keep: the option as shown; the default level drops
+    assert at.query_params["area"] == "Hartlepool (E06000001)" and "level" not in at.query_params
     table = at.dataframe[0].value.set_index("Measure")
     imd_label = db_con.execute("SELECT label FROM measure_catalog WHERE measure = 'imd_average_score'").fetchone()[0]
     assert table.loc[imd_label, "Hartlepool"] == "37.6"  # IoD2025 File 10: 37.58
@@ -99,3 +101,19 @@ def test_a_welsh_district_is_compared_with_wales(built_db, db_con, monkeypatch) 
     ranked = open_profile(built_db, monkeypatch, {"area": "W06000015", "tab": "Neighbourhoods ranked by need"})
     lsoa_table = ranked.dataframe[0].value
     assert len(lsoa_table) == 218 and lsoa_table["wimd_decile"].notna().all()
+
+
+def test_the_link_streamlit_writes_opens_the_same_view(built_db, monkeypatch) -> None:
+    """The URL the bound widgets write (labels) round-trips; an unknown area falls back to the first and is dropped."""
+    params = {
+        "level": "Upper-tier LA / health and wellbeing board",
+        "area": "Hartlepool (E06000001)",
+        "tab": "Most similar areas",
+    }
+    at = open_profile(built_db, monkeypatch, params)
+    assert not at.exception
+    assert (at.selectbox(key="level").value, at.selectbox(key="area").value) == ("utla24", "E06000001")
+    assert {key: at.query_params[key] for key in params} == params and len(at.dataframe[0].value) == 10
+    unknown = open_profile(built_db, monkeypatch, {"level": "utla24", "area": "E99999999"})
+    assert unknown.selectbox(key="level").value == "utla24" and "area" not in unknown.query_params
+    assert unknown.selectbox(key="area").index == 0
