@@ -53,3 +53,13 @@ def test_methods_layer_filter(built_db, db_con, monkeypatch) -> None:
     capacity = db_con.execute("SELECT count(*) FROM measure_catalog WHERE layer = 'capacity'").fetchone()[0]
     assert len(at.dataframe[0].value) == capacity
     assert set(at.dataframe[0].value["layer"]) == {"capacity"}
+
+
+@pytest.mark.parametrize("link", ["capacity", "Capacity"])  # the older id link, and what the bound radio writes
+def test_methods_layer_from_the_link(built_db, db_con, monkeypatch, link: str) -> None:
+    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
+    at = AppTest.from_file(str(ROOT / "views" / "methods.py"), default_timeout=120)
+    at.query_params["layer"] = link
+    at.run()
+    assert at.radio(key="layer").value == "capacity" and dict(at.query_params) == {"layer": "Capacity"}
+    assert set(at.dataframe[0].value["layer"]) == {"capacity"}
