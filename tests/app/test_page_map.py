@@ -66,7 +66,7 @@ def test_map_district_imd_score(built_db, db_con, monkeypatch) -> None:
     assert values["colorbar"]["ticktext"][-1].startswith("1 (most deprived 10%): ")
     at.radio(key="scale").set_value("continuous").run()
     assert map_traces(at)[1]["z"][hartlepool] == pytest.approx(37.58)
-    assert at.query_params["scale"] == "continuous"
+    assert at.radio(key="scale").value == "continuous"  # the browser writes ?scale=Continuous+scale (bound widget)
 
 
 def test_map_bivariate_interaction(built_db, db_con, monkeypatch) -> None:
@@ -79,11 +79,13 @@ def test_map_bivariate_interaction(built_db, db_con, monkeypatch) -> None:
         db_con,
         """SELECT count(*) FROM area_measures n JOIN area_measures c USING (level, area_code)
            JOIN boundaries b ON b.level = n.level AND b.code = n.area_code
-           WHERE n.level = 'lad24' AND n.measure = 'imd_average_score' AND c.measure = 'ncvo_charities_per_1000'
-             AND n.value IS NOT NULL AND c.value IS NOT NULL""",
+           WHERE n.level = 'lad24' AND n.measure = 'own_nation_share_most_deprived_20'
+             AND c.measure = 'ncvo_charities_per_1000' AND n.value IS NOT NULL AND c.value IS NOT NULL""",
     )
-    assert sum(len(t["locations"]) for t in traces) == both
-    assert at.query_params["view"] == "bivariate"
+    # The own-nation need measure by default (the one rule, insight.defaults): Welsh districts are classed too.
+    assert at.selectbox(key="need").value == "own_nation_share_most_deprived_20"
+    assert sum(len(t["locations"]) for t in traces) == both == 318
+    assert at.radio(key="view").value == "bivariate"  # the browser writes the bound radio's label into the URL
 
 
 def test_map_url_round_trip_lsoas_in_a_district(built_db, db_con, monkeypatch) -> None:
@@ -100,6 +102,14 @@ def test_map_url_round_trip_lsoas_in_a_district(built_db, db_con, monkeypatch) -
     )
     values = [t for t in map_traces(at) if t["name"] != "No data"][0]
     assert len(values["z"]) == lsoas > 50
+    # The older link (ids, comma-separated districts) is rewritten once to what the bound widgets keep, which opens
+    # the same map; the default view drops out.
+    label = at.selectbox(key="measure").format_func("imd_score")
+    written = {"geo": "Neighbourhoods (LSOAs) in chosen districts", "lads": "Hartlepool", "measure": label}
+    assert {key: at.query_params.get(key) for key in ("view", *written)} == {"view": None, **written}
+    again = open_map(built_db, monkeypatch, written | {"lads": ["Hartlepool", "Middlesbrough"]})
+    assert again.multiselect(key="lads").value == ["E06000001", "E06000002"]
+    assert again.selectbox(key="measure").value == "imd_score" and again.selectbox(key="geo").value == "lsoa_in_lads"
 
 
 def test_map_says_what_to_do_when_started_without_static_serving(built_db, monkeypatch) -> None:
