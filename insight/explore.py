@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import duckdb
 import numpy as np
@@ -11,7 +10,6 @@ import pandas as pd
 
 from insight import db
 from insight.formatting import is_count, is_share
-from insight.url_params import whole_numbers
 
 LEVELS = {
     "lad24": "Local authority districts (2024)",
@@ -153,26 +151,9 @@ def schema_tables(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return grouped.agg(columns=("column_name", "size"), column_list=("column_name", ", ".join)).reset_index()
 
 
-def parse_state(params: Mapping[str, str], *, levels: tuple[str, ...] = tuple(LEVELS)) -> dict[str, object]:
-    """Read the Explore page's URL parameters into a clean state (unknown values fall back to defaults).
-
-    Args:
-        params: the URL query parameters (level, measures comma-separated, region, deciles comma-separated, sql).
-        levels: allowed levels.
-
-    Returns:
-        dict with level (str), measures (tuple[str, ...]), region (str | None), deciles (tuple[int, ...]),
-        sql (str | None: a query to put in the SQL box and run; at most MAX_URL_SQL characters).
-    """
-    level = params.get("level", "lad24")
-    measures = tuple(m for m in str(params.get("measures", "")).split(",") if m)
-    return {
-        "level": level if level in levels else "lad24",
-        "measures": measures,
-        "region": params.get("region") or None,
-        "deciles": whole_numbers(params.get("deciles"), low=1, high=10),
-        "sql": str(params.get("sql") or "")[:MAX_URL_SQL] or None,
-    }
+def url_sql(value: object) -> str | None:
+    """A query from a shared link, to put in the SQL box and run: at most MAX_URL_SQL characters, None when absent."""
+    return str(value or "")[:MAX_URL_SQL] or None
 
 
 DEFAULT_MEASURES = (

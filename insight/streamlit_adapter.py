@@ -116,7 +116,8 @@ def link_ids(key: str, labels: Mapping[str, str], *, many: bool = False) -> None
 
     A widget with bind="query-params" keeps the option as shown (its label) in the URL and drops any other value;
     older links name the option by id. Call before the widget with its key and {id: label}: a link naming only known
-    ids is rewritten to their labels (once, by a rerun), so the widget reads it and the address bar keeps it. Anything else is left to Streamlit, which ignores and removes what no option matches.
+    ids is rewritten to their labels (once, by a rerun), so the widget reads it and the address bar keeps it.
+    Anything else is left to Streamlit, which ignores and removes what no option matches.
     """
     text = st.query_params.get(key, "")
     ids = text.split(",") if many else [text]

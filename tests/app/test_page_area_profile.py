@@ -7,16 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_app_page
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_profile(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    return at.switch_page("views/area_profile.py").run()
+    return open_app_page(built_db, monkeypatch, page="views/area_profile.py", params=params)
 
 
 def test_profile_default_first_district(built_db, db_con, monkeypatch) -> None:

@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_app_page
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_methods(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    return at.switch_page("views/methods.py").run()
+    return open_app_page(built_db, monkeypatch, page="views/methods.py")
 
 
 def test_methods_tables_match_the_database(built_db, db_con, monkeypatch) -> None:

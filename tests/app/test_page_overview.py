@@ -7,17 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_app_page
 from tests.fixtures.dashboard.plotly_spec import figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_app(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("VCS_INSIGHT_DB", str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    return at.run()
+    return open_app_page(built_db, monkeypatch, page="views/overview.py", params=params)
 
 
 def trace_names(at: AppTest) -> list[str]:
