@@ -41,9 +41,8 @@ class Choices:
     def default(self, role: str = "measure") -> int:
         """Index of the default among the options: the preferred need measure (a map of any measure opens on one)."""
         options = self.measures if role == "measure" else getattr(self, role)
-        return options.index(
-            default_measure(pd.DataFrame(), role="need" if role == "measure" else role, options=options)
-        )
+        found = default_measure(pd.DataFrame(), role="need" if role == "measure" else role, options=options)
+        return options.index(found) if found else 0
 
 
 @dataclass(frozen=True)

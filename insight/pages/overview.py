@@ -44,7 +44,8 @@ class Choices:
     def default(self, role: str) -> int:
         """Index of the role's default measure among its options."""
         options = getattr(self, role)
-        return options.index(default_measure(pd.DataFrame(), role=role, options=options))
+        found = default_measure(pd.DataFrame(), role=role, options=options)
+        return options.index(found) if found else 0
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,21 @@ def overview(con: duckdb.DuckDBPyConnection, *, need: str | None, capacity: str 
         "dependence": not_loaded_sentence(REGISTER, missing_titles=register_missing),
         "scatter": not_loaded_sentence("Need or capacity for districts", missing_titles=register_missing),
     }
-    ready = bool(need and capacity)
+    if need and capacity:
+        chosen = (headlines(con, need=need, capacity=capacity), headline_caption(con, need=need, capacity=capacity))
+        scatter = scatter_chart(con, need=need, capacity=capacity, area=area)
+        words = highlight(con, need=need, capacity=capacity, area=area) if area else ""
+    else:
+        chosen, scatter, words = (pd.DataFrame(), ""), None, ""
     return Overview(
         missing=not_loaded_sentence("Part of the data", missing_titles=missing) if missing else "",
-        headlines=headlines(con, need=need, capacity=capacity) if ready else pd.DataFrame(),
-        headline_caption=headline_caption(con, need=need, capacity=capacity) if ready else "",
+        headlines=chosen[0],
+        headline_caption=chosen[1],
         deciles=decile_chart(con),
         lsoa=lsoa_chart(con),
         dependence=dependence_charts(con),
-        scatter=scatter_chart(con, need=need, capacity=capacity, area=area) if ready else None,
-        highlight=highlight(con, need=need, capacity=capacity, area=area) if ready and area else "",
+        scatter=scatter,
+        highlight=words,
         notes=notes,
     )
 
