@@ -43,14 +43,9 @@ if view == "single":
     measure = st.selectbox("Measure", c.measures, c.default(), c.labels.get, key="measure", bind="query-params")
     natural = ui.cached_query(page.natural_scheme, geography=geography, measure=measure, lad_codes=lad_codes)
     ui.link_ids("scale", SCHEMES)
+    schemes = list(SCHEMES)
     scheme = st.radio(
-        "Colours",
-        list(SCHEMES),
-        list(SCHEMES).index(natural),
-        SCHEMES.get,
-        key="scale",
-        horizontal=True,
-        bind="query-params",
+        "Colours", schemes, schemes.index(natural), SCHEMES.get, key="scale", horizontal=True, bind="query-params"
     )
     args = {"measure": measure, "scheme": scheme, "serve_geometry": ui.static_serving()}
     shown = ui.cached_query(page.single_map, geography=geography, lad_codes=lad_codes, **args)
@@ -72,12 +67,8 @@ if shown.legend is not None:
 for caption in shown.captions:
     st.caption(caption)
 # Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
-rows = len(shown.table)
-if (
-    geography != "lsoa21"
-    or view != "single"
-    or st.toggle(f"Show all {rows:,} neighbourhoods as a table", key="lsoa_table")
-):
+rows, on_request = len(shown.table), geography == "lsoa21" and view == "single"
+if not on_request or st.toggle(f"Show all {rows:,} neighbourhoods as a table", key="lsoa_table"):
     ui.show_table(shown.table, filename=shown.table_name)
 else:
     ui.download_csv(shown.table, filename=shown.table_name, label=f"Download all {rows:,} (CSV)")
