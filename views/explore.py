@@ -66,24 +66,16 @@ st.header("Query the database (read-only SQL)")
 st.caption(page.sql_limits()[2])
 
 
-def run_query(text: str) -> None:
-    """Run the SQL box; keep the result or the refusal, and the text for the URL when short."""
-    st.session_state.ex_ran_sql = text if len(text) <= explore.MAX_URL_SQL else None
-    st.session_state.ex_result, st.session_state.ex_error = page.run_sql(text)
-
-
-if "ex_sql" not in st.session_state:  # a shared link's query is put in the box and run
-    st.session_state.ex_sql = explore.url_sql(st.query_params.get("sql")) or explore.EXAMPLE_SQL
-    if explore.url_sql(st.query_params.get("sql")):
-        run_query(st.session_state.ex_sql)
-sql = st.text_area("SQL", height=140, key="ex_sql")
-if st.button("Run query", type="primary", key="ex_run"):
-    run_query(sql)
-if st.session_state.get("ex_ran_sql"):
-    st.query_params["sql"] = st.session_state.ex_ran_sql
-if st.session_state.get("ex_error"):
-    st.error(explore.plain_text(st.session_state.ex_error))
-elif (result := st.session_state.get("ex_result")) is not None:
+linked = explore.url_sql(st.query_params.get("sql"))  # a shared link's query is put in the box and run
+sql = st.text_area("SQL", linked or explore.EXAMPLE_SQL, height=140, key="ex_sql")
+if st.button("Run query", type="primary", key="ex_run") or (linked and "ex_result" not in st.session_state):
+    st.session_state.ex_result = page.run_sql(sql)  # (result, None) or (None, why it was refused)
+    if len(sql) <= explore.MAX_URL_SQL:  # longer queries still run; the link just does not carry them
+        st.query_params["sql"] = sql
+result, error = st.session_state.get("ex_result", (None, None))
+if error:
+    st.error(explore.plain_text(error))
+elif result is not None:
     st.markdown(page.result_sentence(result))
     st.dataframe(neutralised(result), hide_index=True)  # the grid's own CSV download takes cells as shown
     st.download_button("Download query result (CSV)", partial(to_csv_bytes, result), "query.csv", "text/csv")
