@@ -41,6 +41,12 @@ def need_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(zip(frame["country"], frame["edition"], strict=True))
 
 
+def nations_without_lsoa_residents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Nation letters ('E', 'W') with an LSOA lacking residents of sql.LSOA_VINTAGES (their groups get no birth rate)."""
+    frame = db.query(con, sql.LSOA_RESIDENTS_SQL)
+    return set(frame.loc[frame["with_residents"] < frame["lsoas"], "country"])
+
+
 def scopes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Areas the page can show: England and Wales, the two countries, regions and 2024 districts.
 

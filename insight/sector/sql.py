@@ -134,6 +134,15 @@ SELECT count(*)::BIGINT AS charities, count(lad24_code)::BIGINT AS geocoded, max
        (SELECT count(*) FROM charity_annual_returns)::BIGINT AS annual_returns
 FROM charities"""
 
+LSOA_RESIDENTS_SQL = f"""
+SELECT left(l.code, 1) AS country, count(*)::BIGINT AS lsoas, count(p.area_code)::BIGINT AS with_residents
+FROM areas l
+LEFT JOIN (SELECT DISTINCT area_code FROM population
+           WHERE level = 'lsoa21' AND age_group = 'all' AND vintage IN ({", ".join(f"'{v}'" for v in LSOA_VINTAGES)})
+) p ON p.area_code = l.code
+WHERE l.level = 'lsoa21' AND (l.code LIKE 'E%' OR l.code LIKE 'W%')
+GROUP BY ALL ORDER BY country"""  # noqa: S608 — constants only
+
 NEED_COVERAGE_SQL = """
 SELECT country, edition, count(*)::BIGINT AS lsoas FROM imd_lsoa
 WHERE edition IN ({editions}) GROUP BY ALL ORDER BY country"""
