@@ -79,12 +79,16 @@ class SectorPage:
 
 @dataclass(frozen=True)
 class Chart:
+    """A figure and the file name of its PNG download."""
+
     figure: go.Figure
     filename: str
 
 
 @dataclass(frozen=True)
 class Download:
+    """A table with its CSV file name, button label and column number formats (header → format)."""
+
     frame: pd.DataFrame
     filename: str
     label: str
