@@ -216,15 +216,15 @@ def rates_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
     charts = tuple(
         Chart(
             figures.trend_chart(
-                mine, theirs, y=column, groups=groups, names=ctx.legend, y_title=axis,
+                mine, theirs, y=column, groups=groups, names=ctx.legend, y_title=axis, tickformat=ticks,
                 title=f"{what}, by need {groups} of the registered office",
                 subtitle=f"{name}, {measures.FIRST_YEAR}–{last}",
             ),
             f"sector_{column}_{name}_{groups}",
         )
-        for column, what, axis in (
-            ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents"),
-            ("removal_rate", "Removals per 1,000 charities on the register at 1 January", "Removals per 1,000"),
+        for column, what, axis, ticks in (  # registrations run near 0.1 per 1,000 residents a year: 3 decimals
+            ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents", ",.3f"),
+            ("removal_rate", "Removals per 1,000 charities on the register at 1 January", "Removals per 1,000", ",.1f"),
         )
     )  # fmt: skip
     vintages = ", ".join(sorted({v for text in mine["residents_vintage"].dropna() for v in text.split(", ")}))
