@@ -222,8 +222,8 @@ def rates_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
             ),
             f"sector_{column}_{name}_{groups}",
         )
-        for column, what, axis, ticks in (  # registrations run near 0.1 per 1,000 residents a year: 3 decimals
-            ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents", ",.3f"),
+        for column, what, axis, ticks in (  # registrations run near 0.1 per 1,000 residents a year: 3 significant digits
+            ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents", ",.3~r"),
             ("removal_rate", "Removals per 1,000 charities on the register at 1 January", "Removals per 1,000", ",.1f"),
         )
     )  # fmt: skip

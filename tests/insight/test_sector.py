@@ -203,7 +203,7 @@ def test_sector_view_composes_each_tab_for_a_district_against_its_nation(con):
         "sector_removal_rate_Aldbury_decile",
     ]
     assert set(rates.table.frame["Area"]) == {"Aldbury", "England"} and rates.notices == ()
-    assert [c.figure.layout.yaxis.tickformat for c in rates.charts] == [",.3f", ",.1f"]  # ~0.1 births per 1,000
+    assert [c.figure.layout.yaxis.tickformat for c in rates.charts] == [",.3~r", ",.1f"]  # ~0.1 births per 1,000
     assert "mid-2022" in rates.caption
     survival = view.sector_view(con, area="E92000001", groups="decile", tab=view.SURVIVAL)
     first = survival.table.frame.set_index("Need group").loc["1"]
