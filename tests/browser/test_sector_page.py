@@ -1,7 +1,7 @@
 """Real-browser test of the Sector change page on the hand-made register database, with and without the register.
 
 Each state runs its own app server; screenshots go to test-artifacts/screenshots/sector_*.png. `shoot` is shared
-with tests/browser/test_sector_rehearsal.py (the same page on the online rehearsal's and the mirror's builds).
+with tests/browser/test_rehearsal_sector.py (the same page on the online rehearsal's and the mirror's builds).
 """
 
 from __future__ import annotations
