@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import duckdb
 import pandas as pd
@@ -22,7 +23,14 @@ def register_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(db.query(con, "SELECT count(registered_date) AS n FROM charities")["n"].iloc[0])
 
 
-def register_state(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+class RegisterState(TypedDict):
+    charities: int
+    geocoded: int
+    extract_date: dt.date | None
+    annual_returns: int
+
+
+def register_state(con: duckdb.DuckDBPyConnection) -> RegisterState:
     """Charities in the extract, how many geocoded to a 2024 district, the extract date, annual-return rows."""
     row = db.query(con, sql.REGISTER_STATE_SQL).iloc[0]
     extract = row["extract_date"]
