@@ -18,7 +18,7 @@ if not page.loaded:
     st.stop()
 
 left, right = st.columns([3, 1])
-area = left.selectbox(view.AREA_LABEL, page.options, key="area", bind="query-params")
+scope = left.selectbox(view.AREA_LABEL, page.options, key="scope", bind="query-params")
 groups = right.radio("Need groups", view.GROUPINGS, key="groups", horizontal=True, bind="query-params")
 st.caption(page.caption)
 
@@ -39,4 +39,4 @@ def show(section: view.SectorView) -> None:
 for tab, name in zip(st.tabs(view.TABS, key="tab", bind="query-params"), view.TABS, strict=True):
     if tab.open:
         with tab:
-            show(ui.cached_query(view.sector_view, area=page.codes[area], groups=groups, tab=name))
+            show(ui.cached_query(view.sector_view, area=page.codes[scope], groups=groups, tab=name))

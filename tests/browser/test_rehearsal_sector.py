@@ -34,7 +34,7 @@ def test_sector_page_on_the_rehearsal_shows_the_register_it_loaded(rehearsal, re
     )  # fmt: skip
     assert f"{format_int(state['charities'])} main charities" in text and "30 November 2026" in text
     assert "Wales needs an LSOA 2021 population" in text  # the default view holds Welsh neighbourhoods
-    url = f"{rehearsal_app_url}/sector?area=Wales&tab=Survival"
+    url = f"{rehearsal_app_url}/sector?scope=Wales&tab=Survival"
     shoot(browser, url, name="sector_rehearsal_survival_wales", charts=1, text="censored there")
     table = downloaded(browser, url, label="Download 5- and 10-year survival (CSV)").set_index("Need group")
     shown = table.loc["All", ["Charities registered since 2000", "Still registered after 5 years"]].tolist()
@@ -61,7 +61,7 @@ def downloaded(browser, url: str, *, label: str) -> pd.DataFrame:
 
 def test_sector_page_on_the_mirror_build_names_the_missing_register(app_url: str, browser):
     text = shoot(
-        browser, f"{app_url}/sector?area=Cardiff+%28district%29", name="sector_mirror_not_loaded", charts=0,
+        browser, f"{app_url}/sector?scope=Cardiff+%28district%29", name="sector_mirror_not_loaded", charts=0,
         text="is not loaded in this build",
     )  # fmt: skip
     assert "The Charity Commission register is not loaded in this build" in text

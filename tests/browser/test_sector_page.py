@@ -53,12 +53,12 @@ def test_sector_page_with_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "register.duckdb", patterned=600)
     with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?area=K04000001&groups=quintile", name="sector_rates", charts=2,
+            browser, f"{url}/sector?scope=K04000001&groups=quintile", name="sector_rates", charts=2,
             text="Complete calendar years only",
         )  # fmt: skip
         assert "611 main charities" in text and "is not loaded" not in text
         text = shoot(
-            browser, f"{url}/sector?area=Aldbury+%28district%29&groups=decile&tab=Survival", name="sector_survival", charts=1,
+            browser, f"{url}/sector?scope=Aldbury+%28district%29&groups=decile&tab=Survival", name="sector_survival", charts=1,
             text="censored there",
         )  # fmt: skip
         assert "Aldbury" in text
@@ -72,7 +72,7 @@ def test_sector_page_without_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "bare.duckdb", with_register=False)
     with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?area=%C2%B2&groups={'9' * 40}", name="sector_not_loaded", charts=0,
+            browser, f"{url}/sector?scope=%C2%B2&groups={'9' * 40}", name="sector_not_loaded", charts=0,
             text="is not loaded in this build",
         )  # fmt: skip
     assert "The Charity Commission register is not loaded in this build" in text and "Invented register" in text
@@ -92,7 +92,7 @@ def test_choices_go_to_the_url_and_the_url_reopens_them(browser, tmp_path):
             wait_until_idle(page, seconds=240)
             page.locator(".st-key-groups").get_by_text("decile", exact=True).click()
             wait_until_idle(page, seconds=240)
-            assert parse_qs(urlsplit(page.url).query) == {"area": ["Gwyntog (district)"], "groups": ["decile"]}
+            assert parse_qs(urlsplit(page.url).query) == {"scope": ["Gwyntog (district)"], "groups": ["decile"]}
             reopened = browser.new_page(viewport={"width": 1400, "height": 1200})
             reopened.goto(page.url, wait_until="domcontentloaded")
             reopened.get_by_text("Complete calendar years only").wait_for(timeout=240_000)
