@@ -126,8 +126,12 @@ def samples(durations: pd.DataFrame) -> dict[str, Sample]:
     counts = durations["charities"].to_numpy(dtype=float)
     found = {str(int(g)): (days[grp == g], removed[grp == g], counts[grp == g]) for g in np.unique(grp[~np.isnan(grp)])}
     if len(days):
-        keys, inverse = np.unique(np.column_stack([days, removed]), axis=0, return_inverse=True)
-        found[ALL] = (keys[:, 0], keys[:, 1].astype(bool), np.bincount(inverse.ravel(), weights=counts))
+        pooled = durations.groupby(["days", "removed"], as_index=False, sort=True)["charities"].sum()
+        found[ALL] = (
+            pooled["days"].to_numpy(dtype=float),
+            pooled["removed"].to_numpy(dtype=bool),
+            pooled["charities"].to_numpy(dtype=float),
+        )
     return found
 
 

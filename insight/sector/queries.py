@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import duckdb
 import pandas as pd
@@ -22,7 +23,14 @@ def register_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(db.query(con, "SELECT count(registered_date) AS n FROM charities")["n"].iloc[0])
 
 
-def register_state(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+class RegisterState(TypedDict):
+    charities: int
+    geocoded: int
+    extract_date: dt.date | None
+    annual_returns: int
+
+
+def register_state(con: duckdb.DuckDBPyConnection) -> RegisterState:
     """Charities in the extract, how many geocoded to a 2024 district, the extract date, annual-return rows."""
     row = db.query(con, sql.REGISTER_STATE_SQL).iloc[0]
     extract = row["extract_date"]
@@ -39,6 +47,12 @@ def need_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     editions = ", ".join(f"'{e}'" for e in sql.NEED_EDITIONS.values())
     frame = db.query(con, sql.NEED_COVERAGE_SQL.format(editions=editions))
     return dict(zip(frame["country"], frame["edition"], strict=True))
+
+
+def nations_without_lsoa_residents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Nation letters ('E', 'W') with an LSOA lacking residents of sql.LSOA_VINTAGES (their groups get no birth rate)."""
+    frame = db.query(con, sql.LSOA_RESIDENTS_SQL)
+    return set(frame.loc[frame["with_residents"] < frame["lsoas"], "country"])
 
 
 def scopes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -50,8 +50,9 @@ def events_sql(groups: str) -> str:
     {charities_cte(groups)}
     SELECT grp, year, count(*) FILTER (WHERE birth)::BIGINT AS births,
            count(*) FILTER (WHERE NOT birth)::BIGINT AS removals
-    FROM (SELECT grp, unnest([year(registered_date), year(removed_date)]) AS year, unnest([true, false]) AS birth
-          FROM base)
+    FROM (SELECT grp, year(registered_date) AS year, true AS birth FROM base
+          UNION ALL
+          SELECT grp, year(removed_date), false FROM base WHERE removed_date IS NOT NULL)
     WHERE year IS NOT NULL GROUP BY ALL ORDER BY grp, year"""  # noqa: S608 — constants only
 
 
@@ -108,31 +109,40 @@ def income_sql(groups: str) -> str:
     """Median and total gross income of small and medium local charities per financial year and need group.
 
     One return per charity per year of financial-year end (the latest that year; local charities only, read
-    before the income band is applied). `all_groups` marks the
+    before the income band is applied), joined to the scope's charities once. `all_groups` marks the
     scope-wide row of each year (every charity in scope, with or without a decile).
     Parameters used: scope, scope, lowest income, income bound (exclusive).
     """
     return f"""
     {charities_cte(groups)},
     returns AS (
-        SELECT r.charity_number, year(r.fin_period_end_date) AS year,
+        SELECT b.grp, r.charity_number, year(r.fin_period_end_date) AS year,
                arg_max(r.total_gross_income, r.fin_period_end_date) AS income
-        FROM charity_annual_returns r SEMI JOIN base b ON b.charity_number = r.charity_number AND b.reach = 'local'
-        WHERE r.total_gross_income IS NOT NULL AND r.fin_period_end_date IS NOT NULL
+        FROM charity_annual_returns r JOIN base b ON b.charity_number = r.charity_number
+        WHERE b.reach = 'local' AND r.total_gross_income IS NOT NULL AND r.fin_period_end_date IS NOT NULL
         GROUP BY ALL
     )
-    SELECT b.grp, r.year, grouping(b.grp) = 1 AS all_groups, count(*)::BIGINT AS charities,
-           median(r.income) AS median_income, sum(r.income) AS total_income
-    FROM returns r JOIN base b USING (charity_number)
-    WHERE r.income >= ? AND r.income < ?
-    GROUP BY GROUPING SETS ((b.grp, r.year), (r.year))
-    ORDER BY all_groups, b.grp, r.year"""  # noqa: S608 — constants only
+    SELECT grp, year, grouping(grp) = 1 AS all_groups, count(*)::BIGINT AS charities,
+           median(income) AS median_income, sum(income) AS total_income
+    FROM returns
+    WHERE income >= ? AND income < ?
+    GROUP BY GROUPING SETS ((grp, year), (year))
+    ORDER BY all_groups, grp, year"""  # noqa: S608 — constants only
 
 
 REGISTER_STATE_SQL = """
 SELECT count(*)::BIGINT AS charities, count(lad24_code)::BIGINT AS geocoded, max(extract_date) AS extract_date,
        (SELECT count(*) FROM charity_annual_returns)::BIGINT AS annual_returns
 FROM charities"""
+
+LSOA_RESIDENTS_SQL = f"""
+SELECT left(l.code, 1) AS country, count(*)::BIGINT AS lsoas, count(p.area_code)::BIGINT AS with_residents
+FROM areas l
+LEFT JOIN (SELECT DISTINCT area_code FROM population
+           WHERE level = 'lsoa21' AND age_group = 'all' AND vintage IN ({", ".join(f"'{v}'" for v in LSOA_VINTAGES)})
+) p ON p.area_code = l.code
+WHERE l.level = 'lsoa21' AND (l.code LIKE 'E%' OR l.code LIKE 'W%')
+GROUP BY ALL ORDER BY country"""  # noqa: S608 — constants only
 
 NEED_COVERAGE_SQL = """
 SELECT country, edition, count(*)::BIGINT AS lsoas FROM imd_lsoa

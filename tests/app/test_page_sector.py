@@ -38,8 +38,10 @@ def test_without_the_register_the_page_says_what_is_missing(bare_db, monkeypatch
 
 def test_rates_tab_default_view(register_db, monkeypatch):
     at = open_app_page(register_db, monkeypatch, page=PAGE)
-    assert at.selectbox(key="sc_area").value == "K04000001" and at.radio(key="sc_groups").value == "quintile"
-    assert at.query_params["area"] == "K04000001" and at.query_params["groups"] == "quintile"
+    assert at.selectbox(key="scope").value == "England and Wales" and at.radio(key="groups").value == "quintile"
+    assert "scope" not in at.query_params and "groups" not in at.query_params  # defaults stay out of the URL
+    bound = {at.selectbox(key="scope").proto.query_param_key, at.radio(key="groups").proto.query_param_key}
+    assert bound == {"scope", "groups"}  # Streamlit writes the choices to the URL itself
     names = traces(at)
     quintiles = ["Quintile 1 (most deprived)", "Quintile 2", "Quintile 3", "Quintile 4", "Quintile 5 (least deprived)"]
     everyone = "All charities in England and Wales"  # no comparator: the area is the nations
@@ -52,8 +54,9 @@ def test_rates_tab_default_view(register_db, monkeypatch):
 
 
 def test_a_district_against_its_nation_from_the_url(register_db, monkeypatch):
-    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"area": "E06000901", "groups": "decile"})
-    assert at.selectbox(key="sc_area").value == "E06000901" and at.radio(key="sc_groups").value == "decile"
+    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"scope": "Aldbury (district)", "groups": "decile"})
+    assert at.selectbox(key="scope").value == "Aldbury (district)" and at.radio(key="groups").value == "decile"
+    assert at.query_params["scope"] == "Aldbury (district)" and at.query_params["groups"] == "decile"  # kept
     names = traces(at)[0]
     assert names == ["Decile 1 (most deprived)", "Decile 2", "All charities in Aldbury", "All charities in England"]
     assert set(at.dataframe[0].value["Area"]) == {"Aldbury", "England"}
@@ -61,7 +64,7 @@ def test_a_district_against_its_nation_from_the_url(register_db, monkeypatch):
 
 def test_survival_tab_shows_hand_computed_five_year_survival(register_db, monkeypatch):
     at = open_app_page(
-        register_db, monkeypatch, page=PAGE, params={"area": "E92000001", "groups": "decile", "tab": "Survival"}
+        register_db, monkeypatch, page=PAGE, params={"scope": "England", "groups": "decile", "tab": "Survival"}
     )
     first = at.dataframe[0].value.set_index("Need group").loc["1"]
     assert first["Still registered after 5 years"] == pytest.approx(0.5)  # see tests/insight/test_sector.py
@@ -79,21 +82,32 @@ def test_income_tab_is_nominal_and_says_so(register_db, monkeypatch):
     assert any("no price deflator is loaded" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("value", ["²", "9" * 40, "E06000901'--", "", "decile%00"])
+@pytest.mark.parametrize(
+    "value", ["²", "9" * 40, "E06000901", "Aldbury (district)'--", "", "decile%00", "aldbury (district)", " Wales"]
+)
 def test_hostile_url_values_fall_back_to_defaults(register_db, monkeypatch, value):
-    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"area": value, "groups": value, "tab": value})
-    assert at.selectbox(key="sc_area").value == "K04000001" and at.radio(key="sc_groups").value == "quintile"
+    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"scope": value, "groups": value, "tab": value})
+    assert at.selectbox(key="scope").value == "England and Wales" and at.radio(key="groups").value == "quintile"
+    assert not {"scope", "groups", "tab"} & set(at.query_params)  # dropped from the URL, not echoed
+    assert len(at.dataframe) == 1 and "Registrations" in at.dataframe[0].value.columns  # the first tab
 
 
 def test_welsh_rows_without_wimd2025_are_named(tmp_path, monkeypatch):
     path = build_register_db(tmp_path / "no_wimd.duckdb", wales_need=False)
-    at = open_app_page(path, monkeypatch, page=PAGE, params={"area": "W06000901"})
+    at = open_app_page(path, monkeypatch, page=PAGE, params={"scope": "Gwyntog (district)"})
     assert any("WIMD2025" in i.value and "not loaded" in i.value for i in at.info)
     assert traces(at)[0][-1] == "All charities in Wales"
 
 
 @pytest.mark.integration
 def test_mirror_build_names_the_missing_register(built_db, monkeypatch):
-    at = open_app_page(built_db, monkeypatch, page=PAGE, params={"area": "E06000001"})
+    at = open_app_page(built_db, monkeypatch, page=PAGE, params={"scope": "Hartlepool (district)"})
     assert "Register of charities: full register download (JSON)" in at.warning[0].value
     assert not at.get("plotly_chart")
+
+
+def test_leaving_for_the_area_profile_keeps_its_own_area_parameter(register_db, monkeypatch):
+    """The page binds `scope`, not `area`: the Area profile still writes its own `area` to the URL by hand."""
+    at = open_app_page(register_db, monkeypatch, page=PAGE, params={"scope": "Aldbury (district)"})
+    at.switch_page("views/area_profile.py").run()
+    assert not at.exception and at.query_params["area"] == at.selectbox(key="area").value

@@ -1,42 +1,22 @@
 """Real-browser test of the Sector change page on the hand-made register database, with and without the register.
 
-Each state runs its own app server; screenshots go to test-artifacts/screenshots/sector_*.png.
+Each state runs its own app server; screenshots go to test-artifacts/screenshots/sector_*.png. `shoot` is shared
+with tests/browser/test_rehearsal_sector.py (the same page on the online rehearsal's and the mirror's builds).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from benchmarks._browser import CHARTS_DRAWN_JS
-from tests.browser.support import ROOT, free_port, wait_healthy, wait_until_idle
+from insight.sector.view import AREA_LABEL
+from tests.browser.support import ROOT, running_app, wait_until_idle
 from tests.fixtures.sector.register_db import build_register_db
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 pytestmark = pytest.mark.browser
-
-
-@contextmanager
-def app_on(db: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free local port, reading `db`."""
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    env = {**os.environ, "VCS_INSIGHT_DB": str(db)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def shoot(browser, url: str, *, name: str, charts: int, text: str) -> str:
@@ -71,14 +51,14 @@ def shoot(browser, url: str, *, name: str, charts: int, text: str) -> str:
 
 def test_sector_page_with_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "register.duckdb", patterned=600)
-    with app_on(db) as url:
+    with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?area=K04000001&groups=quintile", name="sector_rates", charts=2,
+            browser, f"{url}/sector?scope=K04000001&groups=quintile", name="sector_rates", charts=2,
             text="Complete calendar years only",
         )  # fmt: skip
         assert "611 main charities" in text and "is not loaded" not in text
         text = shoot(
-            browser, f"{url}/sector?area=E06000901&groups=decile&tab=Survival", name="sector_survival", charts=1,
+            browser, f"{url}/sector?scope=Aldbury+%28district%29&groups=decile&tab=Survival", name="sector_survival", charts=1,
             text="censored there",
         )  # fmt: skip
         assert "Aldbury" in text
@@ -90,9 +70,35 @@ def test_sector_page_with_the_register(browser, tmp_path):
 
 def test_sector_page_without_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "bare.duckdb", with_register=False)
-    with app_on(db) as url:
+    with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?area=%C2%B2&groups={'9' * 40}", name="sector_not_loaded", charts=0,
+            browser, f"{url}/sector?scope=%C2%B2&groups={'9' * 40}", name="sector_not_loaded", charts=0,
             text="is not loaded in this build",
         )  # fmt: skip
     assert "The Charity Commission register is not loaded in this build" in text and "Invented register" in text
+
+
+def test_choices_go_to_the_url_and_the_url_reopens_them(browser, tmp_path):
+    """Streamlit's binding writes the chosen area and grouping to the link; opening the link restores both."""
+    db = build_register_db(tmp_path / "register.duckdb")
+    with running_app(db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        try:
+            page.goto(f"{url}/sector", wait_until="domcontentloaded")
+            page.get_by_text("Complete calendar years only").wait_for(timeout=240_000)
+            area = page.get_by_role("combobox", name=AREA_LABEL)
+            area.fill("Gwyntog")
+            page.get_by_role("option", name="Gwyntog (district)").click()
+            wait_until_idle(page, seconds=240)
+            page.locator(".st-key-groups").get_by_text("decile", exact=True).click()
+            wait_until_idle(page, seconds=240)
+            assert parse_qs(urlsplit(page.url).query) == {"scope": ["Gwyntog (district)"], "groups": ["decile"]}
+            reopened = browser.new_page(viewport={"width": 1400, "height": 1200})
+            reopened.goto(page.url, wait_until="domcontentloaded")
+            reopened.get_by_text("Complete calendar years only").wait_for(timeout=240_000)
+            assert reopened.get_by_role("combobox", name=AREA_LABEL).input_value() == "Gwyntog (district)"
+            assert reopened.get_by_role("radio", name="decile").is_checked()
+            assert reopened.locator('[data-testid="stException"]').count() == 0
+            reopened.close()
+        finally:
+            page.close()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight.sector import measures, queries, state
+from insight.sector import measures, queries, view
 from insight.sector.sql import ENGLAND_AND_WALES
 from tests.fixtures.sector.register_db import build_register_db
 
@@ -179,21 +179,59 @@ def test_scopes_list_wales_once(con):
     scopes = queries.scopes(con)
     assert scopes["code"].tolist()[:3] == [ENGLAND_AND_WALES, ENGLAND, WALES]
     assert scopes["code"].is_unique and len(scopes) == 1 + 2 + 2 + 7
-    assert state.comparator(scopes, area="E06000901") == ENGLAND
-    assert state.comparator(scopes, area="W06000901") == WALES
-    assert state.comparator(scopes, area=WALES) is None and state.comparator(scopes, area=ENGLAND_AND_WALES) is None
+    assert view.comparator(scopes, area="E06000901") == ENGLAND
+    assert view.comparator(scopes, area="W06000901") == WALES
+    assert view.comparator(scopes, area=WALES) is None and view.comparator(scopes, area=ENGLAND_AND_WALES) is None
 
 
-HOSTILE = ["²", "١٢", "9" * 40, "-1", "", " K04000001", "k04000001", "E06000901'; --", "\x00", "decile\n", None, 3]
+def test_sector_page_offers_areas_by_label_or_says_the_register_is_missing(con, tmp_path):
+    page = view.sector_page(con)
+    assert page.loaded and page.options[:3] == ("England and Wales", "England", "Wales")
+    assert page.codes["Aldbury (district)"] == "E06000901" and len(page.options) == len(set(page.options)) == 12
+    assert "30 June 2025: 11 main charities (removed ones kept), 90.9% placed in a district" in page.caption
+    bare = build_register_db(tmp_path / "bare.duckdb", with_register=False, wales_need=False)
+    with duckdb.connect(str(bare), read_only=True) as without:
+        missing = view.sector_page(without)
+    assert not missing.loaded and not missing.options
+    assert missing.missing.startswith("The Charity Commission register is not loaded in this build.")
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-def test_url_state_falls_back_on_anything_unknown(value):
-    codes = [ENGLAND_AND_WALES, ENGLAND, "E06000901"]
-    parsed = state.parse_state({"area": value, "groups": value}, scope_codes=codes)
-    assert parsed == {"area": ENGLAND_AND_WALES, "groups": state.DEFAULT_GROUPS}
+def test_sector_view_composes_each_tab_for_a_district_against_its_nation(con):
+    rates = view.sector_view(con, area="E06000901", groups="decile", tab=view.RATES)
+    assert [c.filename for c in rates.charts] == [
+        "sector_birth_rate_Aldbury_decile",
+        "sector_removal_rate_Aldbury_decile",
+    ]
+    assert set(rates.table.frame["Area"]) == {"Aldbury", "England"} and rates.notices == ()
+    assert [c.figure.layout.yaxis.tickformat for c in rates.charts] == [",.3~r", ",.1f"]  # ~0.1 births per 1,000
+    assert "mid-2022" in rates.caption
+    survival = view.sector_view(con, area="E92000001", groups="decile", tab=view.SURVIVAL)
+    first = survival.table.frame.set_index("Need group").loc["1"]
+    assert first["Still registered after 5 years"] == pytest.approx(0.5) and len(survival.downloads) == 1
+    income = view.sector_view(con, area=ENGLAND_AND_WALES, groups="decile", tab=view.INCOME)
+    assert "no price deflator is loaded" in income.caption and income.table.filename.startswith("sector_income_K04")
 
 
-def test_url_state_keeps_known_choices():
-    parsed = state.parse_state({"area": "E06000901", "groups": "decile"}, scope_codes=["E06000901"])
-    assert parsed == {"area": "E06000901", "groups": "decile"}
+def test_welsh_need_groups_without_residents_are_named_and_removal_rates_stay(tmp_path):
+    path = build_register_db(tmp_path / "no_welsh_residents.duckdb")
+    with duckdb.connect(str(path)) as writable:
+        writable.execute("DELETE FROM population WHERE level = 'lsoa21' AND area_code LIKE 'W%'")
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert queries.nations_without_lsoa_residents(con) == {"W"}
+        welsh = view.sector_view(con, area="W06000901", groups="decile", tab=view.RATES)
+        english = view.sector_view(con, area="E06000901", groups="decile", tab=view.RATES)
+        everyone = view.sector_view(con, area=ENGLAND_AND_WALES, groups="decile", tab=view.RATES)
+    assert len(welsh.notices) == 1 and "Wales needs an LSOA 2021 population" in welsh.notices[0]
+    assert english.notices == () and "hold neighbourhoods of both nations" in everyone.notices[0]
+    table = welsh.table.frame
+    first = table[(table["Area"] == "Gwyntog") & (table["Need group"] == "1") & (table["Year"] == 2016)].iloc[0]
+    assert pd.isna(first["Registrations per 1,000 residents"]) and first["Removals per 1,000 charities"] == 1000
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"area": "²"}, {"area": "E06000901'; --"}, {"groups": "decile; DROP TABLE charities"}, {"tab": "Survival "}],
+)
+def test_sector_view_refuses_what_the_page_does_not_offer(con, kwargs):
+    with pytest.raises(ValueError):
+        view.sector_view(con, **({"area": ENGLAND_AND_WALES, "groups": "decile", "tab": view.RATES} | kwargs))

@@ -10,6 +10,7 @@ local authorities named as the Commission names them (the mirror's cc-aoo-gss-is
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from etl.sources import charity_register
 from tests.standin.content._places import ContentMissing, Place, mirror, places
 
 EXTRACT = "2026-11-30T00:00:00"
+LAST_REMOVAL = dt.date(2026, 11, 1)
 CHARITIES = 6000  # enough for a value in most districts; the benchmark writes the full ~380k
 DICTIONARY = "charity_commission/ccew-fields.csv"
 AOO_LOOKUP = "charity_commission/cc-aoo-gss-iso-new.csv"
@@ -55,7 +57,11 @@ def local_authorities(folder: Path) -> tuple[str, ...]:
 
 
 class Register:
-    """Invented register rows for `count` charities: every 12th linked, every 7th removed, 5 years of returns."""
+    """Invented register rows for `count` charities: every 12th linked, every 7th removed, 5 years of returns.
+
+    Registration dates spread over 1962–2025 and removals 1–19 years later (before the extract date), so the
+    sector-change measures (births, removals, survival, income over time) have years to run over.
+    """
 
     def __init__(self, count: int, *, where: tuple[Place, ...], authorities: tuple[str, ...]) -> None:
         self.count, self.where, self.authorities = count, where, authorities
@@ -67,6 +73,22 @@ class Register:
     def registered(self, n: int) -> bool:
         return n % 7 != 0
 
+    def registration_date(self, n: int) -> dt.date:
+        """Spread over 1962–2025 (a prime stride, so neighbouring numbers differ)."""
+        return dt.date(1962 + n * 37 % 64, 1 + n % 12, 1 + n % 28)
+
+    def removal_date(self, n: int) -> dt.date | None:
+        """1–19 years after registration, on or before the extract date; None for registered charities."""
+        if self.registered(n):
+            return None
+        start = self.registration_date(n)
+        return min(start.replace(year=start.year + 1 + n * 13 % 19), LAST_REMOVAL)
+
+    def last_return_year(self, n: int) -> int:
+        """Financial year of the latest return: 2025, or the year before removal."""
+        removed = self.removal_date(n)
+        return 2025 if removed is None else removed.year - 1
+
     def charity(self, n: int) -> dict:
         number, linked = self.number(n)
         place = self.where[n * 7919 % len(self.where)]  # a prime stride spreads them over every LAD
@@ -74,7 +96,7 @@ class Register:
         return {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
                 "linked_charity_number": linked, "charity_name": f"INVENTED CHARITY {n}", "charity_type": "Other",
                 "charity_registration_status": "Removed" if removed else "Registered",
-                "date_of_registration": "2001-03-05T00:00:00", "date_of_removal": "2020-01-02T00:00:00" if removed else None,
+                "date_of_registration": stamp(self.registration_date(n)), "date_of_removal": stamp(self.removal_date(n)),
                 "latest_income": float(n * 37 % 2_000_000), "latest_expenditure": float(n * 31 % 1_900_000),
                 "charity_contact_address1": f"{n} Invented Street", "charity_contact_postcode": place.postcode,
                 "charity_insolvent": False, "charity_in_administration": False, "charity_is_cio": n % 3 == 0,
@@ -128,9 +150,11 @@ class Register:
         number, linked = self.number(n)
         if linked:
             return
-        for year in range(2021, 2026 if self.registered(n) else 2020):
+        last = self.last_return_year(n)
+        for year in range(max(last - 4, self.registration_date(n).year + 1), last + 1):
             yield {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                   "fin_period_end_date": f"{year}-03-31T00:00:00", "total_gross_income": float(n % 90_000 + year),
+                   "fin_period_end_date": f"{year}-03-31T00:00:00",
+                   "total_gross_income": float(n * 7919 % 1_200_000 + 100 * (year - 2000)),
                    "total_gross_expenditure": float(n % 80_000 + year)}  # fmt: skip
 
     def rows(self, table: str) -> Iterator[dict]:
@@ -141,6 +165,11 @@ class Register:
         }  # fmt: skip
         for n in range(1, self.count + 1):
             yield from make[table](n)
+
+
+def stamp(day: dt.date | None) -> str | None:
+    """A date as the extract writes it (midnight timestamp), None as null."""
+    return None if day is None else f"{day.isoformat()}T00:00:00"
 
 
 def write_zip(path: Path, table: str, rows: Iterator[dict], *, fields: tuple[str, ...]) -> Path:
