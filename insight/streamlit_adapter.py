@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import duckdb
 import streamlit as st
 
 from insight import config, db
+from insight.panel import Panel
 
 LOG = logging.getLogger(__name__)
 
@@ -109,6 +110,59 @@ def to_url(**values: str | Sequence[str] | None) -> None:
         text = value if isinstance(value, str) else ",".join(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+
+
+def accept_old_link(key: str, *, options: Collection[str]) -> None:
+    """Let a link from before the page bound its widget to the URL still choose an option.
+
+    Widgets bound with bind="query-params" keep their option's label in the URL (`level=Local+authority+districts`);
+    older links held the option itself (`level=lad24`). Such a value seeds the widget keyed `key`; Streamlit then
+    drops it from the URL as not a label (so this acts once) and validates everything else.
+    """
+    wanted = st.query_params.get(key)
+    if wanted in options:
+        st.session_state[key] = wanted
+
+
+def bound_selectbox(
+    title: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    default: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    empty: str = "Not loaded for this geography",
+) -> str | None:
+    """A selectbox whose choice lives in the URL as `key` (Streamlit's bind="query-params"); returns the option.
+
+    labels name the options (the URL holds the label; links holding the option itself still work, accept_old_link).
+    With no options it shows `empty`, disabled, and returns None. An unknown URL value gives `default` (else the first).
+    """
+    if not options:
+        st.selectbox(title, [empty], disabled=True, key=f"{key}_none")
+        return None
+    if labels:
+        accept_old_link(key, options=options)
+    index = list(options).index(default) if default in options else 0
+    name = (lambda option: labels.get(option, option)) if labels else str
+    return st.selectbox(title, options, index, format_func=name, key=key, bind="query-params")
+
+
+def show_panel(panel: Panel) -> None:
+    """Render a Panel (insight.panel): its notice alone, or its chart, captions, text and table with download."""
+    if panel.notice:
+        st.info(panel.notice)
+        return
+    if panel.figure is not None:
+        show_chart(panel.figure, filename=panel.filename)
+    for caption in panel.captions:
+        st.caption(caption)
+    if panel.text:
+        st.markdown(panel.text)
+    if panel.table is not None and panel.table_shown:
+        show_table(panel.table, filename=panel.table_filename, label=panel.table_label, formats=panel.formats)
+    elif panel.table is not None:
+        download_csv(panel.table, filename=panel.table_filename, label=panel.table_label)
 
 
 def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:

@@ -28,7 +28,6 @@ import pandas as pd
 from insight import db, robust
 from insight.explore import measure_values
 from insight.formatting import format_decimal, format_int, is_count
-from insight.url_params import whole_number
 
 LEVELS = {
     "lad24": "Local authority districts",
@@ -260,37 +259,6 @@ def scored_areas(
     return score_areas(
         frame, measures=measures, percents=dict(zip(ROLES, percents, strict=True)), polarities=polarities
     )
-
-
-def parse_percent(value: object, *, default: int = DEFAULT_PERCENT) -> int:
-    """A threshold from the URL: an integer 1–100, else the default."""
-    number = whole_number(value, low=1, high=100)
-    return default if number is None else number
-
-
-def parse_state(
-    params: dict[str, str] | object, *, available: pd.DataFrame, level: str | None = None
-) -> dict[str, object]:
-    """Read the page's URL parameters into a state, falling back to defaults for anything unknown or not loaded.
-
-    Args:
-        params: mapping of URL query parameters: level, need, capacity, dependence, x, y, z.
-        available: loaded_measures() at the chosen level.
-        level: the level already chosen on the page (overrides the URL's).
-
-    Returns:
-        dict with level, need, capacity, dependence (measure ids or None) and x, y, z (int percents).
-    """
-    get = params.get  # type: ignore[union-attr]  # a Mapping or st.query_params, which is not one
-    asked_level = level or get("level")
-    state: dict[str, object] = {"level": asked_level if asked_level in LEVELS else "lad24"}
-    for role in ROLES:
-        loaded = set(role_options(available, role=role))
-        asked = get(role)
-        state[role] = asked if asked in loaded else default_measure(available, role=role)
-    for key in ("x", "y", "z"):
-        state[key] = parse_percent(get(key))
-    return state
 
 
 def dependence_missing_sentence(missing: pd.DataFrame, *, level_label: str) -> str:

@@ -158,23 +158,6 @@ def test_loaded_measures_and_defaults(con):
     assert jeopardy.default_measure(available.iloc[0:0], role="dependence") is None
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, {"level": "lad24", "need": "imd_average_score", "x": 20, "y": 20, "z": 20}),
-        ({"level": "utla24", "x": "35", "y": "0", "z": "abc"}, {"level": "utla24", "x": 35, "y": 20, "z": 20}),
-        (
-            {"need": "imd_rank_test", "capacity": "nonsense"},
-            {"need": "imd_rank_test", "capacity": "ncvo_charities_per_1000"},
-        ),
-        ({"dependence": "govt_income_share"}, {"dependence": "share_charities_govt_funded"}),
-    ],
-)
-def test_parse_state(con, params, expected):
-    state = jeopardy.parse_state(params, available=jeopardy.loaded_measures(con, level="lad24"))
-    assert {k: state[k] for k in expected} == expected
-
-
 def test_missing_sources(con):
     assert jeopardy.missing_sources(con)["title"].tolist() == ["Invented charity register"]
 
@@ -203,7 +186,7 @@ def test_measures_without_direction_are_not_offered(con):
     available = jeopardy.loaded_measures(con, level="lad24")
     assert jeopardy.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
     assert jeopardy.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
-    assert jeopardy.parse_state({"need": "imd_lad_decile"}, available=available)["need"] == "imd_average_score"
+    assert jeopardy.default_measure(available, role="need") == "imd_average_score"
 
 
 def test_far_out_capacity_stays_in_the_robust_fit_and_is_named():
