@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
@@ -17,6 +17,7 @@ from insight import config, db
 from insight.panel import Panel
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -146,6 +147,24 @@ def bound_selectbox(
     index = list(options).index(default) if default in options else 0
     name = (lambda option: labels.get(option, option)) if labels else str
     return st.selectbox(title, options, index, format_func=name, key=key, bind="query-params")
+
+
+def once_per_session(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute() once per `key` in this browser session, kept in st.session_state[name] (a new key replaces it).
+
+    An exception from compute() propagates and leaves nothing stored, so the next run tries again.
+    """
+    stored = st.session_state.get(name)
+    if stored is None or stored[0] != key:
+        st.session_state.pop(name, None)
+        st.session_state[name] = (key, compute())
+    return st.session_state[name][1]
+
+
+def show_metrics(metrics: Sequence[tuple[str, str, str | None]]) -> None:
+    """Headline numbers side by side: (label, value, help or None) each."""
+    for cell, (label, value, help_text) in zip(st.columns(len(metrics)), metrics, strict=True):
+        cell.metric(label, value, help=help_text)
 
 
 def show_panel(panel: Panel) -> None:

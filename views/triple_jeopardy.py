@@ -39,8 +39,7 @@ if view.warning:
     st.stop()
 if view.notice:
     st.info(view.notice)
-for cell, (label, value, help_text) in zip(st.columns(4), view.metrics, strict=True):
-    cell.metric(label, value, help=help_text)
+ui.show_metrics(view.metrics)
 for caption in view.captions:
     st.caption(caption)
 table = view.shown(flagged_only=st.toggle("Show only flagged areas", value=True, key="tj_flagged_only"))
@@ -58,7 +57,8 @@ ui.download_csv(view.table, filename=f"triple_jeopardy_{level}", label="Download
 map_tab, top_tab, gap_tab = st.tabs(list(jv.TABS), key="tab", bind="query-params")
 if map_tab.open:
     with map_tab:
-        geo = ui.cached_query(queries.geometry, level=level, codes=view.map_codes)
+        drawn = view.map_codes  # None = every area; () = none, so no boundaries are fetched
+        geo = None if drawn == () else ui.cached_query(queries.geometry, level=level, codes=drawn)
         ui.show_panel(jv.map_panel(view, geo=geo, geojson_url=ui.cached_query(map_files.geojson_url, level=level)))
 for tab, panel in ((top_tab, jv.top_panel), (gap_tab, jv.gap_panel)):
     if tab.open:

@@ -161,13 +161,16 @@ def missing_sentence(level: str, *, role: str) -> str:
     )
 
 
-def map_panel(view: JeopardyView, *, geo: pd.DataFrame, geojson_url: str | None) -> Panel:
-    """The flag map over `geo` (queries.geometry of view.map_codes), or why there is none."""
+def map_panel(view: JeopardyView, *, geo: pd.DataFrame | None, geojson_url: str | None) -> Panel:
+    """The flag map over `geo` (queries.geometry of view.map_codes), or why there is none.
+
+    geo may be None when view.map_codes is empty (nothing to draw: do not fetch boundaries to say so).
+    """
     assert view.result is not None  # noqa: S101 — the page stops before tabs when there is no result
     many = view.level in jeopardy.MANY_AREAS
     if many and not view.map_codes:
         return Panel(notice="No neighbourhood is flagged at these thresholds, so there is nothing to map.")
-    if geo.empty:
+    if geo is None or geo.empty:
         return Panel(notice=f"No boundaries for {view.area_word} are in this database, so there is no map.")
     title = f"{view.word}-jeopardy areas: {view.area_word}"
     figure = figures.build_flag_map(view.result, geo, title=title, geojson_url=geojson_url)

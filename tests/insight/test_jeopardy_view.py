@@ -83,7 +83,9 @@ def test_panels(con):
     assert gap.captions[0].startswith("Expected capacity = 20.000 − 1.000 × need (Theil–Sen line over 10 areas")
     no_boundaries = jv.map_panel(view, geo=pd.DataFrame(columns=["code", "geometry"]), geojson_url=None)
     assert no_boundaries.figure is None
-    assert no_boundaries.notice == "No boundaries for local authority districts are in this database, so there is no map."
+    assert (
+        no_boundaries.notice == "No boundaries for local authority districts are in this database, so there is no map."
+    )
 
 
 def test_neighbourhood_map_draws_only_flagged_areas():
@@ -91,7 +93,7 @@ def test_neighbourhood_map_draws_only_flagged_areas():
     result = jv.jeopardy.Result(table=table, fit=None, roles=("need", "capacity"))
     view = jv.JeopardyView(level="lsoa21", result=result)
     assert view.map_codes == ()
-    panel = jv.map_panel(view, geo=pd.DataFrame(columns=["code"]), geojson_url=None)
+    panel = jv.map_panel(view, geo=None, geojson_url=None)  # the page fetches no boundaries for no areas
     assert panel.notice == "No neighbourhood is flagged at these thresholds, so there is nothing to map."
 
 
