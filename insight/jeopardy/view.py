@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import pandas as pd
 
-from insight import captions
+from insight import captions, defaults
 from insight.explore import column_format
 from insight.formatting import format_int
 from insight.jeopardy import figures
@@ -47,12 +47,12 @@ class Choices:
 
 
 def choices(con: duckdb.DuckDBPyConnection, *, level: str) -> Choices:
-    """The loaded measures usable for each role at `level` (jeopardy.role_options), labelled, with defaults."""
+    """The loaded measures usable for each role at `level` (insight.defaults: the one rule), labelled, with defaults."""
     available = jeopardy.loaded_measures(con, level=level)
     return Choices(
-        options={role: jeopardy.role_options(available, role=role) for role in jeopardy.ROLES},
+        options={role: defaults.role_options(available, role=role) for role in jeopardy.ROLES},
         labels=dict(zip(available["measure"], available["label"], strict=True)),
-        defaults={role: jeopardy.default_measure(available, role=role) for role in jeopardy.ROLES},
+        defaults={role: defaults.default_measure(available, role=role) for role in jeopardy.ROLES},
     )
 
 

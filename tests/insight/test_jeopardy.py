@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from insight import defaults
 from insight.jeopardy import figures as jeopardy_figures
 from insight.jeopardy import measures as jeopardy
 
@@ -152,10 +153,10 @@ def test_loaded_measures_and_defaults(con):
     available = jeopardy.loaded_measures(con, level="lad24")
     assert "govt_income_share" not in set(available["measure"])
     assert available.set_index("measure")["areas"]["imd_average_score"] == 10
-    assert jeopardy.default_measure(available, role="need") == "imd_average_score"
-    assert jeopardy.default_measure(available, role="capacity") == "ncvo_charities_per_1000"
-    assert jeopardy.default_measure(available, role="dependence") == "share_charities_govt_funded"
-    assert jeopardy.default_measure(available.iloc[0:0], role="dependence") is None
+    assert defaults.default_measure(available, role="need") == "imd_average_score"
+    assert defaults.default_measure(available, role="capacity") == "ncvo_charities_per_1000"
+    assert defaults.default_measure(available, role="dependence") == "share_charities_govt_funded"
+    assert defaults.default_measure(available.iloc[0:0], role="dependence") is None
 
 
 def test_missing_sources(con):
@@ -184,9 +185,9 @@ def test_figures():
 
 def test_measures_without_direction_are_not_offered(con):
     available = jeopardy.loaded_measures(con, level="lad24")
-    assert jeopardy.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
-    assert jeopardy.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
-    assert jeopardy.default_measure(available, role="need") == "imd_average_score"
+    assert defaults.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
+    assert defaults.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
+    assert defaults.default_measure(available, role="need") == "imd_average_score"
 
 
 def test_far_out_capacity_stays_in_the_robust_fit_and_is_named():
