@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from insight import config, db
 from insight.panel import Panel
@@ -113,16 +114,22 @@ def to_url(**values: str | Sequence[str] | None) -> None:
             st.query_params[key] = text
 
 
-def accept_old_link(key: str, *, options: Collection[str]) -> None:
-    """Let a link from before the page bound its widget to the URL still choose an option.
+def rewrite_old_link(params: Mapping[str, str | list[str] | None]) -> None:
+    """Put a link written before a page bound its widgets to the URL into their form, and run the page again.
 
-    Widgets bound with bind="query-params" keep their option's label in the URL (`level=Local+authority+districts`);
-    older links held the option itself (`level=lad24`). Such a value seeds the widget keyed `key`; Streamlit then
-    drops it from the URL as not a label (so this acts once) and validates everything else.
+    params: URL name → its new value (a list for a range slider's two ends; None removes the name). Call before the
+    widgets bound to these names are drawn: Streamlit reads a bound widget's value from the URL when it first draws
+    it, and refuses changes to a name once bound (then the old value is left to Streamlit, which drops it).
     """
-    wanted = st.query_params.get(key)
-    if wanted in options:
-        st.session_state[key] = wanted
+    try:
+        for name, value in params.items():
+            if value is None:
+                st.query_params.pop(name, None)
+            else:
+                st.query_params[name] = value
+    except StreamlitAPIException:  # already bound (a browser-history visit): Streamlit validates it
+        return
+    st.rerun()
 
 
 def bound_selectbox(
@@ -136,15 +143,19 @@ def bound_selectbox(
 ) -> str | None:
     """A selectbox whose choice lives in the URL as `key` (Streamlit's bind="query-params"); returns the option.
 
-    labels name the options (the URL holds the label; links holding the option itself still work, accept_old_link).
+    labels name the options: the URL holds the label, and a link holding the option itself (`level=lad24`, written
+    before the binding) is rewritten to the label (rewrite_old_link).
     With no options it shows `empty`, disabled, and returns None. An unknown URL value gives `default` (else the first).
     """
     if not options:
         st.selectbox(title, [empty], disabled=True, key=f"{key}_none")
         return None
-    if labels:
-        accept_old_link(key, options=options)
+    old = st.query_params.get(key) if labels else None  # an option's own name, where the URL now holds its label
+    if labels and old in options and old not in labels.values():
+        rewrite_old_link({key: labels.get(old, old)})
     index = list(options).index(default) if default in options else 0
+    if st.session_state.get(key, options[index]) not in options:  # the options changed: set the default in code,
+        st.session_state[key] = options[index]  # so Streamlit also clears the URL (it does not when it resets itself)
     name = (lambda option: labels.get(option, option)) if labels else str
     return st.selectbox(title, options, index, format_func=name, key=key, bind="query-params")
 

@@ -20,9 +20,7 @@ st.warning(fv.CAVEAT, icon=":material/info:")
 
 # Both choices are bound to the URL (funder, years); links from before the binding held the years as from= and to=.
 if (old := fv.old_link_years(st.query_params.to_dict(), bounds=pick.years)) is not None:
-    st.session_state.years = old
-    for name in ("from", "to"):
-        st.query_params.pop(name, None)
+    ui.rewrite_old_link({"years": [str(year) for year in old], "from": None, "to": None})
 left, right = st.columns([2, 1])
 with left:
     choice = ui.bound_selectbox("Funder", pick.funders, key="funder")
