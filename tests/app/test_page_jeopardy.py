@@ -166,6 +166,5 @@ def test_old_links_still_work_and_hostile_values_give_the_defaults(built_db, mon
     assert shown(open_page(built_db, monkeypatch, link(old))) == shown(old)
     hostile = {"level": "²", "need": "'; DROP TABLE areas", "capacity": "", "x": "9" * 40, "y": "0", "z": "-1"}
     view = shown(open_page(built_db, monkeypatch, hostile))
-    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == (
-        "lad24", "own_nation_share_most_deprived_20", 20, 20, 20,
-    )  # fmt: skip
+    defaults = ("lad24", "own_nation_share_most_deprived_20", 20, 20, 20)
+    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == defaults

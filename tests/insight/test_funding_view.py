@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from insight import funding, funding_view
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.jeopardy import SCHEMA
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def test_choices(con):
@@ -29,7 +22,7 @@ def test_choices(con):
 
 def test_choices_without_grants():
     connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
+    connection.execute(SCHEMA.read_text())
     assert funding_view.choices(connection) == funding_view.Choices(loaded=False)
 
 

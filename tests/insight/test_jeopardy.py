@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,18 +11,12 @@ from insight import defaults
 from insight.jeopardy import figures as jeopardy_figures
 from insight.jeopardy import measures as jeopardy
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY_SQL = ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql"
 CODES = [f"E0600090{i}" for i in range(10)]
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute(TINY_SQL.read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def frame() -> pd.DataFrame:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pandas as pd
 import pytest
 
 from insight.jeopardy import view as jv
 
-ROOT = Path(__file__).resolve().parents[2]
 MEASURES = {"need": "imd_average_score", "capacity": "ncvo_charities_per_1000"}
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute((ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql").read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def test_choices_offer_directed_measures_with_defaults(con):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -10,16 +9,14 @@ from insight.uploads import analyse as byod
 from insight.uploads import example
 from insight.uploads import view as uv
 from insight.uploads.sandbox import read_upload
-from tests.fixtures.byod import HERE, tiny_db
+from tests.fixtures.byod import HERE, tiny_connection
 from tests.fixtures.byod import noise_free as exact
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
-    path = tiny_db(tmp_path_factory.mktemp("byod") / "tiny.duckdb")
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
+    with tiny_connection(tmp_path_factory.mktemp("byod")) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="module")
