@@ -151,9 +151,9 @@ def bound_selectbox(
         st.selectbox(title, [empty], disabled=True, key=f"{key}_none")
         return None
     old = st.query_params.get(key) if labels else None  # an option's own name, where the URL now holds its label
-    if labels and old in options and old not in labels.values():
+    if labels and old is not None and old in options and old not in labels.values():
         rewrite_old_link({key: labels.get(old, old)})
-    index = list(options).index(default) if default in options else 0
+    index = list(options).index(default) if default is not None and default in options else 0
     if st.session_state.get(key, options[index]) not in options:  # the options changed: set the default in code,
         st.session_state[key] = options[index]  # so Streamlit also clears the URL (it does not when it resets itself)
     name = (lambda option: labels.get(option, option)) if labels else str
