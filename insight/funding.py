@@ -13,7 +13,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight import db, robust
-from insight.url_params import whole_number
 
 NEED_MEASURE = "imd_average_score"
 DECILE_MEASURE = "imd_lad_decile"
@@ -271,29 +270,6 @@ def build_year_bars(by_year: pd.DataFrame, *, title: str) -> go.Figure:
         title=title, xaxis_title="Award year", yaxis={"title": "£", "tickprefix": "£"}, font={"size": 16}
     )
     return figure
-
-
-def parse_state(params: object, *, funder_names: list[str], years: tuple[int, int]) -> dict[str, object]:
-    """Read the page's URL parameters (funder, from, to) into a valid state; unknown values fall back to defaults.
-
-    Args:
-        params: mapping of URL query parameters.
-        funder_names: funders present in the grants table.
-        years: first and last award year available.
-
-    Returns:
-        dict with funder (str | None, None = all) and years (tuple of first, last; clamped and ordered).
-    """
-    get = params.get  # type: ignore[attr-defined]
-    funder = get("funder")
-    first = _year(get("from"), default=years[0], bounds=years)
-    last = _year(get("to"), default=years[1], bounds=years)
-    return {"funder": funder if funder in funder_names else None, "years": (min(first, last), max(first, last))}
-
-
-def _year(value: object, *, default: int, bounds: tuple[int, int]) -> int:
-    number = whole_number(value, low=bounds[0], high=bounds[1], clamp=True)
-    return default if number is None else number
 
 
 def grants_phrase(count: object) -> str:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from insight import config, db
+from insight.panel import Panel
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -128,6 +131,87 @@ def link_ids(key: str, labels: Mapping[str, str], *, many: bool = False) -> None
     except st.errors.StreamlitAPIException:  # already bound this session: the widget has read the URL itself
         return
     st.rerun()
+
+
+def rewrite_old_link(params: Mapping[str, str | list[str] | None]) -> None:
+    """Put a link written before a page bound its widgets to the URL into their form, and run the page again.
+
+    params: URL name → its new value (a list for a range slider's two ends; None removes the name). Call before the
+    widgets bound to these names are drawn: Streamlit reads a bound widget's value from the URL when it first draws
+    it, and refuses changes to a name once bound (then the old value is left to Streamlit, which drops it).
+    """
+    try:
+        for name, value in params.items():
+            if value is None:
+                st.query_params.pop(name, None)
+            else:
+                st.query_params[name] = value
+    except StreamlitAPIException:  # already bound (a browser-history visit): Streamlit validates it
+        return
+    st.rerun()
+
+
+def bound_selectbox(
+    title: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    default: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    empty: str = "Not loaded for this geography",
+) -> str | None:
+    """A selectbox whose choice lives in the URL as `key` (Streamlit's bind="query-params"); returns the option.
+
+    labels name the options: the URL holds the label, and a link holding the option itself (`level=lad24`, written
+    before the binding) is rewritten to the label (rewrite_old_link).
+    With no options it shows `empty`, disabled, and returns None. An unknown URL value gives `default` (else the first).
+    """
+    if not options:
+        st.selectbox(title, [empty], disabled=True, key=f"{key}_none")
+        return None
+    old = st.query_params.get(key) if labels else None  # an option's own name, where the URL now holds its label
+    if labels and old is not None and old in options and old not in labels.values():
+        rewrite_old_link({key: labels.get(old, old)})
+    index = list(options).index(default) if default is not None and default in options else 0
+    if st.session_state.get(key, options[index]) not in options:  # the options changed: set the default in code,
+        st.session_state[key] = options[index]  # so Streamlit also clears the URL (it does not when it resets itself)
+    name = (lambda option: labels.get(option, option)) if labels else str
+    return st.selectbox(title, options, index, format_func=name, key=key, bind="query-params")
+
+
+def once_per_session(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute() once per `key` in this browser session, kept in st.session_state[name] (a new key replaces it).
+
+    An exception from compute() propagates and leaves nothing stored, so the next run tries again.
+    """
+    stored = st.session_state.get(name)
+    if stored is None or stored[0] != key:
+        st.session_state.pop(name, None)
+        st.session_state[name] = (key, compute())
+    return st.session_state[name][1]
+
+
+def show_metrics(metrics: Sequence[tuple[str, str, str | None]]) -> None:
+    """Headline numbers side by side: (label, value, help or None) each."""
+    for cell, (label, value, help_text) in zip(st.columns(len(metrics)), metrics, strict=True):
+        cell.metric(label, value, help=help_text)
+
+
+def show_panel(panel: Panel) -> None:
+    """Render a Panel (insight.panel): its notice alone, or its chart, captions, text and table with download."""
+    if panel.notice:
+        st.info(panel.notice)
+        return
+    if panel.figure is not None:
+        show_chart(panel.figure, filename=panel.filename)
+    for caption in panel.captions:
+        st.caption(caption)
+    if panel.text:
+        st.markdown(panel.text)
+    if panel.table is not None and panel.table_shown:
+        show_table(panel.table, filename=panel.table_filename, label=panel.table_label, formats=panel.formats)
+    elif panel.table is not None:
+        download_csv(panel.table, filename=panel.table_filename, label=panel.table_label)
 
 
 def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:

@@ -25,10 +25,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight import db, robust
+from insight import db, defaults, robust
 from insight.explore import measure_values
-from insight.formatting import format_decimal, format_int, is_count
-from insight.url_params import whole_number
+from insight.formatting import format_decimal, format_int
 
 LEVELS = {
     "lad24": "Local authority districts",
@@ -38,20 +37,7 @@ LEVELS = {
 }
 # Levels with so many areas that the map draws only the flagged ones and the scatter uses WebGL.
 MANY_AREAS = {"lsoa21"}
-ROLES = ("need", "capacity", "dependence")
-PREFERRED = {
-    # Own-nation measures first: they cover England and Wales (the IoD ones England only).
-    "need": (
-        "own_nation_share_most_deprived_20",
-        "own_nation_share_most_deprived_10",
-        "imd_average_score",
-        "imd_score",
-        "imd_share_lsoas_most_deprived_20",
-        "imd_share_most_deprived_10",
-    ),
-    "capacity": ("charities_per_1000", "ncvo_charities_per_1000", "charity_income_per_resident"),
-    "dependence": ("share_charities_govt_funded", "govt_income_share"),
-}
+ROLES = defaults.ROLES
 DEFAULT_PERCENT = 20
 
 
@@ -99,20 +85,6 @@ def loaded_measures(con: duckdb.DuckDBPyConnection, *, level: str) -> pd.DataFra
 def missing_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Sources looked for but not in this build (title, publisher, reason)."""
     return db.query(con, "SELECT source_id, title, publisher, reason FROM missing_layers ORDER BY title")
-
-
-def role_options(available: pd.DataFrame, *, role: str) -> list[str]:
-    """Loaded measures usable for a role: its layer, with a direction, not a raw count (counts grow with area size)."""
-    directed = (available["layer"] == role) & (available["polarity"] != "none")
-    usable = available[directed & ~available["unit"].map(is_count).astype(bool)]
-    return usable["measure"].tolist()
-
-
-def default_measure(available: pd.DataFrame, *, role: str) -> str | None:
-    """The preferred loaded measure for a role, else the first usable measure of that layer, else None."""
-    loaded = role_options(available, role=role)
-    preferred = [m for m in PREFERRED[role] if m in loaded]
-    return next(iter(preferred or loaded), None)
 
 
 def worse_is_high(role: str, polarity: str | None) -> bool:
@@ -260,37 +232,6 @@ def scored_areas(
     return score_areas(
         frame, measures=measures, percents=dict(zip(ROLES, percents, strict=True)), polarities=polarities
     )
-
-
-def parse_percent(value: object, *, default: int = DEFAULT_PERCENT) -> int:
-    """A threshold from the URL: an integer 1–100, else the default."""
-    number = whole_number(value, low=1, high=100)
-    return default if number is None else number
-
-
-def parse_state(
-    params: dict[str, str] | object, *, available: pd.DataFrame, level: str | None = None
-) -> dict[str, object]:
-    """Read the page's URL parameters into a state, falling back to defaults for anything unknown or not loaded.
-
-    Args:
-        params: mapping of URL query parameters: level, need, capacity, dependence, x, y, z.
-        available: loaded_measures() at the chosen level.
-        level: the level already chosen on the page (overrides the URL's).
-
-    Returns:
-        dict with level, need, capacity, dependence (measure ids or None) and x, y, z (int percents).
-    """
-    get = params.get  # type: ignore[union-attr]  # a Mapping or st.query_params, which is not one
-    asked_level = level or get("level")
-    state: dict[str, object] = {"level": asked_level if asked_level in LEVELS else "lad24"}
-    for role in ROLES:
-        loaded = set(role_options(available, role=role))
-        asked = get(role)
-        state[role] = asked if asked in loaded else default_measure(available, role=role)
-    for key in ("x", "y", "z"):
-        state[key] = parse_percent(get(key))
-    return state
 
 
 def dependence_missing_sentence(missing: pd.DataFrame, *, level_label: str) -> str:

@@ -50,19 +50,22 @@ def open_page(built_db: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str,
 
 
 def shown(at: AppTest) -> dict[str, object]:
-    """The page's choices and its flagged counts as displayed."""
+    """The page's choices and its flagged counts as displayed (a role not loaded shows a disabled '<role>_none')."""
     boxes = {box.key: box.value for box in at.selectbox}
-    level = boxes["tj_level"]
     return {
-        "level": level,
-        "need": boxes.get(f"tj_need_{level}"),
-        "capacity": boxes.get(f"tj_capacity_{level}"),
-        "dependence": boxes.get(f"tj_dependence_{level}"),
-        "x": at.slider(key="tj_x").value,
-        "y": at.slider(key="tj_y").value,
-        "z": at.slider(key="tj_z").value,
+        "level": boxes["level"],
+        "need": boxes.get("need"),
+        "capacity": boxes.get("capacity"),
+        "dependence": boxes.get("dependence"),
+        **{key: at.slider(key=key).value for key in "xyz"},
         "metrics": [int(m.value.replace(",", "")) for m in at.metric[:3]],
     }
+
+
+def link(at: AppTest) -> dict[str, str]:
+    """The link the browser shows for the page's choices: Streamlit writes each bound widget's label."""
+    boxes = {box.key: box.options[box.index] for box in at.selectbox if not box.disabled}
+    return boxes | {key: str(at.slider(key=key).value) for key in "xyz"}
 
 
 def assert_counts_match_db(at: AppTest, db_con) -> dict[str, int]:
@@ -92,7 +95,7 @@ def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch
     assert table["Score"].is_monotonic_decreasing
     if view["dependence"] is None:
         assert "two-jeopardy version" in at.info[0].value
-    assert at.query_params["level"] == "lad24" and at.query_params["x"] == "20"
+    assert not {"level", "need", "x"} & set(at.query_params)  # defaults keep the link clean
     # Own-nation need covers England and Wales: every district is ranked (none dropped for lack of a value).
     assert any(c.value.startswith("318 of 318 local authority districts have every chosen measure") for c in at.caption)
     assert any("separate deprivation indices" in c.value for c in at.caption)
@@ -102,11 +105,11 @@ def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch
 def test_moving_the_need_slider_changes_the_count(built_db, db_con, monkeypatch):
     at = open_page(built_db, monkeypatch)
     before = shown(at)["metrics"][0]
-    at.slider(key="tj_x").set_value(40).run()
+    at.slider(key="x").set_value(40).run()
     assert not at.exception
     want = assert_counts_match_db(at, db_con)
     assert want["flagged"] > before
-    assert at.query_params["x"] == "40"
+    assert link(at)["x"] == "40"
 
 
 @pytest.mark.integration
@@ -115,8 +118,8 @@ def test_url_round_trip(built_db, db_con, monkeypatch):
     view = shown(first)
     assert (view["level"], view["x"], view["y"], view["z"]) == ("utla24", 30, 25, 10)
     assert_counts_match_db(first, db_con)
-    link = {key: first.query_params[key] for key in first.query_params}
-    second = open_page(built_db, monkeypatch, link)
+    second = open_page(built_db, monkeypatch, link(first))
+    assert link(second)["level"] == "Upper-tier local authorities"
     assert shown(second) == view
     assert second.dataframe[0].value.equals(first.dataframe[0].value)
 
@@ -153,3 +156,15 @@ def test_only_the_open_tab_is_built_and_the_url_keeps_it(built_db, monkeypatch):
     assert top20.query_params["tab"] == "Top 20" and top20.query_params["x"] == "30"
     gap = open_page(built_db, monkeypatch, {"tab": "Capacity gap"})
     assert chart_kinds(gap) == [["scatter"]] or chart_kinds(gap) == [["scatter", "scattergl"]]
+
+
+@pytest.mark.integration
+def test_old_links_still_work_and_hostile_values_give_the_defaults(built_db, monkeypatch):
+    old = open_page(built_db, monkeypatch, {"level": "utla24", "need": "imd_average_score", "x": "35"})
+    assert (shown(old)["level"], shown(old)["need"], shown(old)["x"]) == ("utla24", "imd_average_score", 35)
+    assert link(old)["need"] == "IMD average score"  # what the browser shows once the page binds it
+    assert shown(open_page(built_db, monkeypatch, link(old))) == shown(old)
+    hostile = {"level": "²", "need": "'; DROP TABLE areas", "capacity": "", "x": "9" * 40, "y": "0", "z": "-1"}
+    view = shown(open_page(built_db, monkeypatch, hostile))
+    defaults = ("lad24", "own_nation_share_most_deprived_20", 20, 20, 20)
+    assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == defaults

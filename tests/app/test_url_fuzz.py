@@ -23,7 +23,7 @@ PAGES = {
     "map": ("view", "geo", "lads", "measure", "need", "capacity"),
     "area_profile": ("level", "area", "tab"),
     "triple_jeopardy": ("level", "need", "capacity", "dependence", "x", "y", "z", "tab"),
-    "funding": ("funder", "from", "to", "tab"),
+    "funding": ("funder", "years", "from", "to", "tab"),
     "explore": ("level", "measures", "region", "deciles", "sql"),
     "your_data": (),
     "methods": ("layer",),

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from insight import defaults
 from insight.jeopardy import measures as jeopardy
 from tests.browser.support import ROOT, wait_until_idle
 
@@ -28,7 +29,7 @@ def expected_ranking(db: Path) -> tuple[jeopardy.Result, dict[str, str]]:
     """What the page should rank: the default measures of each role on districts, scored in Python."""
     with duckdb.connect(str(db), read_only=True) as con:
         available = jeopardy.loaded_measures(con, level="lad24")
-        chosen = {role: jeopardy.default_measure(available, role=role) for role in jeopardy.ROLES}
+        chosen = {role: defaults.default_measure(available, role=role) for role in jeopardy.ROLES}
         result = jeopardy.scored_areas(con, level="lad24", **chosen, percents=(100, 100, 100))
     labels = dict(zip(available["measure"], available["label"], strict=True))
     return result, {role: labels[measure] for role, measure in chosen.items() if measure}
@@ -38,7 +39,7 @@ def two_jeopardy_scores(db: Path) -> dict[str, float]:
     """The same districts scored on need and capacity alone (what the page would show without the register)."""
     with duckdb.connect(str(db), read_only=True) as con:
         available = jeopardy.loaded_measures(con, level="lad24")
-        need, capacity = (jeopardy.default_measure(available, role=role) for role in ("need", "capacity"))
+        need, capacity = (defaults.default_measure(available, role=role) for role in ("need", "capacity"))
         result = jeopardy.scored_areas(con, level="lad24", need=need, capacity=capacity, dependence=None)
     scored = result.table.dropna(subset=["score"])
     return dict(zip(scored["area_code"], scored["score"].round(6), strict=True))

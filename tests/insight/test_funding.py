@@ -68,18 +68,6 @@ def test_share_by_decile(con):
     assert shares.loc[2, "amount"] == 0
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, {"funder": None, "years": (2014, 2018)}),
-        ({"funder": "Fund B", "from": "2016", "to": "2015"}, {"funder": "Fund B", "years": (2015, 2016)}),
-        ({"funder": "Nobody", "from": "1990", "to": "x"}, {"funder": None, "years": (2014, 2018)}),
-    ],
-)
-def test_parse_state(params, expected):
-    assert funding.parse_state(params, funder_names=["Fund A", "Fund B"], years=(2014, 2018)) == expected
-
-
 def test_figures(con):
     by_area = funding.grants_by_area(con, years=(2013, 2018))
     bars = funding.build_decile_bars(funding.share_by_decile(by_area), title="All funders")

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from insight import defaults
 from insight.jeopardy import figures as jeopardy_figures
 from insight.jeopardy import measures as jeopardy
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY_SQL = ROOT / "tests" / "fixtures" / "jeopardy" / "tiny.sql"
 CODES = [f"E0600090{i}" for i in range(10)]
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    connection.execute((ROOT / "etl" / "schema.sql").read_text())
-    connection.execute(TINY_SQL.read_text())
-    yield connection
-    connection.close()
+def con(jeopardy_con):
+    return jeopardy_con
 
 
 def frame() -> pd.DataFrame:
@@ -152,27 +144,10 @@ def test_loaded_measures_and_defaults(con):
     available = jeopardy.loaded_measures(con, level="lad24")
     assert "govt_income_share" not in set(available["measure"])
     assert available.set_index("measure")["areas"]["imd_average_score"] == 10
-    assert jeopardy.default_measure(available, role="need") == "imd_average_score"
-    assert jeopardy.default_measure(available, role="capacity") == "ncvo_charities_per_1000"
-    assert jeopardy.default_measure(available, role="dependence") == "share_charities_govt_funded"
-    assert jeopardy.default_measure(available.iloc[0:0], role="dependence") is None
-
-
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, {"level": "lad24", "need": "imd_average_score", "x": 20, "y": 20, "z": 20}),
-        ({"level": "utla24", "x": "35", "y": "0", "z": "abc"}, {"level": "utla24", "x": 35, "y": 20, "z": 20}),
-        (
-            {"need": "imd_rank_test", "capacity": "nonsense"},
-            {"need": "imd_rank_test", "capacity": "ncvo_charities_per_1000"},
-        ),
-        ({"dependence": "govt_income_share"}, {"dependence": "share_charities_govt_funded"}),
-    ],
-)
-def test_parse_state(con, params, expected):
-    state = jeopardy.parse_state(params, available=jeopardy.loaded_measures(con, level="lad24"))
-    assert {k: state[k] for k in expected} == expected
+    assert defaults.default_measure(available, role="need") == "imd_average_score"
+    assert defaults.default_measure(available, role="capacity") == "ncvo_charities_per_1000"
+    assert defaults.default_measure(available, role="dependence") == "share_charities_govt_funded"
+    assert defaults.default_measure(available.iloc[0:0], role="dependence") is None
 
 
 def test_missing_sources(con):
@@ -201,9 +176,9 @@ def test_figures():
 
 def test_measures_without_direction_are_not_offered(con):
     available = jeopardy.loaded_measures(con, level="lad24")
-    assert jeopardy.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
-    assert jeopardy.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
-    assert jeopardy.parse_state({"need": "imd_lad_decile"}, available=available)["need"] == "imd_average_score"
+    assert defaults.role_options(available, role="need") == ["imd_average_score", "imd_rank_test"]
+    assert defaults.role_options(available, role="capacity") == ["ncvo_charities_per_1000"]
+    assert defaults.default_measure(available, role="need") == "imd_average_score"
 
 
 def test_far_out_capacity_stays_in_the_robust_fit_and_is_named():

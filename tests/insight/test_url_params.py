@@ -6,8 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from insight import explore, funding
-from insight.jeopardy import measures as jeopardy
+from insight import explore, funding_view
 from insight.url_params import whole_number, whole_numbers
 from tests.fuzz import examples
 
@@ -51,12 +50,7 @@ def test_explore_sql_from_any_link(text: str) -> None:
 
 @examples(ci=100)
 @given(st.dictionaries(st.sampled_from(["funder", "from", "to"]), NUMBERISH))
-def test_funding_state_from_any_link(params: dict[str, str]) -> None:
-    state = funding.parse_state(params, funder_names=["Fund A"], years=(2013, 2018))
-    assert 2013 <= state["years"][0] <= state["years"][1] <= 2018
-
-
-@examples(ci=100)
-@given(st.dictionaries(st.sampled_from(["x", "y", "z"]), NUMBERISH))
-def test_jeopardy_percents_from_any_link(params: dict[str, str]) -> None:
-    assert all(1 <= jeopardy.parse_percent(params.get(key)) <= 100 for key in ("x", "y", "z"))
+def test_funding_years_from_any_old_link(params: dict[str, str]) -> None:
+    years = funding_view.old_link_years(params, bounds=(2013, 2018))
+    assert years is None or 2013 <= years[0] <= years[1] <= 2018
+    assert (years is None) == ("from" not in params and "to" not in params)
