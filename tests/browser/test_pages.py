@@ -90,6 +90,9 @@ def test_jeopardy_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(app_url: st
     try:
         page.goto(f"{app_url}/jeopardy", wait_until="domcontentloaded")
         wait_until_idle(page)
+        page.wait_for_function(
+            "() => document.querySelectorAll('path.choroplethlocation').length > 300", timeout=90_000
+        )
         page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
         assert page.locator(".js-plotly-plot").count() == 1 and page.locator("path.choroplethlocation").count() > 300
         page.get_by_role("tab", name="Top 20").click()
@@ -99,6 +102,7 @@ def test_jeopardy_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(app_url: st
         assert page.locator(".js-plotly-plot").count() == 1 and page.locator("path.choroplethlocation").count() == 0
         page.reload(wait_until="domcontentloaded")  # the link reopens the same tab
         wait_until_idle(page)
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .bars').length > 0", timeout=90_000)
         page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
         assert page.locator('[role="tab"][aria-selected="true"]').inner_text() == "Top 20"
         assert page.locator(".js-plotly-plot .bars").count() == 1
