@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from functools import partial
 
 import streamlit as st
@@ -34,7 +35,10 @@ if meeting:
     step = forward.button("Next ▶", key="next", width="stretch")
     step -= back.button("◀ Previous", key="previous", width="stretch")
     position = st.session_state["meeting_chart"] = (st.session_state.get("meeting_chart", 0) + step) % len(view.figures)
-    counter.markdown(page.chart_counter(position, count=len(view.figures)), unsafe_allow_html=True)
+    counter.markdown(
+        f"<p style='text-align:center;font-size:1.6em'>{html.escape(page.chart_counter(position, count=len(view.figures)))}</p>",
+        unsafe_allow_html=True,
+    )
     name, figure = view.figures[position]
     ui.show_chart(figure.update_layout(height=650), filename=f"{view.name}_{name}")
     st.stop()

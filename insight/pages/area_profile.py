@@ -37,8 +37,8 @@ def level_not_loaded(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
 
 
 def chart_counter(position: int, *, count: int) -> str:
-    """The meeting view's large 'Chart 2 of 5' (HTML)."""
-    return f"<p style='text-align:center;font-size:1.6em'>Chart {position + 1} of {count}</p>"
+    """The meeting view's 'Chart 2 of 5' (plain text: the page styles it, escaped)."""
+    return f"Chart {position + 1} of {count}"
 
 
 @dataclass(frozen=True)
