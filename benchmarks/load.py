@@ -221,10 +221,18 @@ def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """`streamlit run app.py` on a free loopback port, reading db; stderr goes to log."""
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-        "--server.address=127.0.0.1", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
         "--logger.enableRich=false",
-    ]  # fmt: skip
+    ]
     env = {**os.environ, "VCS_INSIGHT_DB": str(db)}
     with log.open("w") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -241,8 +249,10 @@ def ensure_database(db: Path | None, folder: Path) -> Path:
     mirror = os.environ.get("VCS_INSIGHT_MIRROR") or str(ROOT.parent / "shared" / "data")
     subprocess.run(
         [sys.executable, "-m", "etl", "build", "--mirror", mirror, "--db", str(target)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return target
 
 

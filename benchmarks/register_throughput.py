@@ -39,51 +39,98 @@ def postcode(n: int) -> str:
 
 def charity(n: int) -> dict:
     linked = 1 if n % 25 == 0 else 0
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n, "registered_charity_number": 1_000_000 + n - linked,
-            "linked_charity_number": linked, "charity_name": f"INVENTED CHARITY {n}", "charity_type": "Other",
-            "charity_registration_status": "Removed" if n % 7 == 0 else "Registered",
-            "date_of_registration": "2001-03-05T00:00:00", "date_of_removal": "2020-01-02T00:00:00" if n % 7 == 0 else None,
-            "latest_income": float(n % 1_000_000), "latest_expenditure": float(n % 900_000),
-            "charity_contact_address1": f"{n} Invented Street", "charity_contact_postcode": postcode(n),
-            "charity_insolvent": False, "charity_in_administration": False, "charity_is_cio": n % 3 == 0,
-            "charity_activities": "Invented activities used only to measure throughput of the register pipeline."}  # fmt: skip
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n,
+        "registered_charity_number": 1_000_000 + n - linked,
+        "linked_charity_number": linked,
+        "charity_name": f"INVENTED CHARITY {n}",
+        "charity_type": "Other",
+        "charity_registration_status": "Removed" if n % 7 == 0 else "Registered",
+        "date_of_registration": "2001-03-05T00:00:00",
+        "date_of_removal": "2020-01-02T00:00:00" if n % 7 == 0 else None,
+        "latest_income": float(n % 1_000_000),
+        "latest_expenditure": float(n % 900_000),
+        "charity_contact_address1": f"{n} Invented Street",
+        "charity_contact_postcode": postcode(n),
+        "charity_insolvent": False,
+        "charity_in_administration": False,
+        "charity_is_cio": n % 3 == 0,
+        "charity_activities": "Invented activities used only to measure throughput of the register pipeline.",
+    }
 
 
 def aoo(n: int) -> dict:
     kind = n % 4
-    area = [("Local Authority", f"Invented County {n % 150}"), ("Region", "Throughout England"),
-            ("Country", "Kenya"), ("Local Authority", f"Invented County {(n + 1) % 150}")][kind]  # fmt: skip
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n // 2,
-            "registered_charity_number": 1_000_000 + n // 2, "linked_charity_number": 0,
-            "geographic_area_type": area[0], "geographic_area_description": area[1], "welsh_ind": False}  # fmt: skip
+    area = [
+        ("Local Authority", f"Invented County {n % 150}"),
+        ("Region", "Throughout England"),
+        ("Country", "Kenya"),
+        ("Local Authority", f"Invented County {(n + 1) % 150}"),
+    ][kind]
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n // 2,
+        "registered_charity_number": 1_000_000 + n // 2,
+        "linked_charity_number": 0,
+        "geographic_area_type": area[0],
+        "geographic_area_description": area[1],
+        "welsh_ind": False,
+    }
 
 
 def classification(n: int) -> dict:
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n // 2,
-            "registered_charity_number": 1_000_000 + n // 2, "linked_charity_number": 0,
-            "classification_code": str(101 + n % 17), "classification_type": ["What", "Who", "How"][n % 3],
-            "classification_description": f"Invented class {n % 17}"}  # fmt: skip
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n // 2,
+        "registered_charity_number": 1_000_000 + n // 2,
+        "linked_charity_number": 0,
+        "classification_code": str(101 + n % 17),
+        "classification_type": ["What", "Who", "How"][n % 3],
+        "classification_description": f"Invented class {n % 17}",
+    }
 
 
 def parta(n: int) -> dict:
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n, "registered_charity_number": 1_000_000 + n,
-            "latest_fin_period_submitted_ind": True, "fin_period_order_number": 1,
-            "fin_period_end_date": "2026-03-31T00:00:00", "total_gross_income": float(n % 1_000_000),
-            "charity_receives_govt_funding_contracts": n % 5 == 0, "charity_receives_govt_funding_grants": n % 4 == 0,
-            "income_from_government_contracts": float(n % 1000), "income_from_government_grants": float(n % 500)}  # fmt: skip
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n,
+        "registered_charity_number": 1_000_000 + n,
+        "latest_fin_period_submitted_ind": True,
+        "fin_period_order_number": 1,
+        "fin_period_end_date": "2026-03-31T00:00:00",
+        "total_gross_income": float(n % 1_000_000),
+        "charity_receives_govt_funding_contracts": n % 5 == 0,
+        "charity_receives_govt_funding_grants": n % 4 == 0,
+        "income_from_government_contracts": float(n % 1000),
+        "income_from_government_grants": float(n % 500),
+    }
 
 
 def partb(n: int) -> dict:
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n * 5, "registered_charity_number": 1_000_000 + n * 5,
-            "latest_fin_period_submitted_ind": True, "fin_period_order_number": 1, "fin_period_end_date": "2026-03-31T00:00:00",
-            "income_total_income_and_endowments": 1e6, "income_charitable_activities": 5e5, "expenditure_total": 9e5,
-            "count_employees": 12}  # fmt: skip
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n * 5,
+        "registered_charity_number": 1_000_000 + n * 5,
+        "latest_fin_period_submitted_ind": True,
+        "fin_period_order_number": 1,
+        "fin_period_end_date": "2026-03-31T00:00:00",
+        "income_total_income_and_endowments": 1e6,
+        "income_charitable_activities": 5e5,
+        "expenditure_total": 9e5,
+        "count_employees": 12,
+    }
 
 
 def history(n: int) -> dict:
-    return {"date_of_extract": EXTRACT, "organisation_number": 5_000_000 + n // 3, "registered_charity_number": 1_000_000 + n // 3,
-            "fin_period_end_date": f"{2026 - n % 3}-03-31T00:00:00", "total_gross_income": 1000.0,
-            "total_gross_expenditure": 900.0}  # fmt: skip
+    return {
+        "date_of_extract": EXTRACT,
+        "organisation_number": 5_000_000 + n // 3,
+        "registered_charity_number": 1_000_000 + n // 3,
+        "fin_period_end_date": f"{2026 - n % 3}-03-31T00:00:00",
+        "total_gross_income": 1000.0,
+        "total_gross_expenditure": 900.0,
+    }
 
 
 def write_zip(folder: Path, table: str, records: Iterator[dict]) -> Path:
@@ -146,8 +193,17 @@ def main() -> None:
         wall = time.perf_counter() - started
         con.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"records": args.charities, "main_charities": loaded, "generate_s": round(started - generated, 1),
-                      "wall_s": round(wall, 2), "peak_rss_mb": round(peak_mb)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "records": args.charities,
+                "main_charities": loaded,
+                "generate_s": round(started - generated, 1),
+                "wall_s": round(wall, 2),
+                "peak_rss_mb": round(peak_mb),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,9 +23,15 @@ ROUNDING_4DP = 0.00005 + 1e-9  # half a unit in the 4th decimal place, plus floa
 # publication name).
 SUMMARIES = {
     "imd_lad": ("_lad", "lad24", "lad_code", "l.lad_code", "", "File 10 (local authority district summaries)"),
-    "imd_icb": ("_icb", "icb24", "icb_code", "a.icb_code",
-                "JOIN areas a ON a.level = 'lsoa21' AND a.code = l.lsoa_code", "File 13 (ICB summaries)"),
-}  # fmt: skip
+    "imd_icb": (
+        "_icb",
+        "icb24",
+        "icb_code",
+        "a.icb_code",
+        "JOIN areas a ON a.level = 'lsoa21' AND a.code = l.lsoa_code",
+        "File 13 (ICB summaries)",
+    ),
+}
 
 
 def lsoa_decile_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -79,9 +85,18 @@ def insert_proportions(con: duckdb.DuckDBPyConnection, table: str, *, edition: s
         WHERE p.edition = ? AND p.domain = ? AND p.measure = 'proportion_most_deprived_10'
         GROUP BY p.{key}
         """,  # noqa: S608
-        [edition, f"{table}:{edition}:{domain}", description, source_id, level, ROUNDING_4DP, ROUNDING_4DP, edition,
-         domain],
-    )  # fmt: skip
+        [
+            edition,
+            f"{table}:{edition}:{domain}",
+            description,
+            source_id,
+            level,
+            ROUNDING_4DP,
+            ROUNDING_4DP,
+            edition,
+            domain,
+        ],
+    )
 
 
 def build(con: duckdb.DuckDBPyConnection) -> int:

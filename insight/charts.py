@@ -143,9 +143,16 @@ def clip_outliers(fig: go.Figure, data: pd.DataFrame, *, y: str, unit: str) -> N
     fig.update_yaxes(range=[min(0.0, float(data[y].min())), cap])
     names = ", ".join(f"{row.area_name} ({format_value(getattr(row, y), unit=unit)})" for row in above.itertuples())
     fig.add_annotation(
-        text=f"Off the scale: {names}", x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="top",
-        showarrow=False, bgcolor="rgba(255,255,255,0.9)",
-    )  # fmt: skip
+        text=f"Off the scale: {names}",
+        x=1,
+        y=1,
+        xref="paper",
+        yref="paper",
+        xanchor="right",
+        yanchor="top",
+        showarrow=False,
+        bgcolor="rgba(255,255,255,0.9)",
+    )
 
 
 def add_trend_line(fig: go.Figure, x: np.ndarray, y: np.ndarray) -> None:

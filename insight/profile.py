@@ -33,9 +33,14 @@ LSOA_MEASURES = {"E": ("imd_score", "imd_decile"), "W": ("wimd_score", "wimd_dec
 LSOA_LABELS = {"imd_score": "IMD score", "wimd_score": "WIMD 2025 score"}
 # The measure charted first for each layer when loaded (others follow in catalog order).
 LEAD_MEASURES = (
-    "imd_average_score", "wimd_share_most_deprived_20", "charities_per_1000", "ncvo_charities_per_1000", "share_charities_govt_funded",
-    "grants_amount_per_resident", "health_index_overall",
-)  # fmt: skip
+    "imd_average_score",
+    "wimd_share_most_deprived_20",
+    "charities_per_1000",
+    "ncvo_charities_per_1000",
+    "share_charities_govt_funded",
+    "grants_amount_per_resident",
+    "health_index_overall",
+)
 
 
 @dataclass(frozen=True)
@@ -202,11 +207,15 @@ def comparison_table(data: LevelData, *, code: str, similar: pd.DataFrame | None
     table["similar"] = similar_means.reindex(measures).to_numpy(dtype=float)
     table["comparison"] = [
         compare(
-            row.value, national=row.national, sd=row.level_sd, polarity=row.polarity, unit=row.unit,
+            row.value,
+            national=row.national,
+            sd=row.level_sd,
+            polarity=row.polarity,
+            unit=row.unit,
             quintile=quintile_of(row.value, peers[row.measure]),
         )
         for row in table.itertuples()
-    ]  # fmt: skip
+    ]
     columns = ["layer", "measure", "label", "unit", "polarity", "value", "national", "region", "similar"]
     return table[[*columns, "comparison", "source_id", "vintage"]]
 
@@ -336,10 +345,15 @@ def display_table(
     display = table.assign(**formatted)[["layer", "label", "value", "region", "similar", "national", "comparison"]]
     display["vintage"] = table["vintage"]
     display.columns = [
-        "Layer", "Measure", area_name, region_label(region_name, nation=nation), "Similar areas (mean)", nation,
+        "Layer",
+        "Measure",
+        area_name,
+        region_label(region_name, nation=nation),
+        "Similar areas (mean)",
+        nation,
         f"vs {nation}",
         "Vintage",
-    ]  # fmt: skip
+    ]
     return display
 
 
@@ -366,8 +380,13 @@ def profile_figures(
     top = lsoas.head(15)
     score = next((c for c in LSOA_LABELS if c in lsoas.columns), "imd_score")
     ranked = charts.ranked_bar(
-        top, value=score, name="lsoa_name", unit="score", value_label=LSOA_LABELS[score], font_size=font_size,
+        top,
+        value=score,
+        name="lsoa_name",
+        unit="score",
+        value_label=LSOA_LABELS[score],
+        font_size=font_size,
         title=f"The {len(top)} most deprived neighbourhoods in {area_name}",
-    )  # fmt: skip
+    )
     figures.append(("most_deprived_lsoas", ranked))
     return figures

@@ -378,9 +378,12 @@ def map_classes(
     found = classes.measure_classes(con, every[["area_code", "value"]], level=level, measure=measure, label=label)
     number = pd.Series(found.number, index=every["area_code"]).reindex(shown["area_code"]).fillna(0)
     return classes.Classes(
-        number=number.to_numpy(dtype=int), labels=found.labels, names=found.names, colours=found.colours,
+        number=number.to_numpy(dtype=int),
+        labels=found.labels,
+        names=found.names,
+        colours=found.colours,
         title=found.title,
-    )  # fmt: skip
+    )
 
 
 def map_geometry(

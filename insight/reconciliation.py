@@ -13,8 +13,9 @@ def summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per reconciled figure: what is published where, how many areas, the largest difference, the
     tolerance and whether every area is within it (empty when the database has no reconciliation table)."""
     if not table_exists(con, "reconciliation"):
-        return pd.DataFrame(columns=["Published figure", "Source", "Level", "Areas", "Largest |difference|",
-                                     "Tolerance", "All within"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["Published figure", "Source", "Level", "Areas", "Largest |difference|", "Tolerance", "All within"]
+        )
     return query(
         con,
         """SELECT any_value(r.description) AS "Published figure",

@@ -100,9 +100,16 @@ def rank_correlation(
     with warnings.catch_warnings():  # degenerate resamples (tiny n, perfect order) are handled below
         warnings.simplefilter("ignore")
         result = stats.bootstrap(
-            (x, y), spearman_rows, paired=True, vectorized=True, n_resamples=resamples, batch=200,
-            confidence_level=CONFIDENCE, method=method, rng=np.random.default_rng(seed),
-        )  # fmt: skip
+            (x, y),
+            spearman_rows,
+            paired=True,
+            vectorized=True,
+            n_resamples=resamples,
+            batch=200,
+            confidence_level=CONFIDENCE,
+            method=method,
+            rng=np.random.default_rng(seed),
+        )
     low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
     if not (np.isfinite(low) and np.isfinite(high)):
         method = "percentile"
@@ -131,9 +138,13 @@ def theil_sen(
         x, y = x[keep], y[keep]
     fit = stats.theilslopes(y, x, alpha=CONFIDENCE, method="joint")
     return RobustLine(
-        slope=float(fit.slope), intercept=float(fit.intercept), low_slope=float(fit.low_slope),
-        high_slope=float(fit.high_slope), n=len(x), sampled=sampled,
-    )  # fmt: skip
+        slope=float(fit.slope),
+        intercept=float(fit.intercept),
+        low_slope=float(fit.low_slope),
+        high_slope=float(fit.high_slope),
+        n=len(x),
+        sampled=sampled,
+    )
 
 
 def far_out(values: pd.Series) -> pd.Series:

@@ -18,9 +18,13 @@ st.caption("Build a tidy table of any loaded measures, download it, or query the
 left, middle, right = st.columns([1, 1, 1])
 ui.link_ids("level", explore.LEVELS)
 level = left.selectbox(
-    "Geography", list(explore.LEVELS), format_func=explore.LEVELS.get, key="level", bind="query-params",
+    "Geography",
+    list(explore.LEVELS),
+    format_func=explore.LEVELS.get,
+    key="level",
+    bind="query-params",
     on_change=lambda: st.session_state.pop("measures", None),  # another level opens on its own default measures
-)  # fmt: skip
+)
 c = ui.cached_query(page.choices, level=level)
 ui.link_ids("region", c.regions)
 region = middle.selectbox(
@@ -28,10 +32,14 @@ region = middle.selectbox(
 )
 ui.link_ids("deciles", {str(d): str(d) for d in range(1, 11)}, many=True)
 deciles = right.multiselect(
-    "IMD decile (1 = most deprived 10%)", list(range(1, 11)), key="deciles", placeholder="All deciles",
-    disabled=not c.decile_ready, help="Available for neighbourhoods (LSOA decile) and districts (decile of districts).",
+    "IMD decile (1 = most deprived 10%)",
+    list(range(1, 11)),
+    key="deciles",
+    placeholder="All deciles",
+    disabled=not c.decile_ready,
+    help="Available for neighbourhoods (LSOA decile) and districts (decile of districts).",
     bind="query-params",
-)  # fmt: skip
+)
 if not c.labels:
     st.info(f"No measures have values for {explore.LEVELS[level].lower()} in this database.")
     st.stop()

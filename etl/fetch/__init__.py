@@ -20,9 +20,17 @@ from etl.fetch.web import OFFICIAL_HOST_ENV, USER_AGENT, resolve_url
 from etl.source import Distribution, RemoteFile, Source, SourceError
 
 __all__ = [
-    "OFFICIAL_HOST_ENV", "USER_AGENT", "Fetched", "current", "download", "fetch", "official_distribution",
-    "resolve_url", "sha256_of", "verify",
-]  # fmt: skip
+    "OFFICIAL_HOST_ENV",
+    "USER_AGENT",
+    "Fetched",
+    "current",
+    "download",
+    "fetch",
+    "official_distribution",
+    "resolve_url",
+    "sha256_of",
+    "verify",
+]
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,10 @@ def current(source_id: str, remote: RemoteFile, *, fetch_json: GetJson = get_jso
         if not same_host(found, remote.url):
             raise ValueError(f"{found!r} is not an https URL on {urlsplit(remote.url).netloc}")
     except PAGE_PROBLEMS as error:
-        say(f"[{source_id}] {remote.file_name}: could not discover the current file ({describe(error)}); "
-            f"using the last known URL {remote.url}")  # fmt: skip
+        say(
+            f"[{source_id}] {remote.file_name}: could not discover the current file ({describe(error)}); "
+            f"using the last known URL {remote.url}"
+        )
         return remote
     if found == remote.url:
         return remote

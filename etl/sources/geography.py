@@ -25,9 +25,17 @@ QUERY = "FeatureServer/0/query?outFields=*&where=1%3D1&f=geojson"
 ENGLAND, WALES = "E92000001", "W92000004"
 COUNTRY_NAMES = {ENGLAND: "England", WALES: "Wales"}
 AREA_COLUMNS = [
-    "code", "name", "level", "ward_code", "lad_code", "utla_code", "sicbl_code", "icb_code", "region_code",
+    "code",
+    "name",
+    "level",
+    "ward_code",
+    "lad_code",
+    "utla_code",
+    "sicbl_code",
+    "icb_code",
+    "region_code",
     "country_code",
-]  # fmt: skip
+]
 
 
 def geography_file(key: str, name: str, url: str) -> RemoteFile:

@@ -101,8 +101,14 @@ def read_mirror_aggregation(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame
     """Read the funder x year x district x ward aggregation (columns as published by its authors)."""
     path = paths["grants_lad_ward"]
     raw = pd.read_csv(path, dtype={"Recipient District Geographic Code": str, "Recipient Ward Geographic Code": str})
-    expected = ["Funding Org:Name", "Award Year", "Recipient District Geographic Code",
-                "Recipient Ward Geographic Code", "Amount Awarded", "Identifier"]  # fmt: skip
+    expected = [
+        "Funding Org:Name",
+        "Award Year",
+        "Recipient District Geographic Code",
+        "Recipient Ward Geographic Code",
+        "Amount Awarded",
+        "Identifier",
+    ]
     require_columns(raw, expected, source_id=SOURCE_ID, file_name=path.name)
     frame = pd.DataFrame(
         {

@@ -24,10 +24,16 @@ NO_DATA_COLOUR = "#d9d9d9"
 # 3×3 bivariate palette: multiply blend of an orange need ramp and a blue capacity ramp (Okabe-Ito hues,
 # readable with the common colour-vision deficiencies); every class is also named in the legend and hover.
 BIVARIATE = {
-    (1, 1): "#e2e2e2", (2, 1): "#e4a868", (3, 1): "#c85800",
-    (1, 2): "#84b5d3", (2, 2): "#858762", (3, 2): "#754700",
-    (1, 3): "#006ba8", (2, 3): "#00504d", (3, 3): "#002a00",
-}  # fmt: skip
+    (1, 1): "#e2e2e2",
+    (2, 1): "#e4a868",
+    (3, 1): "#c85800",
+    (1, 2): "#84b5d3",
+    (2, 2): "#858762",
+    (3, 2): "#754700",
+    (1, 3): "#006ba8",
+    (2, 3): "#00504d",
+    (3, 3): "#002a00",
+}
 LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
 SVG_MAX_AREAS = 5_000  # SVG maps need the app's static topology: config.STATIC_URL in the chart config
 
@@ -167,18 +173,26 @@ def choropleth(
         fig.add_trace(no_data_trace(geo, missing, svg=svg, url=geojson_url))
     hover = f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{label}: %{{customdata[2]:{fmt}}}"
     common = {
-        "svg": svg, "geojson": subset(geo, data["area_code"], svg=svg, url=geojson_url),
-        "locations": data["area_code"], "featureidkey": "id", "name": label,
+        "svg": svg,
+        "geojson": subset(geo, data["area_code"], svg=svg, url=geojson_url),
+        "locations": data["area_code"],
+        "featureidkey": "id",
+        "name": label,
         "marker": {"line": {"width": 0.3, "color": "white"}},
-    }  # fmt: skip
+    }
     if classes is None:
         trace = area_trace(
-            **common, z=data["value"], colorscale=colorscale, reversescale=reverse,
+            **common,
+            z=data["value"],
+            colorscale=colorscale,
+            reversescale=reverse,
             customdata=data[["area_name", "area_code", "value"]].to_numpy(dtype=object),
-            colorbar={"title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
-                      "tickformat": fmt.replace(".2f", ".1f")},
+            colorbar={
+                "title": {"text": label + (f"<br>({unit})" if unit else ""), "side": "right"},
+                "tickformat": fmt.replace(".2f", ".1f"),
+            },
             hovertemplate=hover + "<extra></extra>",
-        )  # fmt: skip
+        )
     else:
         trace = class_trace(data, classes=classes, common=common, hover=hover)
     fig.add_trace(trace)
@@ -189,13 +203,19 @@ def class_trace(data: pd.DataFrame, *, classes: Classes, common: dict, hover: st
     """The choropleth trace of decile classes: z = COUNT + 1 − class so class 1 is at the top of the legend."""
     count = len(classes.colours)
     return area_trace(
-        **common, z=count + 1 - data["class_number"], zmin=0.5, zmax=count + 0.5,
+        **common,
+        z=count + 1 - data["class_number"],
+        zmin=0.5,
+        zmax=count + 0.5,
         colorscale=discrete_colorscale(classes.colours[::-1]),
         customdata=data[["area_name", "area_code", "value", "class_name"]].to_numpy(dtype=object),
-        colorbar={"title": {"text": wrap(classes.title, width=28), "side": "top"},
-                  "tickvals": list(range(1, count + 1)), "ticktext": classes.labels[::-1]},
+        colorbar={
+            "title": {"text": wrap(classes.title, width=28), "side": "top"},
+            "tickvals": list(range(1, count + 1)),
+            "ticktext": classes.labels[::-1],
+        },
         hovertemplate=hover + "<br>%{customdata[3]}<extra></extra>",
-    )  # fmt: skip
+    )
 
 
 def terciles(series: pd.Series) -> pd.Series:
@@ -247,15 +267,20 @@ def bivariate_map(
         part = data[(data["need_class"] == n) & (data["capacity_class"] == c)]
         fig.add_trace(
             area_trace(
-                svg=svg, geojson=subset(geo, part["area_code"], svg=svg, url=geojson_url), locations=part["area_code"],
+                svg=svg,
+                geojson=subset(geo, part["area_code"], svg=svg, url=geojson_url),
+                locations=part["area_code"],
                 z=[1] * len(part),
                 featureidkey="id",
-                colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                showlegend=True,
                 name=f"{LEVEL_WORDS[n]} need, {LEVEL_WORDS[c]} capacity ({len(part)})",
-                marker={"line": {"width": 0.3, "color": "white"}}, hovertemplate=hover,
+                marker={"line": {"width": 0.3, "color": "white"}},
+                hovertemplate=hover,
                 customdata=part[["area_name", "area_code", "class_label", need, capacity]].to_numpy(dtype=object),
             )
-        )  # fmt: skip
+        )
     fig.update_layout(
         legend={
             "title": {"text": "Need × capacity (thirds)"},
@@ -280,9 +305,10 @@ def bivariate_legend(*, need_label: str, capacity_label: str) -> go.Figure:
     z = [[(c - 1) * 3 + (n - 1) for n in (1, 2, 3)] for c in (1, 2, 3)]
     scale = [[i / 8, BIVARIATE[(i % 3 + 1, i // 3 + 1)]] for i in range(9)]
     fig = go.Figure(
-        go.Heatmap(z=z, x=words, y=words, colorscale=scale, showscale=False, hoverinfo="skip", zmin=0, zmax=8,
-                   xgap=2, ygap=2)
-    )  # fmt: skip
+        go.Heatmap(
+            z=z, x=words, y=words, colorscale=scale, showscale=False, hoverinfo="skip", zmin=0, zmax=8, xgap=2, ygap=2
+        )
+    )
     for (n, c), colour in BIVARIATE.items():
         fig.add_annotation(
             x=words[n - 1],

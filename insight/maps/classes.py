@@ -154,9 +154,14 @@ def measure_classes(
     decile = published_deciles(con, level=level, measure=measure).set_index("area_code")["decile"]
     published = values["area_code"].map(decile) if len(decile) else None
     return classify(
-        values["value"], codes=values["area_code"], unit=str(info["unit"]), layer=str(info["layer"]),
-        polarity=info["polarity"], label=label, published=published,
-    )  # fmt: skip
+        values["value"],
+        codes=values["area_code"],
+        unit=str(info["unit"]),
+        layer=str(info["layer"]),
+        polarity=info["polarity"],
+        label=label,
+        published=published,
+    )
 
 
 def discrete_colorscale(colours: list[str]) -> list[list[object]]:

@@ -344,11 +344,19 @@ def national_map(
     )
     own = measure_district(con, measure=measure, geo_meta=geo_meta, district=district)
     meta, parts = measure_payload(
-        values, raster.index_raster(con), district=district if own is None else own,
-        districts=len(geo_meta["districts"]), label=label,
+        values,
+        raster.index_raster(con),
+        district=district if own is None else own,
+        districts=len(geo_meta["districts"]),
+        label=label,
         unit=unit,
-        title=title, source=source, filename=filename, colorscale=colorscale, reverse=reverse, classes=classes,
-    )  # fmt: skip
+        title=title,
+        source=source,
+        filename=filename,
+        colorscale=colorscale,
+        reverse=reverse,
+        classes=classes,
+    )
     parts = parts if own is None else {**parts, "district": own.tobytes()}
     meta["geometry_id"] = static_files.content_id(bundle)
     url = (

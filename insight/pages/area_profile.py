@@ -82,17 +82,24 @@ def area_profile(con: duckdb.DuckDBPyConnection, *, data: profile.LevelData, cod
         table, lsoas, area_name=row["name"], region_name=region_name, font_size=font_size, nation=nation
     )
     return AreaProfile(
-        code=code, name=row["name"], level=data.level, region_name=region_name, nation=nation, table=table,
+        code=code,
+        name=row["name"],
+        level=data.level,
+        region_name=region_name,
+        nation=nation,
+        table=table,
         display=profile.display_table(table, area_name=row["name"], region_name=region_name, nation=nation),
-        figures=figures, notes=comparison_notes(con, table=table, level=data.level, nation=nation),
+        figures=figures,
+        notes=comparison_notes(con, table=table, level=data.level, nation=nation),
         rule=profile.comparison_rule(code),
         comparison_caption=profile.comparison_caption(con, level=data.level, measures=tuple(table["measure"])),
         similar=similar.assign(distance=similar["distance"].round(2)),
         similarity_statement=profile.similarity_statement(data, code=code),
         similarity_caption=profile.similarity_caption(con, level=data.level),
-        lsoas=lsoas, lsoa_notes=lsoa_notes(con, lsoas=lsoas, level=data.level, code=code),
+        lsoas=lsoas,
+        lsoa_notes=lsoa_notes(con, lsoas=lsoas, level=data.level, code=code),
         sources=queries.source_vintages(con),
-    )  # fmt: skip
+    )
 
 
 def comparison_notes(con: duckdb.DuckDBPyConnection, *, table: pd.DataFrame, level: str, nation: str) -> list[str]:
@@ -120,9 +127,20 @@ def styled(view: AreaProfile) -> Styler:
 
 def brief(view: AreaProfile) -> str:
     """The one-page HTML brief of a profile (built when its download is clicked)."""
-    notes = [view.rule, view.similarity_statement, nations.OWN_NATION_NOTE, REGISTERED_OFFICE,
-             view.comparison_caption, view.similarity_caption]  # fmt: skip
+    notes = [
+        view.rule,
+        view.similarity_statement,
+        nations.OWN_NATION_NOTE,
+        REGISTERED_OFFICE,
+        view.comparison_caption,
+        view.similarity_caption,
+    ]
     return profile.brief_html(
-        area_name=view.name, level_label=LEVELS[view.level], table=view.table,
-        figures=[figure for _, figure in view.figures], sources=view.sources, notes=notes, nation=view.nation,
-    )  # fmt: skip
+        area_name=view.name,
+        level_label=LEVELS[view.level],
+        table=view.table,
+        figures=[figure for _, figure in view.figures],
+        sources=view.sources,
+        notes=notes,
+        nation=view.nation,
+    )

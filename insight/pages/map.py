@@ -75,11 +75,16 @@ def choices(con: duckdb.DuckDBPyConnection, *, geography: str, lad_codes: tuple[
     need, capacity = role_options(catalog, role="need"), role_options(catalog, role="capacity")
     where = f"for this geography ({queries.MAP_GEOGRAPHIES[geography]})"
     return Choices(
-        geography=geography, measures=catalog["measure"].tolist(),
-        labels=dict(zip(catalog["measure"], catalog["label"], strict=True)), need=need, capacity=capacity,
+        geography=geography,
+        measures=catalog["measure"].tolist(),
+        labels=dict(zip(catalog["measure"], catalog["label"], strict=True)),
+        need=need,
+        capacity=capacity,
         missing="" if drawable else not_loaded_sentence(f"{empty} {where}", missing_titles=missing),
-        missing_capacity="" if need and capacity else not_loaded_sentence(f"A capacity measure {where}", missing_titles=missing),
-    )  # fmt: skip
+        missing_capacity=""
+        if need and capacity
+        else not_loaded_sentence(f"A capacity measure {where}", missing_titles=missing),
+    )
 
 
 def natural_scheme(con: duckdb.DuckDBPyConnection, *, geography: str, measure: str, lad_codes: tuple[str, ...]) -> str:
@@ -106,25 +111,39 @@ def single_map(
     frame = queries.map_frame(con, geography=geography, measures=(measure,), lad_codes=lad_codes, districts=rule)
     title, filename = f"{row['label']} — {queries.MAP_GEOGRAPHIES[geography]}", f"map_{measure}_{geography}"
     found = (
-        queries.map_classes(con, geography=geography, measure=measure, label=row["label"], lad_codes=lad_codes, districts=rule)
+        queries.map_classes(
+            con, geography=geography, measure=measure, label=row["label"], lad_codes=lad_codes, districts=rule
+        )
         if scheme == "classes"
         else None
-    )  # fmt: skip
+    )
     notes = [f"{row['definition']} {captions.caption(con, level=level, measures=(measure,))} Grey: no value."]
     if geography == "lsoa21":  # every LSOA painted into one image, drawn by the app's viewer (docs/performance.md)
         payload = national.national_map(
-            con, measure=measure, label=row["label"], unit=row["unit"], title=title, filename=filename,
-            source=captions.source_line(con, level=level, measures=(measure,)), serve_geometry=serve_geometry,
+            con,
+            measure=measure,
+            label=row["label"],
+            unit=row["unit"],
+            title=title,
+            filename=filename,
+            source=captions.source_line(con, level=level, measures=(measure,)),
+            serve_geometry=serve_geometry,
             scheme=scheme,
-        )  # fmt: skip
+        )
         return Map(
             None, payload, filename, [*notes, districts.national_note(con, rule=rule)], frame, f"{measure}_{geography}"
         )
     geo = queries.map_geometry(con, geography=geography, lad_codes=lad_codes, districts=rule)
     figure = choropleth.choropleth(
-        frame.rename(columns={measure: "value"}), geo, label=row["label"], unit=row["unit"], title=title,
-        revision=f"{geography}:{','.join(lad_codes)}", geojson_url=files.geojson_url(con, level=level), classes=found,
-    )  # fmt: skip
+        frame.rename(columns={measure: "value"}),
+        geo,
+        label=row["label"],
+        unit=row["unit"],
+        title=title,
+        revision=f"{geography}:{','.join(lad_codes)}",
+        geojson_url=files.geojson_url(con, level=level),
+        classes=found,
+    )
     notes += [districts.note_for(con, level="lad24", codes=lad_codes, rule=rule) if lad_codes else ""]
     if found is not None:
         notes.append(classes.scheme_sentence(found, published=geography.startswith("lsoa") and measure != "imd_decile"))
@@ -141,14 +160,25 @@ def bivariate_map(
     geo = queries.map_geometry(con, geography=geography, lad_codes=lad_codes, districts=rule)
     frame = queries.map_frame(con, geography=geography, measures=(need, capacity), lad_codes=lad_codes, districts=rule)
     figure = choropleth.bivariate_map(
-        frame, geo, need=need, capacity=capacity, need_label=labels[need], capacity_label=labels[capacity],
-        title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}", revision=f"{geography}:{','.join(lad_codes)}",
+        frame,
+        geo,
+        need=need,
+        capacity=capacity,
+        need_label=labels[need],
+        capacity_label=labels[capacity],
+        title=f"Need × capacity — {queries.MAP_GEOGRAPHIES[geography]}",
+        revision=f"{geography}:{','.join(lad_codes)}",
         geojson_url=files.geojson_url(con, level=level),
-    )  # fmt: skip
+    )
     notes = [captions.caption(con, level=level, measures=(need, capacity)), BIVARIATE_NOTE]
     notes += [districts.note_for(con, level="lad24", codes=lad_codes, rule=rule) if lad_codes else ""]
     name = f"bivariate_{need}_{capacity}_{geography}"
     return Map(
-        figure, None, name, [n for n in notes if n], choropleth.bivariate_classes(frame, need=need, capacity=capacity),
-        name, legend=choropleth.bivariate_legend(need_label=labels[need], capacity_label=labels[capacity]),
-    )  # fmt: skip
+        figure,
+        None,
+        name,
+        [n for n in notes if n],
+        choropleth.bivariate_classes(frame, need=need, capacity=capacity),
+        name,
+        legend=choropleth.bivariate_legend(need_label=labels[need], capacity_label=labels[capacity]),
+    )

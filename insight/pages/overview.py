@@ -126,9 +126,14 @@ def decile_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
     if deciles.empty:
         return None
     figure = charts.decile_bar(
-        deciles, decile="imd_decile", value="charities_per_1000", count="areas", unit="per 1,000 residents",
-        title="Charities per 1,000 residents by district IMD decile", value_label="Charities per 1,000 residents",
-    )  # fmt: skip
+        deciles,
+        decile="imd_decile",
+        value="charities_per_1000",
+        count="areas",
+        unit="per 1,000 residents",
+        title="Charities per 1,000 residents by district IMD decile",
+        value_label="Charities per 1,000 residents",
+    )
     caption = captions.caption(con, level="lad24", measures=queries.DECILE_VIEW_MEASURES)
     return Chart(figure, "charities_per_1000_by_district_imd_decile", deciles, "capacity_by_need_decile", (caption,))
 
@@ -141,9 +146,14 @@ def lsoa_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
     row = capacity.iloc[0]
     by_decile = queries.measure_by_decile(con, level="lsoa21", measure=row["measure"], decile_measure="imd_decile")
     figure = charts.decile_bar(
-        by_decile, decile="decile", value="median", count="areas", unit=row["unit"], value_label=row["label"],
+        by_decile,
+        decile="decile",
+        value="median",
+        count="areas",
+        unit=row["unit"],
+        value_label=row["label"],
         title=f"{row['label']} by neighbourhood IMD decile (median of neighbourhoods)",
-    )  # fmt: skip
+    )
     return Chart(figure, f"{row['measure']}_by_lsoa_imd_decile", by_decile, f"{row['measure']}_by_lsoa_decile")
 
 
@@ -153,9 +163,14 @@ def dependence_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     for row in queries.available_measures(con, level="lad24", layer="dependence").itertuples():
         by_decile = queries.measure_by_decile(con, level="lad24", measure=row.measure, decile_measure="imd_lad_decile")
         figure = charts.decile_bar(
-            by_decile, decile="decile", value="median", count="areas", unit=row.unit,
-            title=f"{row.label} by district IMD decile (median of districts)", value_label=row.label,
-        )  # fmt: skip
+            by_decile,
+            decile="decile",
+            value="median",
+            count="areas",
+            unit=row.unit,
+            title=f"{row.label} by district IMD decile (median of districts)",
+            value_label=row.label,
+        )
         found.append(
             Chart(figure, f"{row.measure}_by_district_imd_decile", by_decile, f"{row.measure}_by_district_decile")
         )
@@ -167,9 +182,15 @@ def scatter_chart(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str, a
     catalog = queries.available_measures(con, level="lad24").set_index("measure")
     data = queries.measure_wide(con, level="lad24", measures=(need, capacity))
     figure = charts.need_capacity_scatter(
-        data, x=need, y=capacity, x_label=catalog.at[need, "label"], y_label=catalog.at[capacity, "label"],
-        x_unit=catalog.at[need, "unit"], y_unit=catalog.at[capacity, "unit"], highlight=area or None,
-    )  # fmt: skip
+        data,
+        x=need,
+        y=capacity,
+        x_label=catalog.at[need, "label"],
+        y_label=catalog.at[capacity, "label"],
+        x_unit=catalog.at[need, "unit"],
+        y_unit=catalog.at[capacity, "unit"],
+        highlight=area or None,
+    )
     notes = (
         captions.caption(con, level="lad24", measures=(need, capacity)),
         f"{len(data.dropna()):,} districts have both values. Capacity counts charities by registered office, which "

@@ -41,10 +41,14 @@ def _group_line(part: pd.DataFrame, *, x: str, y: str, group: str, groups: str, 
     name, index = group_label(group, groups=groups), int(group) - 1
     colour = group_colours(10 if groups == "decile" else 5)[index]
     return go.Scatter(
-        x=part[x], y=part[y], mode="lines", name=name, legendgroup=name,
+        x=part[x],
+        y=part[y],
+        mode="lines",
+        name=name,
+        legendgroup=name,
         line={"color": colour, "width": 2.5, "dash": DASHES[index % len(DASHES)]},
         hovertemplate=f"{name}<br>{hover}<extra></extra>",
-    )  # fmt: skip
+    )
 
 
 def _total_trace(frame: pd.DataFrame, *, x: str, y: str, name: str, hover: str, national: bool) -> go.Scatter:
@@ -109,9 +113,16 @@ def _band(part: pd.DataFrame, *, group: str, groups: str) -> go.Scatter:
     years = pd.concat([part["years"], part["years"][::-1]])
     edge = pd.concat([part["upper"], part["lower"][::-1]])
     return go.Scatter(
-        x=years, y=edge, mode="none", fill="toself", fillcolor=colour.replace("rgb(", "rgba(").replace(")", ", 0.18)"),
-        hoverinfo="skip", showlegend=False, legendgroup=group_label(group, groups=groups), line_shape="hv",
-    )  # fmt: skip
+        x=years,
+        y=edge,
+        mode="none",
+        fill="toself",
+        fillcolor=colour.replace("rgb(", "rgba(").replace(")", ", 0.18)"),
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group_label(group, groups=groups),
+        line_shape="hv",
+    )
 
 
 def survival_chart(

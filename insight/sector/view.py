@@ -48,22 +48,37 @@ STILL_SHOWN = (
     "whole areas (Census 2021 district residents)."
 )
 RATE_COLUMNS = {
-    "scope": "Area", "group": "Need group", "year": "Year", "births": "Registrations", "removals": "Removals",
-    "existing": "Charities on the register at 1 January", "residents": "Residents",
-    "residents_vintage": "Residents vintage", "birth_rate": "Registrations per 1,000 residents",
+    "scope": "Area",
+    "group": "Need group",
+    "year": "Year",
+    "births": "Registrations",
+    "removals": "Removals",
+    "existing": "Charities on the register at 1 January",
+    "residents": "Residents",
+    "residents_vintage": "Residents vintage",
+    "birth_rate": "Registrations per 1,000 residents",
     "removal_rate": "Removals per 1,000 charities",
-}  # fmt: skip
+}
 SURVIVAL_COLUMNS = {
-    "scope": "Area", "group": "Need group", "charities": "Charities registered since 2000",
-    "removals": "Removed by the extract date", "survival_5y": "Still registered after 5 years",
-    "lower_5y": "5 years: 95% lower", "upper_5y": "5 years: 95% upper", "survival_10y": "Still registered after 10 years",
-    "lower_10y": "10 years: 95% lower", "upper_10y": "10 years: 95% upper",
-}  # fmt: skip
+    "scope": "Area",
+    "group": "Need group",
+    "charities": "Charities registered since 2000",
+    "removals": "Removed by the extract date",
+    "survival_5y": "Still registered after 5 years",
+    "lower_5y": "5 years: 95% lower",
+    "upper_5y": "5 years: 95% upper",
+    "survival_10y": "Still registered after 10 years",
+    "lower_10y": "10 years: 95% lower",
+    "upper_10y": "10 years: 95% upper",
+}
 INCOME_COLUMNS = {
-    "scope": "Area", "group": "Need group", "year": "Financial year ending in",
-    "charities": "Small and medium local charities", "median_income": "Median income (£, nominal)",
+    "scope": "Area",
+    "group": "Need group",
+    "year": "Financial year ending in",
+    "charities": "Small and medium local charities",
+    "median_income": "Median income (£, nominal)",
     "total_income": "Total income (£, nominal)",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -216,7 +231,13 @@ def rates_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
     charts = tuple(
         Chart(
             figures.trend_chart(
-                mine, theirs, y=column, groups=groups, names=ctx.legend, y_title=axis, tickformat=ticks,
+                mine,
+                theirs,
+                y=column,
+                groups=groups,
+                names=ctx.legend,
+                y_title=axis,
+                tickformat=ticks,
                 title=f"{what}, by need {groups} of the registered office",
                 subtitle=f"{name}, {measures.FIRST_YEAR}–{last}",
             ),
@@ -226,15 +247,19 @@ def rates_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
             ("birth_rate", "New registrations per 1,000 residents", "Registrations per 1,000 residents", ",.3~r"),
             ("removal_rate", "Removals per 1,000 charities on the register at 1 January", "Removals per 1,000", ",.1f"),
         )
-    )  # fmt: skip
+    )
     vintages = ", ".join(sorted({v for text in mine["residents_vintage"].dropna() for v in text.split(", ")}))
     caption = (
         f"Complete calendar years only. Residents: {vintages or 'none loaded'} (one fixed denominator for every "
         "year, so rates also move with population change). A need group whose neighbourhoods lack residents has no rate."
     )
     formats = {"Registrations per 1,000 residents": "%.3f", "Removals per 1,000 charities": "%.1f", "Year": "%d"}
-    table = Download(display(ctx.frames(mine, theirs), columns=RATE_COLUMNS), f"sector_rates_{ctx.area}_{groups}",
-                     "Download registrations and removals (CSV)", formats)  # fmt: skip
+    table = Download(
+        display(ctx.frames(mine, theirs), columns=RATE_COLUMNS),
+        f"sector_rates_{ctx.area}_{groups}",
+        "Download registrations and removals (CSV)",
+        formats,
+    )
     return SectorView(need_notices(con, ctx) + residents_notices(con, ctx), charts, caption, table)
 
 
@@ -243,10 +268,13 @@ def survival_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
     (curves, milestones), other = both(con, measures.survival, ctx)
     name, groups = ctx.names[ctx.area], ctx.groups
     chart = figures.survival_chart(
-        curves, other[0] if other else None, groups=groups, names=ctx.legend,
+        curves,
+        other[0] if other else None,
+        groups=groups,
+        names=ctx.legend,
         title=f"Share of charities still registered, by years since registration and need {groups}",
         subtitle=f"{name}; charities registered since {measures.FIRST_YEAR}; Kaplan–Meier, 95% bands",
-    )  # fmt: skip
+    )
     extract = queries.register_state(con)["extract_date"]
     caption = (
         f"Charities registered on or after 1 January {measures.FIRST_YEAR}; those still registered are followed "
@@ -254,8 +282,12 @@ def survival_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
         f"{measures.MIN_CURVE} charities; 'removed' is not always 'closed' (see Methods)."
     )
     formats = {c: "percent" for c in SURVIVAL_COLUMNS.values() if "years" in c}
-    table = Download(display(ctx.frames(milestones, other[1] if other else None), columns=SURVIVAL_COLUMNS),
-                     f"sector_survival_{ctx.area}_{groups}", "Download 5- and 10-year survival (CSV)", formats)  # fmt: skip
+    table = Download(
+        display(ctx.frames(milestones, other[1] if other else None), columns=SURVIVAL_COLUMNS),
+        f"sector_survival_{ctx.area}_{groups}",
+        "Download 5- and 10-year survival (CSV)",
+        formats,
+    )
     curves_csv = Download(curves, f"sector_survival_curves_{ctx.area}_{groups}", "Download curves (CSV)")
     return SectorView(
         need_notices(con, ctx), (Chart(chart, f"sector_survival_{name}_{groups}"),), caption, table, (curves_csv,)
@@ -267,19 +299,29 @@ def income_view(con: duckdb.DuckDBPyConnection, ctx: Context) -> SectorView:
     mine, theirs = both(con, measures.income, ctx)
     name, groups = ctx.names[ctx.area], ctx.groups
     chart = figures.trend_chart(
-        mine, theirs, y="median_income", groups=groups, names=ctx.legend, tickformat=",.0f", prefix="£",
+        mine,
+        theirs,
+        y="median_income",
+        groups=groups,
+        names=ctx.legend,
+        tickformat=",.0f",
+        prefix="£",
         y_title="Median annual income (£, nominal)",
         title=f"Median income of small and medium local charities, by need {groups}",
         subtitle=f"{name}; nominal £ (no price deflator is loaded)",
-    )  # fmt: skip
+    )
     caption = (
         f"Charities of local reach (1–5 local authorities named as their area of operation) in a year when their "
         f"gross income was £{SMALL_MEDIUM[0]:,} to under £{SMALL_MEDIUM[1]:,}, from the annual return history; "
         f"financial years whose returns were all due ({measures.FILING_MONTHS} months after the year end) by "
         "the extract date. Nominal pounds: no price deflator is loaded, so rises partly reflect inflation."
     )
-    table = Download(display(ctx.frames(mine, theirs), columns=INCOME_COLUMNS), f"sector_income_{ctx.area}_{groups}",
-                     "Download income (CSV)", {"Financial year ending in": "%d"})  # fmt: skip
+    table = Download(
+        display(ctx.frames(mine, theirs), columns=INCOME_COLUMNS),
+        f"sector_income_{ctx.area}_{groups}",
+        "Download income (CSV)",
+        {"Financial year ending in": "%d"},
+    )
     return SectorView(need_notices(con, ctx), (Chart(chart, f"sector_income_{name}_{groups}"),), caption, table)
 
 

@@ -19,11 +19,19 @@ from insight.export import to_csv_bytes
 LABEL = "INVENTED EXAMPLE"
 # Districts in England and Wales (2024 codes) across the range of deprivation.
 DISTRICTS = (
-    ("E08000025", "Birmingham"), ("E08000003", "Manchester"), ("E06000002", "Middlesbrough"),
-    ("E08000012", "Liverpool"), ("E06000010", "Kingston upon Hull, City of"), ("E09000030", "Tower Hamlets"),
-    ("E08000019", "Sheffield"), ("E06000023", "Bristol, City of"), ("E07000178", "Oxford"),
-    ("E07000008", "Cambridge"), ("E06000043", "Brighton and Hove"), ("W06000015", "Cardiff"),
-)  # fmt: skip
+    ("E08000025", "Birmingham"),
+    ("E08000003", "Manchester"),
+    ("E06000002", "Middlesbrough"),
+    ("E08000012", "Liverpool"),
+    ("E06000010", "Kingston upon Hull, City of"),
+    ("E09000030", "Tower Hamlets"),
+    ("E08000019", "Sheffield"),
+    ("E06000023", "Bristol, City of"),
+    ("E07000178", "Oxford"),
+    ("E07000008", "Cambridge"),
+    ("E06000043", "Brighton and Hove"),
+    ("W06000015", "Cardiff"),
+)
 SERVICES = ("Advice", "Food support", "Befriending")
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "json": "360Giving JSON"}
 MIME = {

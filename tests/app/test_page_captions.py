@@ -16,16 +16,30 @@ CENSUS = "Census 2021 usual residents (21 March 2021)"
     [
         ("views/overview.py", {}, ("IMD decile among LADs", "IoD2025", *NCVO, "IMD score: English Indices")),
         ("views/map.py", {}, ("own nation", "IoD2025", "WIMD2025", "local authority districts (2024)")),
-        ("views/area_profile.py", {"area": "E06000001", "tab": "Most similar areas"}, ("IoD2025", f"Residents: {CENSUS}")),
+        (
+            "views/area_profile.py",
+            {"area": "E06000001", "tab": "Most similar areas"},
+            ("IoD2025", f"Residents: {CENSUS}"),
+        ),
         ("views/funding.py", {}, ("Grants: All funders, 2013–2018", "Residents: mid-2019 population estimates")),
         ("views/triple_jeopardy.py", {}, ("IoD2025", *NCVO)),
-        ("views/explore.py", {"level": "lad24", "measures": "imd_average_score,ncvo_charities_per_1000"},
-         ("IMD average score", "IoD2025", *NCVO)),
-        ("views/area_profile.py", {"area": "E07000177", "tab": "Neighbourhoods ranked by need"},
-         ("(E01027305) is in West Northamptonshire in the IoD2025 files but in Cherwell",)),
-        ("views/map.py", {"geo": "lsoa_in_lads", "lads": "E07000177"}, ("listed under West Northamptonshire", "IoD2025")),
+        (
+            "views/explore.py",
+            {"level": "lad24", "measures": "imd_average_score,ncvo_charities_per_1000"},
+            ("IMD average score", "IoD2025", *NCVO),
+        ),
+        (
+            "views/area_profile.py",
+            {"area": "E07000177", "tab": "Neighbourhoods ranked by need"},
+            ("(E01027305) is in West Northamptonshire in the IoD2025 files but in Cherwell",),
+        ),
+        (
+            "views/map.py",
+            {"geo": "lsoa_in_lads", "lads": "E07000177"},
+            ("listed under West Northamptonshire", "IoD2025"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_page_captions_name_their_vintages(built_db, monkeypatch, page, params, expected) -> None:
     at = open_app_page(built_db, monkeypatch, page=page, params=params)
     text = "\n".join(caption.value for caption in at.caption)

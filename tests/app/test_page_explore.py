@@ -91,8 +91,12 @@ def test_url_round_trip(built_db, db_con, monkeypatch):
     # The older link (ids, comma-separated lists) is rewritten once to what the bound widgets keep (labels, one
     # parameter per item), which opens the same table.
     labels = at.multiselect(key="measures").format_func
-    written = {"level": "Neighbourhoods (LSOA 2021)", "region": at.selectbox(key="region").format_func("E12000002"),
-               "deciles": "1", "measures": None}  # fmt: skip
+    written = {
+        "level": "Neighbourhoods (LSOA 2021)",
+        "region": at.selectbox(key="region").format_func("E12000002"),
+        "deciles": "1",
+        "measures": None,
+    }
     assert {key: at.query_params.get(key) for key in written} == written  # these measures are the level's default
     again = open_page(built_db, monkeypatch, written | {"measures": [labels("imd_decile"), labels("imd_score")]})
     assert again.multiselect(key="measures").value == ["imd_decile", "imd_score"]

@@ -80,8 +80,12 @@ def test_default_view_is_lad_two_or_three_jeopardy(built_db, db_con, monkeypatch
     at = open_page(built_db, monkeypatch)
     view = shown(at)
     assert (view["level"], view["need"], view["x"], view["y"], view["z"]) == (
-        "lad24", "own_nation_share_most_deprived_20", 20, 20, 20,
-    )  # fmt: skip
+        "lad24",
+        "own_nation_share_most_deprived_20",
+        20,
+        20,
+        20,
+    )
     districts = db_con.execute(
         "SELECT count(DISTINCT area_code) FROM area_measures WHERE level = 'lad24' AND measure = ? AND value IS NOT NULL",
         [view["need"]],

@@ -17,11 +17,17 @@ from tests.browser.support import wait_until_idle
 pytestmark = pytest.mark.browser
 
 LINKS = [  # older link, {parameter: values the address bar holds}, text on the page
-    ("area?level=utla24&area=E06000001", {"level": ["Upper-tier LA / health and wellbeing board"],
-                                          "area": ["Hartlepool (E06000001)"]}, "Hartlepool"),
-    ("map?geo=lsoa_in_lads&lads=E06000001,E06000002", {"geo": ["Neighbourhoods (LSOAs) in chosen districts"],
-                                                       "lads": ["Hartlepool", "Middlesbrough"]}, "Middlesbrough"),
-]  # fmt: skip
+    (
+        "area?level=utla24&area=E06000001",
+        {"level": ["Upper-tier LA / health and wellbeing board"], "area": ["Hartlepool (E06000001)"]},
+        "Hartlepool",
+    ),
+    (
+        "map?geo=lsoa_in_lads&lads=E06000001,E06000002",
+        {"geo": ["Neighbourhoods (LSOAs) in chosen districts"], "lads": ["Hartlepool", "Middlesbrough"]},
+        "Middlesbrough",
+    ),
+]
 
 
 def query(url: str) -> dict[str, list[str]]:

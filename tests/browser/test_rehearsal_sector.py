@@ -29,9 +29,12 @@ def test_sector_page_on_the_rehearsal_shows_the_register_it_loaded(rehearsal, re
         state = queries.register_state(con)
         _curves, milestones = measures.survival(con, scope=WALES, groups="quintile")
     text = shoot(
-        browser, f"{rehearsal_app_url}/sector?groups=decile", name="sector_rehearsal", charts=2,
+        browser,
+        f"{rehearsal_app_url}/sector?groups=decile",
+        name="sector_rehearsal",
+        charts=2,
         text="Complete calendar years only",
-    )  # fmt: skip
+    )
     assert f"{format_int(state['charities'])} main charities" in text and "30 November 2026" in text
     assert "Wales needs an LSOA 2021 population" in text  # the default view holds Welsh neighbourhoods
     url = f"{rehearsal_app_url}/sector?scope=Wales&tab=Survival"
@@ -61,8 +64,11 @@ def downloaded(browser, url: str, *, label: str) -> pd.DataFrame:
 
 def test_sector_page_on_the_mirror_build_names_the_missing_register(app_url: str, browser):
     text = shoot(
-        browser, f"{app_url}/sector?scope=Cardiff+%28district%29", name="sector_mirror_not_loaded", charts=0,
+        browser,
+        f"{app_url}/sector?scope=Cardiff+%28district%29",
+        name="sector_mirror_not_loaded",
+        charts=0,
         text="is not loaded in this build",
-    )  # fmt: skip
+    )
     assert "The Charity Commission register is not loaded in this build" in text
     assert "Register of charities: full register download (JSON)" in text and "Nothing is shown in its place" in text

@@ -53,28 +53,40 @@ def test_sector_page_with_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "register.duckdb", patterned=600)
     with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?scope=K04000001&groups=quintile", name="sector_rates", charts=2,
+            browser,
+            f"{url}/sector?scope=K04000001&groups=quintile",
+            name="sector_rates",
+            charts=2,
             text="Complete calendar years only",
-        )  # fmt: skip
+        )
         assert "611 main charities" in text and "is not loaded" not in text
         text = shoot(
-            browser, f"{url}/sector?scope=Aldbury+%28district%29&groups=decile&tab=Survival", name="sector_survival", charts=1,
+            browser,
+            f"{url}/sector?scope=Aldbury+%28district%29&groups=decile&tab=Survival",
+            name="sector_survival",
+            charts=1,
             text="censored there",
-        )  # fmt: skip
+        )
         assert "Aldbury" in text
         shoot(
-            browser, f"{url}/sector?tab=Income+of+small+and+medium+local+charities", name="sector_income", charts=1,
+            browser,
+            f"{url}/sector?tab=Income+of+small+and+medium+local+charities",
+            name="sector_income",
+            charts=1,
             text="no price deflator is loaded",
-        )  # fmt: skip
+        )
 
 
 def test_sector_page_without_the_register(browser, tmp_path):
     db = build_register_db(tmp_path / "bare.duckdb", with_register=False)
     with running_app(db) as url:
         text = shoot(
-            browser, f"{url}/sector?scope=%C2%B2&groups={'9' * 40}", name="sector_not_loaded", charts=0,
+            browser,
+            f"{url}/sector?scope=%C2%B2&groups={'9' * 40}",
+            name="sector_not_loaded",
+            charts=0,
             text="is not loaded in this build",
-        )  # fmt: skip
+        )
     assert "The Charity Commission register is not loaded in this build" in text and "Invented register" in text
 
 

@@ -108,10 +108,13 @@ def test_nspl_latest_release_is_found_by_the_arcgis_item_search() -> None:
     results = [
         {"id": "5973da999af142c6a0860888081f2112", "title": "National Statistics Postcode Lookup (August 2025)"},
         {"id": "077631e063eb4e1ab43575d01381ec33", "title": "National Statistics Postcode Lookup (May 2025)"},
-        {"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "title": "National Statistics Postcode Lookup (August 2025) User Guide"},
+        {
+            "id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "title": "National Statistics Postcode Lookup (August 2025) User Guide",
+        },
         {"id": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "title": "National Statistics Postcode Lookup (Smarch 2030)"},
         {"id": "../../evil", "title": "National Statistics Postcode Lookup (December 2099)"},
-    ]  # fmt: skip
+    ]
 
     def fake_json(url: str) -> object:
         asked.append(url)

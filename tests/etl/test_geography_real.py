@@ -15,10 +15,19 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 @pytest.mark.parametrize(
     ("level", "count"),
     [
-        ("lsoa21", 35_672), ("lsoa11", 34_753), ("ward24", 7_536), ("lad24", 318), ("utla24", 175),
-        ("sicbl24", 106), ("icb24", 42), ("region", 10), ("country", 2), ("lad19", 339), ("lad21", 331),
+        ("lsoa21", 35_672),
+        ("lsoa11", 34_753),
+        ("ward24", 7_536),
+        ("lad24", 318),
+        ("utla24", 175),
+        ("sicbl24", 106),
+        ("icb24", 42),
+        ("region", 10),
+        ("country", 2),
+        ("lad19", 339),
+        ("lad21", 331),
     ],
-)  # fmt: skip
+)
 def test_area_counts(db_con, level, count):
     assert scalar(db_con, "SELECT count(*) FROM areas WHERE level = ?", [level]) == count
 

@@ -20,8 +20,12 @@ GBP_GRANTS = sum(1 for n in range(1, 17_301) if n % 50 or 14_000 < n <= 17_000)
 
 
 def entry(url: str, licence: str = "https://creativecommons.org/licenses/by/4.0/") -> dict:
-    return {"identifier": "a01/../x", "license": licence, "publisher": {"name": "P", "prefix": "360G-p"},
-            "distribution": [{"downloadURL": url}]}  # fmt: skip
+    return {
+        "identifier": "a01/../x",
+        "license": licence,
+        "publisher": {"name": "P", "prefix": "360G-p"},
+        "distribution": [{"downloadURL": url}],
+    }
 
 
 def write(path: Path, data: object) -> Path:
@@ -30,16 +34,23 @@ def write(path: Path, data: object) -> Path:
 
 
 def test_registry_lists_each_open_dataset_once_with_a_safe_name(tmp_path: Path) -> None:
-    feed = [entry("https://a.example/g.xlsx"), entry("https://a.example/g.xlsx"), entry("ftp://b.example/g.csv"),
-            entry("https://c.example/g.csv", licence="https://creativecommons.org/licenses/by-nc/4.0/"),
-            {"identifier": "no-distribution", "license": ""}]  # fmt: skip
+    feed = [
+        entry("https://a.example/g.xlsx"),
+        entry("https://a.example/g.xlsx"),
+        entry("ftp://b.example/g.csv"),
+        entry("https://c.example/g.csv", licence="https://creativecommons.org/licenses/by-nc/4.0/"),
+        {"identifier": "no-distribution", "license": ""},
+    ]
     files = registry.listed_files(write(tmp_path / "data.json", feed))
     assert [(f.key, f.url, f.file_name) for f in files] == [
         ("https://a.example/g.xlsx", "https://a.example/g.xlsx", "a01____x.xlsx")
     ]
     assert registry.not_open(tmp_path / "data.json") == [
-        ("https://c.example/g.csv", "licence https://creativecommons.org/licenses/by-nc/4.0/ is not one 360Giving "
-         "accepts as open")]  # fmt: skip
+        (
+            "https://c.example/g.csv",
+            "licence https://creativecommons.org/licenses/by-nc/4.0/ is not one 360Giving accepts as open",
+        )
+    ]
 
 
 @pytest.mark.parametrize("data", [{"datasets": []}, [], "x"], ids=["object", "empty", "string"])
@@ -53,8 +64,15 @@ def test_titles_match_ignoring_case_and_spaces_and_cp1252_is_read(tmp_path: Path
     body = "Notes,,,\r\nidentifier,Amount  Awarded,award date,Funding Org: Name,Recipient Org:Postal Code\r\n"
     path.write_bytes((body + "360G-x-1,1500,2024-05-01,Fonds Élan £,SW1A 1AA\r\n").encode("cp1252"))
     rows = list(registry.standard_rows(path))
-    assert rows == [{"Identifier": "360G-x-1", "Amount Awarded": "1500", "Award Date": "2024-05-01",
-                     "Funding Org:Name": "Fonds Élan £", "Recipient Org:Postal Code": "SW1A 1AA"}]  # fmt: skip
+    assert rows == [
+        {
+            "Identifier": "360G-x-1",
+            "Amount Awarded": "1500",
+            "Award Date": "2024-05-01",
+            "Funding Org:Name": "Fonds Élan £",
+            "Recipient Org:Postal Code": "SW1A 1AA",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

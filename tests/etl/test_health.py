@@ -20,14 +20,23 @@ def con() -> duckdb.DuckDBPyConnection:
         "INSERT INTO lad_successor VALUES ('E07999991', '2021', 'E06999990'), ('E07999992', '2021', 'E06999990')"
     )
     scores = pd.DataFrame(
-        {"ltla21_code": ["E07999991", "E07999992", "E06999993", "E06999993"], "year": [2021, 2021, 2020, 2021],
-         "overall_score": [101.0, 99.0, 95.5, 97.5], "healthy_people_score": 100.0, "healthy_lives_score": 100.0,
-         "healthy_places_score": 100.0}
-    )  # fmt: skip
+        {
+            "ltla21_code": ["E07999991", "E07999992", "E06999993", "E06999993"],
+            "year": [2021, 2021, 2020, 2021],
+            "overall_score": [101.0, 99.0, 95.5, 97.5],
+            "healthy_people_score": 100.0,
+            "healthy_lives_score": 100.0,
+            "healthy_places_score": 100.0,
+        }
+    )
     indicators = pd.DataFrame(
-        {"ltla21_code": ["E06999993", "E06999993"], "year": [2021, 2021], "indicator": ["Life expectancy", "Suicides"],
-         "value": [80.25, 9.0]}
-    )  # fmt: skip
+        {
+            "ltla21_code": ["E06999993", "E06999993"],
+            "year": [2021, 2021],
+            "indicator": ["Life expectancy", "Suicides"],
+            "value": [80.25, 9.0],
+        }
+    )
     insert_frames(con, {"health_index_lad": scores, "health_indicators_lad": indicators})
     con.execute(health.DERIVE_SQL)
     yield con

@@ -26,8 +26,15 @@ def scores_workbook(path: Path, *, year_sheets: bool = True) -> Path:
     overall = [["Area Code", "Area Name", "Area Type [Note 3]", 2020, 2021]] + [
         [code, name, kind, 100 + i, 101 + i] for i, (code, name, kind) in enumerate(AREAS)
     ]
-    header = ["Area Code", "Area Name", "Area Type [Note 3]", "Healthy People Domain", "Healthy Lives Domain",
-              "Healthy Places Domain", "Mental health [Pe]"]  # fmt: skip
+    header = [
+        "Area Code",
+        "Area Name",
+        "Area Type [Note 3]",
+        "Healthy People Domain",
+        "Healthy Lives Domain",
+        "Healthy Places Domain",
+        "Mental health [Pe]",
+    ]
     sheets = {"Contents": [["Table of contents"]], "Table_2_Index_scores": titles(2) + overall}
     if year_sheets:
         for n, year in ((3, 2021), (4, 2020)):

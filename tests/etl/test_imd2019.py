@@ -87,7 +87,16 @@ def test_real_file10_has_317_lads_and_hartlepools_published_score(mirror: Path) 
     frame = imd2019.read_file10({"file10": mirror / imd2019.FILE_10.mirror_path})["imd_lad"]
     assert frame["lad_code"].nunique() == 317
     assert set(frame["domain"]) == {
-        "imd", "income", "employment", "education", "health", "crime", "housing", "environment", "idaci", "idaopi",
-    }  # fmt: skip
+        "imd",
+        "income",
+        "employment",
+        "education",
+        "health",
+        "crime",
+        "housing",
+        "environment",
+        "idaci",
+        "idaopi",
+    }
     hartlepool = frame[(frame["lad_code"] == "E06000001") & (frame["domain"] == "imd")].set_index("measure")["value"]
     assert (hartlepool["average_score"], hartlepool["proportion_most_deprived_10"]) == (35.037, 0.3621)

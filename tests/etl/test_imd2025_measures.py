@@ -12,15 +12,37 @@ from etl.sources import imd2019, imd2025, wimd2019
 
 DERIVE = {source.source_id: source.derive_sql for source in imd2025.SOURCES}
 CONTRACT_IDS = {
-    "imd_score", "imd_rank", "imd_decile", "income_score", "employment_score", "education_score", "health_score",
-    "crime_score", "housing_score", "environment_score", "idaci_score", "idaopi_score", "imd_average_score",
-    "imd_share_most_deprived_10", "imd_share_lsoas_most_deprived_20", "imd_lad_decile", "income_average_score",
-    "employment_average_score", "education_average_score", "health_average_score", "crime_average_score",
-    "housing_average_score", "environment_average_score",
-}  # fmt: skip
+    "imd_score",
+    "imd_rank",
+    "imd_decile",
+    "income_score",
+    "employment_score",
+    "education_score",
+    "health_score",
+    "crime_score",
+    "housing_score",
+    "environment_score",
+    "idaci_score",
+    "idaopi_score",
+    "imd_average_score",
+    "imd_share_most_deprived_10",
+    "imd_share_lsoas_most_deprived_20",
+    "imd_lad_decile",
+    "income_average_score",
+    "employment_average_score",
+    "education_average_score",
+    "health_average_score",
+    "crime_average_score",
+    "housing_average_score",
+    "environment_average_score",
+}
 # Invented areas: LADs A and B in region R and England; LSOAs 1-3 in ICB I1, LSOA 4 in I2.
-LSOAS = [("E01999901", "E06999901", 1), ("E01999902", "E06999901", 3), ("E01999903", "E06999902", 2),
-         ("E01999904", "E06999902", 10)]  # fmt: skip
+LSOAS = [
+    ("E01999901", "E06999901", 1),
+    ("E01999902", "E06999901", 3),
+    ("E01999903", "E06999902", 2),
+    ("E01999904", "E06999902", 10),
+]
 LADS = [("E06999901", "E10999901", 40.0, 0.5), ("E06999902", "E10999902", 10.0, 0.0)]
 
 

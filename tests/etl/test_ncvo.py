@@ -29,8 +29,12 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute(
         f"INSERT INTO lad_successor VALUES ('E07999991', '2019', '{MERGED}'), ('E07999992', '2019', '{MERGED}')"
     )
-    for level, code, people in (("lad24", MERGED, 40_000), ("lad24", KEPT, 10_000), ("utla24", MERGED, 40_000),
-                                ("region", REGION, 50_000)):  # fmt: skip
+    for level, code, people in (
+        ("lad24", MERGED, 40_000),
+        ("lad24", KEPT, 10_000),
+        ("utla24", MERGED, 40_000),
+        ("region", REGION, 50_000),
+    ):
         con.execute("INSERT INTO population VALUES (?, ?, 'mid-2019', 'all', ?, 'test')", [code, level, people])
     for code, decile in ((MERGED, 1), (KEPT, 10)):
         con.execute(
@@ -79,12 +83,18 @@ def test_measure_rows_carry_source_and_vintages(con):
 def test_catalog_has_every_issue3_measure(con):
     layers = dict(con.execute("SELECT measure, layer FROM measure_catalog").fetchall())
     assert layers == {
-        "ncvo_charities": "capacity", "ncvo_charities_per_1000": "capacity", "charities_per_1000": "capacity",
-        "charities_aoo_per_1000": "capacity", "charity_income_per_resident": "capacity",
-        "share_charities_govt_funded": "dependence", "govt_income_share": "dependence",
-        "grants_count": "funding", "grants_amount_per_resident": "funding",
-        "health_index_overall": "health", "life_expectancy": "health",
-    }  # fmt: skip
+        "ncvo_charities": "capacity",
+        "ncvo_charities_per_1000": "capacity",
+        "charities_per_1000": "capacity",
+        "charities_aoo_per_1000": "capacity",
+        "charity_income_per_resident": "capacity",
+        "share_charities_govt_funded": "dependence",
+        "govt_income_share": "dependence",
+        "grants_count": "funding",
+        "grants_amount_per_resident": "funding",
+        "health_index_overall": "health",
+        "life_expectancy": "health",
+    }
 
 
 def test_capacity_by_need_decile_pools(con):

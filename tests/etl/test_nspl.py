@@ -137,8 +137,12 @@ def test_a_renamed_column_is_named(header, missing):
 @given(st.permutations(standin_nspl.HEADERS["AUG_2025"].split(",")))
 def test_column_order_does_not_matter(header):
     assert nspl.resolve_columns(header, file_name="x") == {
-        "pcds": "pcds", "doterm": "doterm", "laua": "lad25cd", "ctry": "ctry25cd", "lsoa21": "lsoa21cd",
-    }  # fmt: skip
+        "pcds": "pcds",
+        "doterm": "doterm",
+        "laua": "lad25cd",
+        "ctry": "ctry25cd",
+        "lsoa21": "lsoa21cd",
+    }
 
 
 @pytest.mark.parametrize(

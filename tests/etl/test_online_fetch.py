@@ -163,8 +163,15 @@ def test_online_geography_2024_from_official_layers(tmp_path: Path, official_hos
     areas = fetched.distribution.reader(fetched.paths)["areas"].set_index("code")
     levels = areas["level"].value_counts().to_dict()
     assert levels == {
-        "lsoa21": 3, "ward24": 3, "lad24": 2, "utla24": 2, "region": 2, "country": 2, "sicbl24": 1, "icb24": 1,
-    }  # fmt: skip
+        "lsoa21": 3,
+        "ward24": 3,
+        "lad24": 2,
+        "utla24": 2,
+        "region": 2,
+        "country": 2,
+        "sicbl24": 1,
+        "icb24": 1,
+    }
     english, welsh = areas.loc["E01990001"], areas.loc["W01990003"]
     assert (english["ward_code"], english["lad_code"], english["utla_code"]) == ("E05990001", "E06990001", "E06990001")
     assert (english["sicbl_code"], english["icb_code"], english["region_code"]) == (
@@ -225,5 +232,7 @@ def test_online_lad24_boundaries_paged_with_geometries(tmp_path: Path, official_
     assert fetched is not None and layers["Local_Authority_Districts_May_2024_Boundaries_UK_BUC"].requests == [0, 2]
     frame = fetched.distribution.reader(fetched.paths)["boundaries"]
     assert frame.groupby("level")["code"].apply(sorted).to_dict() == {
-        "lad24": codes, "utla24": codes, "region": ["E12660001", "W92000004"],
-    }  # fmt: skip
+        "lad24": codes,
+        "utla24": codes,
+        "region": ["E12660001", "W92000004"],
+    }

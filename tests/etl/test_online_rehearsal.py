@@ -27,11 +27,27 @@ from tests.standin.rehearsal import Rehearsal, guarded
 
 # online-core's sources: these must load online in the rehearsal, never be pending.
 CORE = {
-    "ons_geography_2024", "ons_geography_2019_2021", "ons_lsoa11_lsoa21", "ons_ruc2021_lsoa21",
-    "ons_boundaries_lad24", "ons_boundaries_lsoa21", "ons_boundaries_lsoa11", "imd2025_lsoa", "imd2025_lad",
-    "imd2025_icb", "imd2019_lsoa", "imd2019_lad", "wimd2019_lsoa", "iod2025_population", "iod2019_population",
-    "ons_sape_mid2019_lsoa11", "ons_mye_mid2020_lad21", "ons_census2021_lad21", "ncvo_almanac", "cc_aoo_lookup",
-}  # fmt: skip
+    "ons_geography_2024",
+    "ons_geography_2019_2021",
+    "ons_lsoa11_lsoa21",
+    "ons_ruc2021_lsoa21",
+    "ons_boundaries_lad24",
+    "ons_boundaries_lsoa21",
+    "ons_boundaries_lsoa11",
+    "imd2025_lsoa",
+    "imd2025_lad",
+    "imd2025_icb",
+    "imd2019_lsoa",
+    "imd2019_lad",
+    "wimd2019_lsoa",
+    "iod2025_population",
+    "iod2019_population",
+    "ons_sape_mid2019_lsoa11",
+    "ons_mye_mid2020_lad21",
+    "ons_census2021_lad21",
+    "ncvo_almanac",
+    "cc_aoo_lookup",
+}
 
 
 def test_online_build_succeeds_without_a_mirror(rehearsal: Rehearsal) -> None:

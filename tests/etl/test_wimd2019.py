@@ -11,13 +11,29 @@ from etl.source import SourceError
 from etl.sources import wimd2019
 
 RANK_HEADER = [
-    "LSOA Code", "LSOA Name (Eng)", "Local Authority Name (Eng)", "WIMD 2019 ", "Income ", "Employment", "Health",
-    "Education ", "Access to Services", "Housing", "Community Safety", "Physical Environment", " ",
-]  # fmt: skip
+    "LSOA Code",
+    "LSOA Name (Eng)",
+    "Local Authority Name (Eng)",
+    "WIMD 2019 ",
+    "Income ",
+    "Employment",
+    "Health",
+    "Education ",
+    "Access to Services",
+    "Housing",
+    "Community Safety",
+    "Physical Environment",
+    " ",
+]
 DECILE_HEADER = [
-    "LSOA Code", "LSOA Name (Eng)", "Local Authority Name (Eng)", "WIMD 2019 Overall Rank ",
-    "WIMD 2019 Overall Decile", "WIMD 2019 Overall Quintile", "WIMD 2019 Overall Quartile",
-]  # fmt: skip
+    "LSOA Code",
+    "LSOA Name (Eng)",
+    "Local Authority Name (Eng)",
+    "WIMD 2019 Overall Rank ",
+    "WIMD 2019 Overall Decile",
+    "WIMD 2019 Overall Quintile",
+    "WIMD 2019 Overall Quartile",
+]
 INVENTED = [["W01999901", "Invented Cwm 1", "Invented Sir"], ["W01999902", "Invented Cwm 2", "Invented Sir"]]
 DERIVED_STEMS = ["IMD", "Income", "Employment", "Health", "Education", "Housing", "Access", "Environment", "Crime"]
 
@@ -52,12 +68,20 @@ def test_ranks_and_derived_scores_map_welsh_domains(tmp_path: Path) -> None:
     first = frame.loc["W01999901"]
     assert (first["edition"], first["country"], first["lad_name"]) == ("WIMD2019", "W", "Invented Sir")
     assert [first[f"{d}_rank"] for d in ("imd", "income", "access", "housing", "crime", "environment")] == [
-        1, 2, 6, 7, 8, 9,
-    ]  # fmt: skip
+        1,
+        2,
+        6,
+        7,
+        8,
+        9,
+    ]
     assert frame["imd_decile"].tolist() == [1, 10]
     assert (first["imd_score"], first["housing_score"], first["access_score"], first["crime_score"]) == (
-        10.0, 15.0, 16.0, 18.0,
-    )  # fmt: skip
+        10.0,
+        15.0,
+        16.0,
+        18.0,
+    )
     assert "income_decile" not in frame and "lad_code" not in frame
 
 

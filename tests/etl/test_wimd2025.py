@@ -26,11 +26,20 @@ def test_official_workbooks_give_ranks_scores_and_published_deciles() -> None:
     frame = official()
     first = frame.loc["W01999901"]
     assert (first["edition"], first["country"], first["lad_name"], first["lad_code"]) == (
-        "WIMD2025", "W", "Invented Sir", None,
-    )  # fmt: skip
+        "WIMD2025",
+        "W",
+        "Invented Sir",
+        None,
+    )
     assert [first[f"{d}_rank"] for d in ("imd", "income", "health", "access", "housing", "crime", "environment")] == [
-        1, 2, 4, 6, 7, 8, 9,
-    ]  # fmt: skip
+        1,
+        2,
+        4,
+        6,
+        7,
+        8,
+        9,
+    ]
     assert (first["imd_score"], first["access_score"], first["environment_score"]) == (60.0, 60.5, 60.8)
     assert frame["imd_decile"].tolist() == [1, 1, 2, 2, 3, 10]
     assert "income_decile" not in frame  # domain deciles are not published (NULL in imd_lsoa)
@@ -101,8 +110,17 @@ def test_truncated_workbook_is_named(tmp_path: Path) -> None:
 
 
 def derived_csv(path: Path, ranks: list[int]) -> Path:
-    stems = ["wimd_2025", "income", "employment", "health", "education", "access", "housing", "community_safety",
-             "physical_env"]  # fmt: skip
+    stems = [
+        "wimd_2025",
+        "income",
+        "employment",
+        "health",
+        "education",
+        "access",
+        "housing",
+        "community_safety",
+        "physical_env",
+    ]
     rows = [
         {"lsoa_code": f"W0199990{i}", "lsoa_name": f"Cwm {i}", "la_name": "Invented Sir"}
         | {f"{s}_rank": rank for s in stems}

@@ -81,8 +81,16 @@ def test_known_answer_lad_and_decile_tables(result):
     assert visible(result.lad, "lad_code") == {"E06999001": 36.0}
     assert result.lad.loc[result.lad.lad_code == "E06999001", "records_per_1000"].iloc[0] == pytest.approx(0.36)
     assert visible(result.deciles, "decile") == {
-        "1": 18.0, "3": 0.0, "4": 0.0, "5": 11.0, "6": 0.0, "7": 0.0, "8": 0.0, "9": 10.0, "10": 0.0,
-    }  # fmt: skip
+        "1": 18.0,
+        "3": 0.0,
+        "4": 0.0,
+        "5": 11.0,
+        "6": 0.0,
+        "7": 0.0,
+        "8": 0.0,
+        "9": 10.0,
+        "10": 0.0,
+    }
     assert result.deciles.set_index("decile").loc["1", "share_of_records"] == pytest.approx(100 * 18 / 44)
     assert result.suppressed == {"lad": 2, "deciles": 2, "lsoa": 4, "out_of_scope": 2}
 

@@ -48,8 +48,9 @@ def test_published_deciles_are_the_classes_and_missing_values_have_class_0() -> 
 
 
 def test_decile_measures_are_their_own_class() -> None:
-    found = classes.classify(pd.Series([1.0, 10.0, 5.0]), codes=CODES[:3], unit="decile", layer="need",
-                             polarity=None, label="IMD decile")  # fmt: skip
+    found = classes.classify(
+        pd.Series([1.0, 10.0, 5.0]), codes=CODES[:3], unit="decile", layer="need", polarity=None, label="IMD decile"
+    )
     assert found.number.tolist() == [1, 10, 5]
 
 
@@ -74,11 +75,15 @@ def test_published_decile_measure_names() -> None:
 def test_district_map_uses_the_classes_in_legend_colours_and_hover() -> None:
     values = pd.DataFrame({"area_code": CODES[:20], "area_name": list("ABCDEFGHIJKLMNOPQRST"), "value": SCORES[:20]})
     geo = pd.DataFrame(
-        {"code": CODES[:20], "name": values["area_name"],
-         "geojson": [f'{{"type":"Point","coordinates":[{i},0]}}' for i in range(20)]}
-    )  # fmt: skip
-    found = classes.classify(values["value"], codes=values["area_code"], unit="score", layer="need",
-                             polarity="higher_is_worse", label="Need")  # fmt: skip
+        {
+            "code": CODES[:20],
+            "name": values["area_name"],
+            "geojson": [f'{{"type":"Point","coordinates":[{i},0]}}' for i in range(20)],
+        }
+    )
+    found = classes.classify(
+        values["value"], codes=values["area_code"], unit="score", layer="need", polarity="higher_is_worse", label="Need"
+    )
     fig = maps.choropleth(values, geo, label="Need", unit="score", title="T", classes=found)
     trace = fig.data[-1]
     assert list(trace.colorbar.ticktext)[::-1] == found.labels  # class 1 at the top
@@ -88,8 +93,13 @@ def test_district_map_uses_the_classes_in_legend_colours_and_hover() -> None:
 
 def test_national_payload_colours_each_lsoa_by_its_class() -> None:
     number = np.array([1, 10, 0])
-    found = classes.Classes(number=number, labels=[f"{i}" for i in range(1, 11)],
-                            names=[f"d{i}" for i in range(1, 11)], colours=classes.COLOURS, title="T")  # fmt: skip
+    found = classes.Classes(
+        number=number,
+        labels=[f"{i}" for i in range(1, 11)],
+        names=[f"d{i}" for i in range(1, 11)],
+        colours=classes.COLOURS,
+        title="T",
+    )
     steps = national_map.class_steps(number)
     palette = national_map.palette(found.colours)
     assert steps.tolist() == [national_map.FIRST_STEP, national_map.FIRST_STEP + 9, national_map.NO_VALUE]

@@ -54,8 +54,13 @@ def test_levels_not_served_and_unwritable_folders_fall_back_to_embedding(
 
 
 def test_figures_name_the_served_file_instead_of_embedding(con) -> None:
-    geo = pd.DataFrame({"code": ["E06000901", "E06000902"], "name": ["A", "B"],
-                        "geojson": ['{"type":"Polygon","coordinates":[[[0,50],[1,50],[1,51],[0,51],[0,50]]]}'] * 2})  # fmt: skip
+    geo = pd.DataFrame(
+        {
+            "code": ["E06000901", "E06000902"],
+            "name": ["A", "B"],
+            "geojson": ['{"type":"Polygon","coordinates":[[[0,50],[1,50],[1,51],[0,51],[0,50]]]}'] * 2,
+        }
+    )
     values = pd.DataFrame({"area_code": ["E06000901"], "area_name": ["A"], "value": [1.0]})
     fig = maps.choropleth(values, geo, label="x", unit="score", title="t", geojson_url="app/static/geo/x.geojson")
     assert [t.geojson for t in fig.data] == ["app/static/geo/x.geojson"] * 2

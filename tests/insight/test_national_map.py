@@ -147,9 +147,15 @@ def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster
     values = pd.DataFrame({"area_code": ["E01900002", "E01900001", "E01999999"], "value": [7.0, 3.0, 99.0]})
     district = np.array([0, 1, nm.NO_DISTRICT])  # two districts and a third with no LSOAs; the enclave in none
     meta, parts = nm.measure_payload(
-        values, index, district=district, districts=3,
-        label="Invented score", unit="score", title="Invented map", filename="map_x",
-    )  # fmt: skip
+        values,
+        index,
+        district=district,
+        districts=3,
+        label="Invented score",
+        unit="score",
+        title="Invented map",
+        filename="map_x",
+    )
     assert list(parts["steps"]) == [nm.FIRST_STEP, nm.FIRST_STEP + nm.STEPS - 1, nm.NO_VALUE]
     got = np.frombuffer(parts["values"], "<f8")
     assert got[:2].tolist() == [3.0, 7.0] and np.isnan(got[2])
@@ -157,8 +163,11 @@ def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster
     assert medians[:2].tolist() == [3.0, 7.0] and np.isnan(medians[2])  # a district without LSOAs: no median
     assert len(parts["palette"]) == 256 * 3
     assert (meta["title"], meta["label"], meta["format"], meta["filename"]) == (
-        "Invented map", "Invented score", "decimal", "map_x"
-    )  # fmt: skip
+        "Invented map",
+        "Invented score",
+        "decimal",
+        "map_x",
+    )
     legend = meta["legend"]
     assert legend["title"] == ["Invented score", "(score)"]
     assert legend["ticks"] == [[0.0, "3"], [0.25, "4"], [0.5, "5"], [0.75, "6"], [1.0, "7"]]

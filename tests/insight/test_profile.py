@@ -65,10 +65,20 @@ def test_brief_html_escapes_and_lists_sources(con) -> None:
     sources = pd.DataFrame(
         [{"title": "Invented <source>", "publisher": "Nobody", "vintage": "2099", "licence": "none"}]
     )
-    figures = [fig for _, fig in profile.profile_figures(table, pd.DataFrame({"imd_score": [], "lsoa_name": []}),
-                                                           area_name="Aldbury", region_name=None, font_size=16)]  # fmt: skip
-    text = profile.brief_html(area_name="A <b>", level_label="District", table=table, figures=figures[:1],
-                              sources=sources, notes=["note & more"])  # fmt: skip
+    figures = [
+        fig
+        for _, fig in profile.profile_figures(
+            table, pd.DataFrame({"imd_score": [], "lsoa_name": []}), area_name="Aldbury", region_name=None, font_size=16
+        )
+    ]
+    text = profile.brief_html(
+        area_name="A <b>",
+        level_label="District",
+        table=table,
+        figures=figures[:1],
+        sources=sources,
+        notes=["note & more"],
+    )
     assert "A &lt;b&gt;: need and voluntary-sector capacity" in text
     assert "Invented &lt;source&gt; — Nobody, 2099" in text
     assert "note &amp; more" in text
@@ -127,10 +137,14 @@ def two_nation_level() -> profile.LevelData:
     }
     areas = values[["area_code", "area_name"]].rename(columns={"area_code": "code", "area_name": "name"})
     return profile.LevelData(
-        level="lad24", catalog=catalog, values=values, comparators=comparators,
+        level="lad24",
+        catalog=catalog,
+        values=values,
+        comparators=comparators,
         regions=pd.DataFrame(columns=["area_code", "eng_score", "wal_share"]),
-        areas=areas.assign(region_code=None), population=pd.DataFrame(),
-    )  # fmt: skip
+        areas=areas.assign(region_code=None),
+        population=pd.DataFrame(),
+    )
 
 
 def test_a_welsh_area_is_compared_with_wales_on_welsh_measures() -> None:

@@ -41,8 +41,11 @@ def row(table: pd.DataFrame, group: str, year: int) -> pd.Series:
 def test_register_state_and_need_coverage(con, con_no_wimd):
     assert queries.register_loaded(con)
     assert queries.register_state(con) == {
-        "charities": 11, "geocoded": 10, "extract_date": pd.Timestamp("2025-06-30").date(), "annual_returns": 9,
-    }  # fmt: skip
+        "charities": 11,
+        "geocoded": 10,
+        "extract_date": pd.Timestamp("2025-06-30").date(),
+        "annual_returns": 9,
+    }
     assert queries.need_coverage(con) == {"E": "IoD2025", "W": "WIMD2025"}
     assert queries.need_coverage(con_no_wimd) == {"E": "IoD2025"}
 
@@ -117,9 +120,13 @@ def test_kaplan_meier_by_hand_england_decile_1():
     # A removed after 730 days, F 731, B 1826 (4.9993 years); C censored at 2557; D removed at 5478; E censored.
     # G registered in 1995 is outside the 2000 cohort. At risk 6, 5, 4 → S = 5/6, 4/6, 1/2; then 2 → 1/4.
     durations = pd.DataFrame(
-        {"grp": 1, "days": [730, 731, 1826, 2557, 5478, 8946], "removed": [True, True, True, False, True, False],
-         "charities": 1}
-    )  # fmt: skip
+        {
+            "grp": 1,
+            "days": [730, 731, 1826, 2557, 5478, 8946],
+            "removed": [True, True, True, False, True, False],
+            "charities": 1,
+        }
+    )
     curves, milestones = measures.survival_tables(durations, min_curve=1)
     first = milestones[milestones["group"] == "1"].iloc[0]
     assert (first["charities"], first["removals"]) == (6, 4)
@@ -132,10 +139,22 @@ def test_kaplan_meier_by_hand_england_decile_1():
 
 
 def test_counts_as_weights_equal_one_row_per_charity():
-    one_each = pd.DataFrame({"grp": 2, "days": [100, 100, 400, 900, 900, 900], "removed": [True, False, True,
-                             True, True, False], "charities": 1})  # fmt: skip
-    counted = pd.DataFrame({"grp": 2, "days": [100, 100, 400, 900, 900], "removed": [True, False, True, True, False],
-                            "charities": [1, 1, 1, 2, 1]})  # fmt: skip
+    one_each = pd.DataFrame(
+        {
+            "grp": 2,
+            "days": [100, 100, 400, 900, 900, 900],
+            "removed": [True, False, True, True, True, False],
+            "charities": 1,
+        }
+    )
+    counted = pd.DataFrame(
+        {
+            "grp": 2,
+            "days": [100, 100, 400, 900, 900],
+            "removed": [True, False, True, True, False],
+            "charities": [1, 1, 1, 2, 1],
+        }
+    )
     pd.testing.assert_frame_equal(
         measures.survival_tables(one_each, min_curve=1)[0], measures.survival_tables(counted, min_curve=1)[0]
     )

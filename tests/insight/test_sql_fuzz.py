@@ -26,21 +26,59 @@ from tests.fuzz import examples
 
 LITERALS = st.sampled_from(
     [
-        "1", "-2147483648", "9223372036854775807::BIGINT", "170141183460469231731687303715884105727::HUGEINT",
-        "18446744073709551615::UBIGINT", "123.456::DECIMAL(18,3)", "'inf'::DOUBLE", "'nan'::DOUBLE", "1e308 * 10",
-        "'text'", "'=1+1'", "'é\u0000x'", "''", "'\\x00\\xff'::BLOB", "DATE '9999-12-31' + 1", "'infinity'::DATE",
-        "'-infinity'::TIMESTAMP", "TIMESTAMP '1677-09-21 00:12:43'", "TIMESTAMPTZ '2024-01-01 00:00:00+05'",
-        "TIME '23:59:59.999999'", "INTERVAL 1000000 YEAR", "gen_random_uuid()", "TRUE", "NULL", "'101'::BIT",
-        "'a'::ENUM('a', 'b')", "code", "level", "1 / 0", "2 ** 1024", "(SELECT count(*) FROM areas)",
+        "1",
+        "-2147483648",
+        "9223372036854775807::BIGINT",
+        "170141183460469231731687303715884105727::HUGEINT",
+        "18446744073709551615::UBIGINT",
+        "123.456::DECIMAL(18,3)",
+        "'inf'::DOUBLE",
+        "'nan'::DOUBLE",
+        "1e308 * 10",
+        "'text'",
+        "'=1+1'",
+        "'é\u0000x'",
+        "''",
+        "'\\x00\\xff'::BLOB",
+        "DATE '9999-12-31' + 1",
+        "'infinity'::DATE",
+        "'-infinity'::TIMESTAMP",
+        "TIMESTAMP '1677-09-21 00:12:43'",
+        "TIMESTAMPTZ '2024-01-01 00:00:00+05'",
+        "TIME '23:59:59.999999'",
+        "INTERVAL 1000000 YEAR",
+        "gen_random_uuid()",
+        "TRUE",
+        "NULL",
+        "'101'::BIT",
+        "'a'::ENUM('a', 'b')",
+        "code",
+        "level",
+        "1 / 0",
+        "2 ** 1024",
+        "(SELECT count(*) FROM areas)",
     ]
-)  # fmt: skip
+)
 WRAPPERS = st.sampled_from(
     [
-        "[{}]", "[{}, {}]", "{{'a': {}}}", "MAP {{1: {}}}", "union_value(k := {})", "coalesce({}, NULL)",
-        "typeof({})", "CAST({} AS VARCHAR)", "list_value({}, NULL)", "({})", "row({}, 1)", "[{}][1]",
-        "[{}]::VARCHAR[]", "struct_pack(x := {}, y := [1, 2])", "greatest({}, {})", "{} IS NULL",
+        "[{}]",
+        "[{}, {}]",
+        "{{'a': {}}}",
+        "MAP {{1: {}}}",
+        "union_value(k := {})",
+        "coalesce({}, NULL)",
+        "typeof({})",
+        "CAST({} AS VARCHAR)",
+        "list_value({}, NULL)",
+        "({})",
+        "row({}, 1)",
+        "[{}][1]",
+        "[{}]::VARCHAR[]",
+        "struct_pack(x := {}, y := [1, 2])",
+        "greatest({}, {})",
+        "{} IS NULL",
     ]
-)  # fmt: skip
+)
 NAMES = st.text(min_size=1, max_size=12).filter(lambda n: "\x00" not in n)
 
 

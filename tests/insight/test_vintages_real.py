@@ -90,11 +90,20 @@ def test_national_map_medians_follow_the_iod_file(db_con) -> None:
     [
         ("overview", "lad24", queries.DECILE_VIEW_MEASURES, ()),
         ("map", "lsoa21", ("imd_score",), ()),
-        ("area profile", "utla24", ("imd_average_score", "ncvo_charities_per_1000", "grants_amount_per_resident"),
-         ("region", "country")),
-        ("triple jeopardy", "lad24", ("imd_average_score", "ncvo_charities_per_1000", "grants_amount_per_resident"), ()),
+        (
+            "area profile",
+            "utla24",
+            ("imd_average_score", "ncvo_charities_per_1000", "grants_amount_per_resident"),
+            ("region", "country"),
+        ),
+        (
+            "triple jeopardy",
+            "lad24",
+            ("imd_average_score", "ncvo_charities_per_1000", "grants_amount_per_resident"),
+            (),
+        ),
     ],
-)  # fmt: skip
+)
 def test_captions_name_every_vintage_they_combine(db_con, page, level, measures, comparators) -> None:
     text = captions.caption(db_con, level=level, measures=measures, comparators=comparators)
     expected = used_vintages(db_con, levels=(level, *comparators), measures=measures)
@@ -103,8 +112,9 @@ def test_captions_name_every_vintage_they_combine(db_con, page, level, measures,
 
 def test_national_map_payload_carries_the_iod_districts(db_con) -> None:
     """The IoD measure's payload has its own district index; West Northamptonshire's median counts E01027305."""
-    payload = national_map.national_map(db_con, measure="imd_score", label="IMD score", unit="score", title="t",
-                                        serve_geometry=False)  # fmt: skip
+    payload = national_map.national_map(
+        db_con, measure="imd_score", label="IMD score", unit="score", title="t", serve_geometry=False
+    )
     meta, parts = national_map.unpack(payload)
     geo_meta, _ = national_map.unpack(parts["geometry"])
     lads = [code for code, _name in geo_meta["districts"]]

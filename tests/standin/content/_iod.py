@@ -14,10 +14,17 @@ from etl.sources import _iod_common as iod
 # imd_lad.measure → the published header wording after "<Domain> - ".
 MEASURE_TEXT = {measure: text.capitalize().replace("lsoas", "LSOAs") for text, measure in iod.SUMMARY_MEASURES.items()}
 DOMAIN_LABELS = {
-    "imd": "IMD", "income": "Income", "employment": "Employment", "education": "Education, Skills and Training",
-    "health": "Health Deprivation and Disability", "crime": "Crime", "housing": "Barriers to Housing and Services",
-    "environment": "Living Environment", "idaci": "IDACI", "idaopi": "IDAOPI",
-}  # fmt: skip
+    "imd": "IMD",
+    "income": "Income",
+    "employment": "Employment",
+    "education": "Education, Skills and Training",
+    "health": "Health Deprivation and Disability",
+    "crime": "Crime",
+    "housing": "Barriers to Housing and Services",
+    "environment": "Living Environment",
+    "idaci": "IDACI",
+    "idaopi": "IDAOPI",
+}
 
 
 def score_from_rank(rank: pd.Series) -> pd.Series:

@@ -31,10 +31,23 @@ def rows(lads: list[str]) -> list[dict[str, str]]:
             ]
             for number, (code, area, kind, parent, parent_name) in enumerate(areas):
                 value = base + shift + (number % 17 - 8) * 0.4
-                out.append({"Indicator ID": str(indicator), "Indicator Name": name, "Parent Code": parent,
-                            "Parent Name": parent_name, "Area Code": code, "Area Name": area, "Area Type": kind,
-                            "Sex": sex, "Age": "All ages", "Time period": "2021 - 23", "Value": f"{value:.2f}",
-                            "Time period Sortable": "20210000", "Time period range": "3y"})  # fmt: skip
+                out.append(
+                    {
+                        "Indicator ID": str(indicator),
+                        "Indicator Name": name,
+                        "Parent Code": parent,
+                        "Parent Name": parent_name,
+                        "Area Code": code,
+                        "Area Name": area,
+                        "Area Type": kind,
+                        "Sex": sex,
+                        "Age": "All ages",
+                        "Time period": "2021 - 23",
+                        "Value": f"{value:.2f}",
+                        "Time period Sortable": "20210000",
+                        "Time period range": "3y",
+                    }
+                )
     return out
 
 

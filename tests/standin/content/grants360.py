@@ -25,26 +25,63 @@ from tests.standin.content._places import Place, places
 LOCATION = ["Geographic Code Type", "Geographic Code", "Name"]
 BENEFICIARY = ["Name", "Country Code", "Geographic Code", "Geographic Code Type"]
 TITLES = [
-    "Identifier", "Title", "Description", "Currency", "Amount Applied For", "Amount Awarded", "Amount Disbursed",
-    "Award Date", "URL", "Planned Dates:Start Date", "Planned Dates:End Date", "Planned Dates:Duration (months)",
-    "Actual Dates:Start Date", "Actual Dates:End Date", "Actual Dates:Duration (months)", "Recipient Org:Identifier",
-    "Recipient Org:Name", "Recipient Org:Charity Number", "Recipient Org:Company Number", "Recipient Org:Postal Code",
+    "Identifier",
+    "Title",
+    "Description",
+    "Currency",
+    "Amount Applied For",
+    "Amount Awarded",
+    "Amount Disbursed",
+    "Award Date",
+    "URL",
+    "Planned Dates:Start Date",
+    "Planned Dates:End Date",
+    "Planned Dates:Duration (months)",
+    "Actual Dates:Start Date",
+    "Actual Dates:End Date",
+    "Actual Dates:Duration (months)",
+    "Recipient Org:Identifier",
+    "Recipient Org:Name",
+    "Recipient Org:Charity Number",
+    "Recipient Org:Company Number",
+    "Recipient Org:Postal Code",
     *[f"Recipient Org:Location:{i}:{f}" for i in range(3) for f in LOCATION],
-    "Funding Org:Identifier", "Funding Org:Name", "Funding Org:Postal Code", "Grant Programme:Code",
-    "Grant Programme:Title", "Grant Programme:URL", "Funding Type:Title",
+    "Funding Org:Identifier",
+    "Funding Org:Name",
+    "Funding Org:Postal Code",
+    "Grant Programme:Code",
+    "Grant Programme:Title",
+    "Grant Programme:URL",
+    "Funding Type:Title",
     *[f"Beneficiary Location:{i}:{f}" for i in range(8) for f in BENEFICIARY],
-    "From An Open Call?", "The following fields are not in the 360 Giving Standard and are added by GrantNav.",
-    "Data Source", "Publisher:Name", "Recipient Region", "Recipient District", "Recipient District Geographic Code",
-    "Recipient Ward", "Recipient Ward Geographic Code", "Retrieved for use in GrantNav", "Funding Org: Org Type",
-    "Funding Org: Canonical Org ID", "Funding Org: Canonical Name", "Recipient Org: Date Registered",
-    "Recipient Org: Date Removed", "Recipient Org: Org ID(s)", "Recipient Org: Latest Income",
-    "Recipient Org: Latest Income Date", "Recipient Org: Org Type", "Recipient Org: Registered Postcode",
-    "Recipient Org: Data Source", "Recipient Org: Canonical Org ID", "Recipient Org: Canonical Name",
+    "From An Open Call?",
+    "The following fields are not in the 360 Giving Standard and are added by GrantNav.",
+    "Data Source",
+    "Publisher:Name",
+    "Recipient Region",
+    "Recipient District",
+    "Recipient District Geographic Code",
+    "Recipient Ward",
+    "Recipient Ward Geographic Code",
+    "Retrieved for use in GrantNav",
+    "Funding Org: Org Type",
+    "Funding Org: Canonical Org ID",
+    "Funding Org: Canonical Name",
+    "Recipient Org: Date Registered",
+    "Recipient Org: Date Removed",
+    "Recipient Org: Org ID(s)",
+    "Recipient Org: Latest Income",
+    "Recipient Org: Latest Income Date",
+    "Recipient Org: Org Type",
+    "Recipient Org: Registered Postcode",
+    "Recipient Org: Data Source",
+    "Recipient Org: Canonical Org ID",
+    "Recipient Org: Canonical Name",
     "License (see note)",
     "Note, this file also contains OS data © Crown copyright and database right 2016, Royal Mail data © Royal Mail "
     "copyright and Database right 2016, National Statistics data © Crown copyright and database right 2015 & 2016, "
     "see http://grantnav.threesixtygiving.org/datasets/ for more information.",
-]  # fmt: skip
+]
 FUNDERS = 40
 GRANTS = 20_000
 
@@ -53,14 +90,24 @@ def grant(n: int, place: Place) -> dict[str, str]:
     """One invented grant; every 9th has no postal code (GrantNav's registered postcode stands in), every 50th is EUR."""
     funder = n % FUNDERS
     postal = "" if n % 9 == 0 else place.postcode
-    return {"Identifier": f"360G-standin-{n:07d}", "Title": f"Invented grant {n}", "Currency": "EUR" if n % 50 == 0 else "GBP",
-            "Amount Awarded": str(500 + n * 37 % 250_000), "Award Date": f"{2019 + n % 7}-{n % 12 + 1:02d}-15",
-            "Recipient Org:Identifier": f"GB-CHC-{1_100_000 + n % 30_000}", "Recipient Org:Name": f"Invented recipient {n % 30_000}",
-            "Recipient Org:Postal Code": postal, "Recipient Org: Registered Postcode": place.postcode,
-            "Funding Org:Identifier": f"360G-standin-funder-{funder}", "Funding Org:Name": f"Invented Funder {funder}",
-            "Recipient District": "", "Recipient District Geographic Code": place.lad24 if n % 4 else "",
-            "Recipient Ward Geographic Code": place.ward24 if n % 4 else "", "Publisher:Name": f"Invented Funder {funder}",
-            "License (see note)": "https://creativecommons.org/licenses/by/4.0/"}  # fmt: skip
+    return {
+        "Identifier": f"360G-standin-{n:07d}",
+        "Title": f"Invented grant {n}",
+        "Currency": "EUR" if n % 50 == 0 else "GBP",
+        "Amount Awarded": str(500 + n * 37 % 250_000),
+        "Award Date": f"{2019 + n % 7}-{n % 12 + 1:02d}-15",
+        "Recipient Org:Identifier": f"GB-CHC-{1_100_000 + n % 30_000}",
+        "Recipient Org:Name": f"Invented recipient {n % 30_000}",
+        "Recipient Org:Postal Code": postal,
+        "Recipient Org: Registered Postcode": place.postcode,
+        "Funding Org:Identifier": f"360G-standin-funder-{funder}",
+        "Funding Org:Name": f"Invented Funder {funder}",
+        "Recipient District": "",
+        "Recipient District Geographic Code": place.lad24 if n % 4 else "",
+        "Recipient Ward Geographic Code": place.ward24 if n % 4 else "",
+        "Publisher:Name": f"Invented Funder {funder}",
+        "License (see note)": "https://creativecommons.org/licenses/by/4.0/",
+    }
 
 
 def rows(count: int, where: tuple[Place, ...]) -> Iterator[dict[str, str]]:
@@ -85,23 +132,44 @@ BY_NC = "https://creativecommons.org/licenses/by-nc/4.0/"
 STANDARD = TITLES[: TITLES.index("From An Open Call?") + 1]  # a publisher's file has no GrantNav additions
 # (publisher, licence, download URL, format, grants from, grants to)
 PUBLISHERS = [
-    ("Invented Community Fund", CC_BY, "https://www.invented-community-fund.example/open-data/360giving.csv", "csv", 1, 9_000),
-    ("Invented Trust", OGL, "https://invented-trust.example/files/grants-360giving-2025-v3.xlsx", "xlsx", 9_001, 14_000),
+    (
+        "Invented Community Fund",
+        CC_BY,
+        "https://www.invented-community-fund.example/open-data/360giving.csv",
+        "csv",
+        1,
+        9_000,
+    ),
+    (
+        "Invented Trust",
+        OGL,
+        "https://invented-trust.example/files/grants-360giving-2025-v3.xlsx",
+        "xlsx",
+        9_001,
+        14_000,
+    ),
     ("Invented Foundation", CC0, "https://api.invented-foundation.example/360giving/grants", "json", 14_001, 17_000),
     ("Invented Lottery Distributor", BY_SA, "https://invented-lottery.example/data/360.ods", "ods", 17_001, 17_300),
     ("Invented Gone Funder", CC_BY, "https://gone-funder.example/old/360giving.csv", "gone", 0, 0),
     ("Invented Closed Funder", BY_NC, "https://closed-funder.example/360giving.xlsx", "csv", 17_301, 17_400),
     ("Invented Untidy Funder", CC_BY, "https://untidy-funder.example/grants.csv", "untidy", 0, 0),
-]  # fmt: skip
+]
 
 
 def registry_entry(number: int, publisher: str, licence: str, url: str) -> dict:
     """One dataset of the registry feed, in the layout 360Giving documents (title … distribution)."""
     prefix = f"360G-invented{number}"
-    return {"title": f"{publisher} grants", "description": "Invented stand-in dataset", "identifier": f"a00{number}INVENTED",
-            "license": licence, "license_name": licence, "issued": "2024-04-01", "modified": "2025-10-30T09:30:00+0000",
-            "publisher": {"name": publisher, "website": url.rsplit("/", 1)[0], "logo": "", "prefix": prefix},
-            "distribution": [{"downloadURL": url, "accessURL": url.rsplit("/", 1)[0], "title": f"{publisher} grants"}]}  # fmt: skip
+    return {
+        "title": f"{publisher} grants",
+        "description": "Invented stand-in dataset",
+        "identifier": f"a00{number}INVENTED",
+        "license": licence,
+        "license_name": licence,
+        "issued": "2024-04-01",
+        "modified": "2025-10-30T09:30:00+0000",
+        "publisher": {"name": publisher, "website": url.rsplit("/", 1)[0], "logo": "", "prefix": prefix},
+        "distribution": [{"downloadURL": url, "accessURL": url.rsplit("/", 1)[0], "title": f"{publisher} grants"}],
+    }
 
 
 def standard_rows(first: int, last: int, where: tuple[Place, ...], funder: str) -> Iterator[dict[str, str]]:
@@ -117,9 +185,17 @@ def json_grants(first: int, last: int, where: tuple[Place, ...], funder: str) ->
         place, charity = where[n * 7919 % len(where)], 1_100_000 + n % 11 + 1
         recipient = {"id": f"GB-CHC-{charity}", "name": f"INVENTED CHARITY {n % 11 + 1}"}
         recipient |= {} if n % 5 == 0 else {"postalCode": place.postcode}
-        grants.append({"id": f"360G-invented-json-{n}", "title": f"Invented grant {n}", "currency": "GBP",
-                       "amountAwarded": 1000 + n % 9000, "awardDate": f"{2020 + n % 5}-06-30",
-                       "recipientOrganization": [recipient], "fundingOrganization": [{"id": "GB-CHC-9999999", "name": funder}]})  # fmt: skip
+        grants.append(
+            {
+                "id": f"360G-invented-json-{n}",
+                "title": f"Invented grant {n}",
+                "currency": "GBP",
+                "amountAwarded": 1000 + n % 9000,
+                "awardDate": f"{2020 + n % 5}-06-30",
+                "recipientOrganization": [recipient],
+                "fundingOrganization": [{"id": "GB-CHC-9999999", "name": funder}],
+            }
+        )
     return {"grants": grants}
 
 

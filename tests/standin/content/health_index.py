@@ -45,8 +45,10 @@ def scores(path: Path, areas: list[tuple[str, str]]) -> Path:
     rows = [["E92000001", "England", "Country", 100.0, 100.4]] + [
         [code, name, "LTLA", 95 + i % 11, 95.5 + i % 11] for i, (code, name) in enumerate(areas)
     ]
-    sheets = {"Contents": [["Table of contents"]],
-              "Table_2_Index_scores": notes(2) + [["Area Code", "Area Name", "Area Type [Note 3]", *YEARS], *rows]}  # fmt: skip
+    sheets = {
+        "Contents": [["Table of contents"]],
+        "Table_2_Index_scores": notes(2) + [["Area Code", "Area Name", "Area Type [Note 3]", *YEARS], *rows],
+    }
     domains = ["Healthy People Domain", "Healthy Lives Domain", "Healthy Places Domain"]
     for number, year in enumerate(reversed(YEARS), 3):
         body = [[code, name, "LTLA", 96 + i % 9, 97 + i % 7, 98 + i % 5] for i, (code, name) in enumerate(areas)]
@@ -59,8 +61,11 @@ def scores(path: Path, areas: list[tuple[str, str]]) -> Path:
 
 def indicators(path: Path, areas: list[tuple[str, str]]) -> Path:
     header = ["Area code", "Area name", "Area type", "Indicator grouping", "Indicator name", "Year", "Value"]
-    rows = [[code, name, "LTLA", "Mortality", "Life expectancy", year, 78 + i % 7 + (year - 2020) / 10]
-            for i, (code, name) in enumerate(areas) for year in YEARS]  # fmt: skip
+    rows = [
+        [code, name, "LTLA", "Mortality", "Life expectancy", year, 78 + i % 7 + (year - 2020) / 10]
+        for i, (code, name) in enumerate(areas)
+        for year in YEARS
+    ]
     return save(path, {"Contents": [["Table of contents"]], "Table_2_Underlying_data": notes(3) + [header, *rows]})
 
 

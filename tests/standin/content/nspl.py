@@ -37,9 +37,24 @@ HEADERS = {
 }
 RELEASE = "MAY_2025"  # what the official item serves (docs/sources.md)
 # Fields the ETL does not read still carry values of the published width, so a file is as large as the real one.
-FILLER = {"oseast1m": "530047", "east1m": "530047", "osnrth1m": "0180429", "north1m": "0180429", "osgrdind": "1",
-          "gridind": "1", "usertype": "0", "usrtypind": "0", "lat": "51.507870", "long": "-0.127690", "imd": "12345",
-          "imd20ind": "12345", "ruc21": "UN1", "ruc21ind": "UN1", "oac11": "2B1", "oac11ind": "2B1"}  # fmt: skip
+FILLER = {
+    "oseast1m": "530047",
+    "east1m": "530047",
+    "osnrth1m": "0180429",
+    "north1m": "0180429",
+    "osgrdind": "1",
+    "gridind": "1",
+    "usertype": "0",
+    "usrtypind": "0",
+    "lat": "51.507870",
+    "long": "-0.127690",
+    "imd": "12345",
+    "imd20ind": "12345",
+    "ruc21": "UN1",
+    "ruc21ind": "UN1",
+    "oac11": "2B1",
+    "oac11ind": "2B1",
+}
 UNREAD_CODE = "E00000000"
 
 
@@ -48,12 +63,25 @@ def values(place: Place, *, terminated: bool) -> dict[str, str]:
     lad, ward, lsoa = place.lad24, place.ward24, place.lsoa21
     out = place.postcode.split()[0]
     return {
-        "pcd": f"{out:<4}{place.postcode[-3:]}", "pcd7": f"{out:<4}{place.postcode[-3:]}",
-        "pcd2": f"{out:<5}{place.postcode[-3:]}", "pcd8": f"{out:<5}{place.postcode[-3:]}",
-        "pcds": place.postcode, "dointr": "200001", "doterm": "202001" if terminated else "",
-        "laua": lad, "lad25cd": lad, "ward": ward, "wd25cd": ward, "ctry": place.country, "ctry25cd": place.country,
-        "lsoa21": lsoa, "lsoa21cd": lsoa, "lsoa11": lsoa, "cty": "E99999999", "cty25cd": "E99999999",
-    }  # fmt: skip
+        "pcd": f"{out:<4}{place.postcode[-3:]}",
+        "pcd7": f"{out:<4}{place.postcode[-3:]}",
+        "pcd2": f"{out:<5}{place.postcode[-3:]}",
+        "pcd8": f"{out:<5}{place.postcode[-3:]}",
+        "pcds": place.postcode,
+        "dointr": "200001",
+        "doterm": "202001" if terminated else "",
+        "laua": lad,
+        "lad25cd": lad,
+        "ward": ward,
+        "wd25cd": ward,
+        "ctry": place.country,
+        "ctry25cd": place.country,
+        "lsoa21": lsoa,
+        "lsoa21cd": lsoa,
+        "lsoa11": lsoa,
+        "cty": "E99999999",
+        "cty25cd": "E99999999",
+    }
 
 
 def write_rows(handle: IO[str], rows: Iterable[Place], *, release: str, extra: Iterable[dict[str, str]] = ()) -> None:
@@ -94,11 +122,14 @@ def search_results() -> bytes:
     """ArcGIS Online's answer to the build's release search: the May 2025 item (the one served) is the latest
     release listed; an older release, its user guide and a differently titled item are listed too."""
     items = [
-        {"id": "0d61d4d1a1c04b6d9b4d8ce8d4d1a2b3", "title": "National Statistics Postcode Lookup (May 2025) User Guide"},
+        {
+            "id": "0d61d4d1a1c04b6d9b4d8ce8d4d1a2b3",
+            "title": "National Statistics Postcode Lookup (May 2025) User Guide",
+        },
         {"id": nspl.OFFICIAL_ZIP.split("/")[-2], "title": "National Statistics Postcode Lookup (May 2025)"},
         {"id": "80592949bebd4390b2cbe29159a75ef4", "title": "National Statistics Postcode Lookup (February 2024)"},
         {"id": "1b2c3d4e5f60718293a4b5c6d7e8f901", "title": "ONS Postcode Directory (May 2025)"},
-    ]  # fmt: skip
+    ]
     results = [item | {"owner": "ONSGeography_data", "type": "CSV Collection"} for item in items]
     return json.dumps({"query": nspl.RELEASE_QUERY, "total": len(results), "results": results}).encode()
 

@@ -26,12 +26,19 @@ CHARITIES = 6000  # enough for a value in most districts; the benchmark writes t
 DICTIONARY = "charity_commission/ccew-fields.csv"
 AOO_LOOKUP = "charity_commission/cc-aoo-gss-iso-new.csv"
 TABLE_OF = {
-    "Charity": "charity", "CharityAreaOfOperation": "charity_area_of_operation",
-    "CharityClassification": "charity_classification", "CharityARPartA": "charity_annual_return_parta",
-    "CharityARPartB": "charity_annual_return_partb", "CharityAnnualReturnHistory": "charity_annual_return_history",
-}  # fmt: skip
-CLASSES = (("101", "What", "General Charitable Purposes"), ("201", "Who", "Children/young People"),
-           ("301", "How", "Makes Grants To Organisations"), ("105", "What", "The Prevention Or Relief Of Poverty"))  # fmt: skip
+    "Charity": "charity",
+    "CharityAreaOfOperation": "charity_area_of_operation",
+    "CharityClassification": "charity_classification",
+    "CharityARPartA": "charity_annual_return_parta",
+    "CharityARPartB": "charity_annual_return_partb",
+    "CharityAnnualReturnHistory": "charity_annual_return_history",
+}
+CLASSES = (
+    ("101", "What", "General Charitable Purposes"),
+    ("201", "Who", "Children/young People"),
+    ("301", "How", "Makes Grants To Organisations"),
+    ("105", "What", "The Prevention Or Relief Of Poverty"),
+)
 
 
 @cache
@@ -93,14 +100,24 @@ class Register:
         number, linked = self.number(n)
         place = self.where[n * 7919 % len(self.where)]  # a prime stride spreads them over every LAD
         removed = not self.registered(n)
-        return {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                "linked_charity_number": linked, "charity_name": f"INVENTED CHARITY {n}", "charity_type": "Other",
-                "charity_registration_status": "Removed" if removed else "Registered",
-                "date_of_registration": stamp(self.registration_date(n)), "date_of_removal": stamp(self.removal_date(n)),
-                "latest_income": float(n * 37 % 2_000_000), "latest_expenditure": float(n * 31 % 1_900_000),
-                "charity_contact_address1": f"{n} Invented Street", "charity_contact_postcode": place.postcode,
-                "charity_insolvent": False, "charity_in_administration": False, "charity_is_cio": n % 3 == 0,
-                "charity_activities": "Invented activities of a stand-in charity."}  # fmt: skip
+        return {
+            "organisation_number": 5_000_000 + n,
+            "registered_charity_number": number,
+            "linked_charity_number": linked,
+            "charity_name": f"INVENTED CHARITY {n}",
+            "charity_type": "Other",
+            "charity_registration_status": "Removed" if removed else "Registered",
+            "date_of_registration": stamp(self.registration_date(n)),
+            "date_of_removal": stamp(self.removal_date(n)),
+            "latest_income": float(n * 37 % 2_000_000),
+            "latest_expenditure": float(n * 31 % 1_900_000),
+            "charity_contact_address1": f"{n} Invented Street",
+            "charity_contact_postcode": place.postcode,
+            "charity_insolvent": False,
+            "charity_in_administration": False,
+            "charity_is_cio": n % 3 == 0,
+            "charity_activities": "Invented activities of a stand-in charity.",
+        }
 
     def areas(self, n: int) -> Iterator[dict]:
         number, linked = self.number(n)
@@ -121,9 +138,14 @@ class Register:
     def classes(self, n: int) -> Iterator[dict]:
         number, linked = self.number(n)
         for code, kind, text in CLASSES[: 2 + n % 3]:
-            yield {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                   "linked_charity_number": linked, "classification_code": code, "classification_type": kind,
-                   "classification_description": text}  # fmt: skip
+            yield {
+                "organisation_number": 5_000_000 + n,
+                "registered_charity_number": number,
+                "linked_charity_number": linked,
+                "classification_code": code,
+                "classification_type": kind,
+                "classification_description": text,
+            }
 
     def part_a(self, n: int) -> Iterator[dict]:
         number, linked = self.number(n)
@@ -131,20 +153,33 @@ class Register:
             return
         for order in (1, 2):
             income = float(n * 37 % 2_000_000) / order
-            yield {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                   "latest_fin_period_submitted_ind": order == 1, "fin_period_order_number": order,
-                   "fin_period_end_date": f"{2026 - order}-03-31T00:00:00", "total_gross_income": income,
-                   "charity_receives_govt_funding_contracts": n % 5 == 0, "charity_receives_govt_funding_grants": n % 4 == 0,
-                   "income_from_government_contracts": income * 0.3 if n % 5 == 0 else 0.0,
-                   "income_from_government_grants": income * 0.2 if n % 4 == 0 else 0.0}  # fmt: skip
+            yield {
+                "organisation_number": 5_000_000 + n,
+                "registered_charity_number": number,
+                "latest_fin_period_submitted_ind": order == 1,
+                "fin_period_order_number": order,
+                "fin_period_end_date": f"{2026 - order}-03-31T00:00:00",
+                "total_gross_income": income,
+                "charity_receives_govt_funding_contracts": n % 5 == 0,
+                "charity_receives_govt_funding_grants": n % 4 == 0,
+                "income_from_government_contracts": income * 0.3 if n % 5 == 0 else 0.0,
+                "income_from_government_grants": income * 0.2 if n % 4 == 0 else 0.0,
+            }
 
     def part_b(self, n: int) -> Iterator[dict]:
         number, linked = self.number(n)
         if n % 10 == 1 and not linked and self.registered(n):
-            yield {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                   "latest_fin_period_submitted_ind": True, "fin_period_order_number": 1,
-                   "fin_period_end_date": "2025-03-31T00:00:00", "income_total_income_and_endowments": 1.2e6,
-                   "income_charitable_activities": 6e5, "expenditure_total": 1.1e6, "count_employees": 14}  # fmt: skip
+            yield {
+                "organisation_number": 5_000_000 + n,
+                "registered_charity_number": number,
+                "latest_fin_period_submitted_ind": True,
+                "fin_period_order_number": 1,
+                "fin_period_end_date": "2025-03-31T00:00:00",
+                "income_total_income_and_endowments": 1.2e6,
+                "income_charitable_activities": 6e5,
+                "expenditure_total": 1.1e6,
+                "count_employees": 14,
+            }
 
     def history(self, n: int) -> Iterator[dict]:
         number, linked = self.number(n)
@@ -152,17 +187,23 @@ class Register:
             return
         last = self.last_return_year(n)
         for year in range(max(last - 4, self.registration_date(n).year + 1), last + 1):
-            yield {"organisation_number": 5_000_000 + n, "registered_charity_number": number,
-                   "fin_period_end_date": f"{year}-03-31T00:00:00",
-                   "total_gross_income": float(n * 7919 % 1_200_000 + 100 * (year - 2000)),
-                   "total_gross_expenditure": float(n % 80_000 + year)}  # fmt: skip
+            yield {
+                "organisation_number": 5_000_000 + n,
+                "registered_charity_number": number,
+                "fin_period_end_date": f"{year}-03-31T00:00:00",
+                "total_gross_income": float(n * 7919 % 1_200_000 + 100 * (year - 2000)),
+                "total_gross_expenditure": float(n % 80_000 + year),
+            }
 
     def rows(self, table: str) -> Iterator[dict]:
         make: dict[str, Callable[[int], Iterator[dict]]] = {
-            "charity": lambda n: iter([self.charity(n)]), "charity_area_of_operation": self.areas,
-            "charity_classification": self.classes, "charity_annual_return_parta": self.part_a,
-            "charity_annual_return_partb": self.part_b, "charity_annual_return_history": self.history,
-        }  # fmt: skip
+            "charity": lambda n: iter([self.charity(n)]),
+            "charity_area_of_operation": self.areas,
+            "charity_classification": self.classes,
+            "charity_annual_return_parta": self.part_a,
+            "charity_annual_return_partb": self.part_b,
+            "charity_annual_return_history": self.history,
+        }
         for n in range(1, self.count + 1):
             yield from make[table](n)
 

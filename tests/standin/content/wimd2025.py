@@ -17,9 +17,17 @@ from tests.standin.content import mirror
 from tests.standin.content._sheets import frame_rows, ods_bytes
 
 # Published headers of the index and domains, in the publisher's order → the derived CSV's column stems.
-HEADERS = {"WIMD 2025": "wimd_2025", "Income": "income", "Employment": "employment", "Health": "health",
-           "Education": "education", "Access to Services": "access", "Housing": "housing",
-           "Community Safety": "community_safety", "Physical Environment": "physical_env"}  # fmt: skip
+HEADERS = {
+    "WIMD 2025": "wimd_2025",
+    "Income": "income",
+    "Employment": "employment",
+    "Health": "health",
+    "Education": "education",
+    "Access to Services": "access",
+    "Housing": "housing",
+    "Community Safety": "community_safety",
+    "Physical Environment": "physical_env",
+}
 
 
 def derived() -> pd.DataFrame:
