@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,6 @@ from streamlit.errors import StreamlitAPIException
 from insight import config, db
 from insight.panel import Panel
 
-LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -63,55 +61,6 @@ def require_database() -> duckdb.DuckDBPyConnection:
         )
         st.stop()
         raise  # unreachable: st.stop() ends the script run
-
-
-def url_state(parse: Callable[..., dict[str, Any]], /, **kwargs: Any) -> dict[str, Any]:
-    """A page's state from its URL, `parse(params, **kwargs)`: the one boundary for query parameters.
-
-    A shared link is user input. Should parsing fail in any way, the failure is logged here, the page says the
-    link could not be read and carries on with its defaults (`parse({}, **kwargs)`).
-    """
-    params = st.query_params.to_dict()
-    try:
-        return parse(params, **kwargs)
-    except Exception as error:
-        LOG.exception("URL parameters %r could not be read by %s", params, parse.__qualname__)
-        st.warning(f"This link's settings could not be read ({type(error).__name__}); showing the defaults.")
-        return parse({}, **kwargs)
-
-
-def url_value(key: str, *, options: Sequence[str], default: str) -> str:
-    """Seed a widget's session value from the URL on first load (or when no longer valid); returns it.
-
-    Give the widget the same `key` and no index/default; call `to_url` after it so a link reproduces the view.
-    """
-    current = st.session_state.get(key)
-    if current not in options:
-        wanted = st.query_params.get(key)
-        st.session_state[key] = wanted if wanted in options else default
-    return st.session_state[key]
-
-
-def url_values(key: str, *, options: Sequence[str], default: Sequence[str]) -> list[str]:
-    """Like url_value for a multiselect: the URL holds comma-separated values."""
-    if key not in st.session_state:
-        wanted = [v for v in st.query_params.get(key, "").split(",") if v in options]
-        st.session_state[key] = wanted or [v for v in default if v in options]
-    return st.session_state[key]
-
-
-def to_url(**values: str | Sequence[str] | None) -> None:
-    """Write the current selection into the URL (lists comma-separated; None removes the key).
-
-    Other keys are left alone, so a page's URL can also hold state that Streamlit binds itself (tabs).
-    """
-    for key, value in values.items():
-        if value is None:
-            st.query_params.pop(key, None)
-            continue
-        text = value if isinstance(value, str) else ",".join(value)
-        if st.query_params.get(key) != text:
-            st.query_params[key] = text
 
 
 def link_ids(key: str, labels: Mapping[str, str], *, many: bool = False) -> None:
