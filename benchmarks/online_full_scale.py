@@ -1,10 +1,12 @@
-"""The online build's three big sources at full size: NSPL, the register extract and GrantNav's export.
+"""The online build's three big sources at full size: NSPL, the register extract and the 360Giving registry's files.
 
 Usage: python -m benchmarks.online_full_scale [--mirror ../shared/data] [--postcodes 2700000] [--charities 397878]
-       [--grants 1100000]
+       [--grants 1100000] [--publishers 300]
 Files are generated in the official layouts by the stand-in's writers (tests/standin/content), in a child process
 and a temp folder, with invented postcodes placed on the mirror's real LSOA 2021 codes; nothing is kept. The
-measured process then does what the build does for each source: read, insert into a DuckDB file, derive. Prints one
+measured process then does what the build does for each source: read, insert into a DuckDB file, derive. Grants
+come as the online build reads them: the registry feed and every publisher's own file (XLSX, JSON, CSV; the spread
+of sizes and formats is invented, see tests/standin/content/grants360.write_registry). Prints one
 JSON line: per-source wall seconds and rows, total wall_s, cpu_s and peak_rss_mb of the measured process
 (generation excluded), and the load average (the wall time is only comparable on an otherwise idle machine). Targets (issue 18): < 300 s and < 4 GB on 2 cores.
 """
@@ -72,7 +74,8 @@ def generate(folder: Path, args: argparse.Namespace) -> None:
     where = Postcodes(args.postcodes, lookup(args.mirror))
     standin_nspl.write_zip(folder / "nspl.zip", where, per_area=False)
     standin_register.write_extract(folder, charities=args.charities, where=where, source=args.mirror)
-    standin_grants.write_csv(folder / "grantnav_search.csv", count=args.grants, where=where)
+    paths = standin_grants.write_registry(folder, count=args.grants, where=where, publishers=args.publishers)
+    (folder / "registry_paths.json").write_text(json.dumps({key: str(path) for key, path in paths.items()}))
 
 
 def seed(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
@@ -92,6 +95,7 @@ def timed(action) -> tuple[float, object]:
 def run(con: duckdb.DuckDBPyConnection, folder: Path, mirror: Path) -> dict:
     """Each source as the build loads it: reader → insert → derive."""
     zips = {t: folder / f"publicextract.{t}.zip" for t in charity_register.TABLES}
+    registry = {key: Path(path) for key, path in json.loads((folder / "registry_paths.json").read_text()).items()}
     steps = {
         "nspl": lambda: (
             insert_frames(con, nspl.read_full_zip({"nspl_zip": folder / "nspl.zip"})) or con.execute(nspl.DERIVE_SQL)
@@ -101,10 +105,7 @@ def run(con: duckdb.DuckDBPyConnection, folder: Path, mirror: Path) -> dict:
             insert_frames(con, charity_register.read_register(zips)),
             [con.execute(s.derive_sql) for s in charity_register.SOURCES],
         ),
-        "grants": lambda: (
-            insert_frames(con, grants360.read_grantnav({"grantnav_csv": folder / "grantnav_search.csv"}))
-            or con.execute(grants360.DERIVE_SQL)
-        ),
+        "grants": lambda: insert_frames(con, grants360.read_registry(registry)) or con.execute(grants360.DERIVE_SQL),
     }
     seconds = {name: timed(step)[0] for name, step in steps.items()}
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("postcodes", "charities", "grants")}  # noqa: S608
@@ -113,7 +114,9 @@ def run(con: duckdb.DuckDBPyConnection, folder: Path, mirror: Path) -> dict:
         "seconds": seconds,
         "rows": counts,
         "charities_geocoded": matched[0],
+        "grants_in_rows": con.execute("SELECT sum(grants) FROM grants").fetchone()[0],
         "grant_rows_in_lsoa21": con.execute("SELECT count(lsoa21_code) FROM grants").fetchone()[0],
+        "skipped_files": con.execute("SELECT count(*) FROM skipped_files").fetchone()[0],
     }
 
 
@@ -125,6 +128,7 @@ def main() -> None:
     parser.add_argument("--postcodes", type=int, default=2_700_000)
     parser.add_argument("--charities", type=int, default=CHARITIES)
     parser.add_argument("--grants", type=int, default=1_100_000)
+    parser.add_argument("--publishers", type=int, default=300)
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)  # the child process's folder
     args = parser.parse_args()
     if args.generate:
@@ -146,6 +150,8 @@ def main() -> None:
             str(args.charities),
             "--grants",
             str(args.grants),
+            "--publishers",
+            str(args.publishers),
         ]
         subprocess.run(child, cwd=ROOT, check=True)
         generated = round(time.perf_counter() - started, 1)
@@ -161,6 +167,7 @@ def main() -> None:
         "postcodes": args.postcodes,
         "charity_records": args.charities,
         "grants": args.grants,
+        "publishers": args.publishers,
         "generate_s": generated,
         "download_mb": round(sum(sizes.values()) / 2**20),
         **result,

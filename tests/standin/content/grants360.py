@@ -5,8 +5,7 @@ dataset under a licence 360Giving does not accept as open, and a file that is no
 invented, on the reserved `.example` domain; grants are invented, to recipients at the invented postcodes of
 tests/standin/content/_places.py, or (JSON, no postcode) to stand-in register charities by GB-CHC identifier.
 
-`write_csv` (GrantNav's CSV export layout: grantnav/csv_layout.py) is used at full size by
-benchmarks/online_full_scale.py.
+`write_registry` writes the registry route at full size for benchmarks/online_full_scale.py.
 """
 
 from __future__ import annotations
@@ -234,3 +233,28 @@ def publisher_files(work: Path, where: tuple[Place, ...]) -> dict[str, bytes | P
 def static_files(work: Path) -> dict[str, bytes | Path]:
     feed = [registry_entry(n, publisher, licence, url) for n, (publisher, licence, url, *_) in enumerate(PUBLISHERS)]
     return {registry.REGISTRY_URL: json.dumps(feed, indent=1).encode()} | publisher_files(work, places())
+
+
+def write_registry(folder: Path, *, count: int, where: tuple[Place, ...], publishers: int = 300) -> dict[str, Path]:
+    """The registry and `publishers` openly licensed files holding about `count` grants between them (read_registry's
+    paths). An invented spread: sizes fall as 1/rank (a few large funders, many small); by rank the largest file is
+    XLSX, the next JSON (read whole), the next CSV, the rest cycle CSV, XLSX, CSV, JSON."""
+    weights = [1 / rank for rank in range(1, publishers + 1)]
+    sizes = [max(1, round(count * w / sum(weights))) for w in weights]
+    kinds = ["xlsx", "json", "csv", *(("csv", "xlsx", "csv", "json")[r % 4] for r in range(publishers - 3))]
+    paths, feed, first = {}, [], 1
+    for rank, (size, kind) in enumerate(zip(sizes, kinds, strict=False)):
+        publisher, url, last = (
+            f"Invented Publisher {rank}",
+            f"https://publisher{rank}.example/360giving.{kind}",
+            first + size - 1,
+        )
+        feed.append(registry_entry(rank, publisher, CC_BY, url))
+        path = folder / f"publisher{rank}.{kind}"
+        if kind == "json":
+            path.write_text(json.dumps(json_grants(first, last, where, publisher)), encoding="utf-8")
+        else:
+            write_publisher(path, kind, list(standard_rows(first, last, where, publisher)))
+        paths[url], first = path, last + 1
+    (folder / "registry.json").write_text(json.dumps(feed), encoding="utf-8")
+    return {"registry": folder / "registry.json", **paths}
