@@ -1,22 +1,17 @@
-"""360Giving grants: a reader for standard 360Giving files, every publisher's current file online, the mirror's aggregation.
+"""360Giving grants: every publisher's current file online, the mirror's aggregation offline.
 
-`read_360giving` parses any file in the 360Giving data standard (CSV with the standard column titles, or the
-JSON package `{"grants": [...]}`) into one row per grant; it has no app dependencies so upload pages can use it.
 Online the build reads the 360Giving Data Registry (`data.json`, every publisher's own file, as 360Giving's
 datagetter does to build the Datastore and GrantNav): each openly licensed publisher file (XLSX, CSV, JSON or
 ODS) is downloaded and streamed, one at a time, into a flat CSV of the standard columns; DuckDB aggregates them
 to funder x year x district x ward x recipient postcode (or recipient charity number where there is no
 postcode); a file that fails is skipped and listed in `skipped_files`. Recipients are placed through the NSPL
 (postcode) and the Charity Commission register (GB-CHC identifier → registered postcode) after loading.
-`read_grantnav` reads GrantNav's CSV export (`search.csv`) the same way (kept for the full-scale benchmark).
 Offline the build loads the third-party aggregation of a 2018 GrantNav export (54 funders, 2013-2018), which is
 not an official 360Giving file, as its own derived distribution.
 """
 
 from __future__ import annotations
 
-import csv
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,74 +22,16 @@ import pandas as pd
 from etl.capacity_sql import drop_temp_sql, insert_measure_sql, lad18_values_sql, lad24_map_sql, rollup_sql
 from etl.source import Distribution, RemoteFile, Source, SourceError, require_columns
 from etl.sources import _grants360_files as files
-from etl.sources._grants360_files import FLAT_TITLES, REQUIRED, STANDARD_CSV
-from etl.sources.nspl import NORMALISE_SQL, normalise_postcode
+from etl.sources._grants360_files import FLAT_TITLES, RECIPIENT_ID, STANDARD_CSV
+from etl.sources.nspl import NORMALISE_SQL
 
 SOURCE_ID = "grants_360giving"
 MIRROR_GZ = "grants_360giving_derived/grants_eng_LAD_ward_donor_year.csv.gz"
 REGISTRY_PAGE = "https://www.360giving.org/explore/technical/registry/"
 GRANTNAV = "https://grantnav.threesixtygiving.org/"
-# "The entire data set can be exported as JSON or CSV" (GrantNav docs/developers.md); columns: grantnav/csv_layout.py.
-GRANTNAV_CSV = "https://grantnav.threesixtygiving.org/search.csv"
-GRANTNAV_EXTRA = {
-    "Recipient District Geographic Code": "district_code",
-    "Recipient Ward Geographic Code": "gn_ward_code",
-    "Recipient Org: Registered Postcode": "registered_postcode",
-    "Recipient Org:Identifier": "recipient_id",
-}
-RECORD_COLUMNS = [*STANDARD_CSV.values(), "award_year"]
-LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
-WARD_CODE = re.compile(r"^[EW]05\d{6}$")
-
-
-def read_360giving(path: Path) -> pd.DataFrame:
-    """Read a 360Giving standard file (CSV or JSON) into one row per grant.
-
-    Args:
-        path: a .csv or .json file in the 360Giving data standard.
-
-    Returns:
-        Columns identifier, amount, currency, award_date (date), funder, recipient_name, recipient_postcode
-        (normalised; None if not a postcode), recipient_geo_code, award_year.
-
-    Raises:
-        SourceError: a required standard column is missing or the file is not a 360Giving package.
-    """
-    if path.suffix.lower() == ".json":
-        try:
-            raw = pd.DataFrame(list(files.json_rows(path)), columns=list(STANDARD_CSV))
-        except ValueError as error:  # not JSON, or no "grants" list
-            raise SourceError(SOURCE_ID, path.name, str(error)) from error
-    else:
-        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    require_columns(raw, REQUIRED, source_id=SOURCE_ID, file_name=path.name)
-    frame = raw.reindex(columns=list(STANDARD_CSV)).rename(columns=STANDARD_CSV)
-    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
-    frame["award_date"] = pd.to_datetime(frame["award_date"].astype(str).str[:10], errors="coerce").dt.date
-    frame["award_year"] = pd.to_datetime(frame["award_date"]).dt.year.astype("Int64")
-    frame["recipient_postcode"] = frame["recipient_postcode"].map(normalise_postcode)
-    frame["recipient_geo_code"] = frame["recipient_geo_code"].replace("", None)
-    return frame[RECORD_COLUMNS]
-
-
-def grants_table(records: pd.DataFrame, *, distribution: str) -> pd.DataFrame:
-    """Aggregate grant records to the `grants` table: funder x year x district (x ward) by recipient geo code.
-
-    Args:
-        records: output of read_360giving (records without a LAD/ward code are kept with lad_code NULL).
-        distribution: value for source_distribution.
-
-    Returns:
-        Frame funder, award_year, lad_code, ward_code, amount, grants, source_distribution.
-    """
-    code = records["recipient_geo_code"].fillna("")
-    frame = records.assign(
-        lad_code=code.where(code.str.match(LAD_CODE), None), ward_code=code.where(code.str.match(WARD_CODE), None)
-    )
-    grouped = frame.groupby(["funder", "award_year", "lad_code", "ward_code"], dropna=False)
-    table = grouped.agg(amount=("amount", "sum"), grants=("identifier", "count")).reset_index()
-    table["source_distribution"] = distribution
-    return table
+# Flat file title → query column beyond the standard ones: the recipient's org-id (GB-CHC-… places a grant
+# without a postcode at the charity's registered postcode).
+EXTRA_TITLES = {RECIPIENT_ID: "recipient_id"}
 
 
 def read_mirror_aggregation(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
@@ -124,16 +61,10 @@ def read_mirror_aggregation(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame
     return {"grants": frame}
 
 
-def csv_header(path: Path) -> list[str]:
-    """The first row of a CSV file (UTF-8, BOM or not)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle), [])
-
-
-def grantnav_sql(paths: list[Path], header: list[str], *, distribution: str = "grantnav_search_csv") -> str:
-    """Aggregate CSV files of 360Giving titles in DuckDB: GBP grants by funder x year x district x ward x postcode
-    (x recipient charity number where there is no postcode)."""
-    present = {**STANDARD_CSV, **GRANTNAV_EXTRA}
+def flat_sql(paths: list[Path], header: list[str], *, distribution: str) -> str:
+    """Aggregate flat CSV files of 360Giving titles in DuckDB: GBP grants by funder x year x district x ward x postcode
+    (x recipient charity number where there is no postcode); district or ward from a published geographic code."""
+    present = {**STANDARD_CSV, **EXTRA_TITLES}
     cols = ", ".join(
         f'"{title}" AS {name}' if title in header else f"NULL::VARCHAR AS {name}" for title, name in present.items()
     )
@@ -144,11 +75,11 @@ def grantnav_sql(paths: list[Path], header: list[str], *, distribution: str = "g
         grants AS (
             SELECT trim(funder) AS funder, year(try_cast(left(award_date, 10) AS DATE)) AS award_year,
                    try_cast(amount AS DOUBLE) AS amount,
-                   coalesce(nullif(trim(district_code), ''), CASE WHEN regexp_full_match(trim(recipient_geo_code),
-                            '[EW]0[6-9][0-9]{{6}}') THEN trim(recipient_geo_code) END) AS lad_code,
-                   coalesce(nullif(trim(gn_ward_code), ''), CASE WHEN regexp_full_match(trim(recipient_geo_code),
-                            '[EW]05[0-9]{{6}}') THEN trim(recipient_geo_code) END) AS ward_code,
-                   coalesce(normalise_postcode(recipient_postcode), normalise_postcode(registered_postcode)) AS postcode,
+                   CASE WHEN regexp_full_match(trim(recipient_geo_code), '[EW]0[6-9][0-9]{{6}}')
+                        THEN trim(recipient_geo_code) END AS lad_code,
+                   CASE WHEN regexp_full_match(trim(recipient_geo_code), '[EW]05[0-9]{{6}}')
+                        THEN trim(recipient_geo_code) END AS ward_code,
+                   normalise_postcode(recipient_postcode) AS postcode,
                    regexp_extract(upper(trim(recipient_id)), '^GB-CHC-0*([1-9][0-9]{{4,7}})$', 1) AS charity
             FROM raw WHERE coalesce(nullif(trim(currency), ''), 'GBP') = 'GBP')
         SELECT funder, award_year::INTEGER AS award_year, lad_code, ward_code, postcode,
@@ -158,26 +89,12 @@ def grantnav_sql(paths: list[Path], header: list[str], *, distribution: str = "g
         GROUP BY ALL ORDER BY ALL"""  # noqa: S608 - paths and titles from code, a file's header only selects
 
 
-def read_grantnav(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
-    """Read GrantNav's CSV export of every grant, streamed and aggregated (see grantnav_sql).
-
-    Raises:
-        SourceError: a required standard column is missing.
-    """
-    path = paths["grantnav_csv"]
-    header = csv_header(path)
-    missing = [title for title in REQUIRED if title not in header]
-    if missing:
-        raise SourceError(SOURCE_ID, path.name, f"missing expected column(s): {', '.join(missing)}")
-    return {"grants": aggregate([path], header, distribution="grantnav_search_csv")}
-
-
 def aggregate(paths: list[Path], header: list[str], *, distribution: str) -> pd.DataFrame:
-    """The `grants` rows of CSV files sharing one header of 360Giving titles (see grantnav_sql)."""
+    """The `grants` rows of flat CSV files sharing one header of 360Giving titles (see flat_sql)."""
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false;" + NORMALISE_SQL)
-        table = con.sql(grantnav_sql(paths, header, distribution=distribution)).to_arrow_table()
+        table = con.sql(flat_sql(paths, header, distribution=distribution)).to_arrow_table()
     finally:
         con.close()
     return table.to_pandas(types_mapper=pd.ArrowDtype)

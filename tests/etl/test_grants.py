@@ -1,8 +1,7 @@
-"""360Giving: the standard-file reader (CSV and JSON), GrantNav's export of every grant, and the mirror's aggregation."""
+"""360Giving: a publisher's file through the registry route's flattening and aggregation, and the mirror's aggregation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -10,50 +9,10 @@ import pandas as pd
 import pytest
 
 from etl.build import SCHEMA_SQL, insert_frames
-from etl.source import SourceError
+from etl.sources import _grants360_files as registry_files
 from etl.sources import grants360
 from tests.standin.content import grants360 as standin_grants
 from tests.standin.content._places import Place
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grants"
-
-
-def clean(values: list) -> list:
-    """Missing values (NaN or None, depending on the pandas string dtype) as None."""
-    return [None if pd.isna(v) else v for v in values]
-
-
-def test_standard_csv():
-    frame = grants360.read_360giving(FIXTURES / "standard_grants.csv").set_index("identifier")
-    assert list(frame.index) == ["360G-invented-0001", "360G-invented-0002", "360G-invented-0003"]
-    assert frame.loc["360G-invented-0002", "amount"] == 2500.50
-    assert frame.loc["360G-invented-0002", "award_date"] == dt.date(2017, 11, 20)
-    assert frame["award_year"].tolist() == [2017, 2017, 2018]
-    assert clean(frame["recipient_postcode"].tolist()) == ["ZZ1 1AA", "ZZ1 1AB", None]
-
-
-def test_standard_json():
-    frame = grants360.read_360giving(FIXTURES / "standard_grants.json")
-    assert frame["funder"].tolist() == ["Invented Trust Fund"] * 2
-    assert clean(frame["recipient_geo_code"].tolist()) == ["E06999991", None]
-    assert frame["amount"].sum() == 1000
-
-
-def test_grants_table_aggregates_by_funder_year_district():
-    records = grants360.read_360giving(FIXTURES / "standard_grants.csv")
-    table = grants360.grants_table(records, distribution="test").sort_values("award_year")
-    rows = [
-        clean(r) for r in table[["funder", "award_year", "lad_code", "ward_code", "amount", "grants"]].values.tolist()
-    ]
-    assert rows[0] == ["Invented Foundation", 2017, "E06999991", None, 3500.5, 2]
-    assert rows[1][2:] == [None, "E05999991", 400.0, 1]
-
-
-def test_missing_standard_column_named(tmp_path):
-    path = tmp_path / "bad.csv"
-    path.write_text("Identifier,Amount Awarded\nx,1\n")
-    with pytest.raises(SourceError, match="Award Date, Funding Org:Name"):
-        grants360.read_360giving(path)
 
 
 @pytest.mark.integration
@@ -90,58 +49,51 @@ def test_built_grant_counts_add_up(db_con):
     assert by_lad.fetchall()[0][0] == total
 
 
-# GrantNav's export of every grant, in its CSV layout (the stand-in's writer), on invented places.
+# One publisher's CSV of the stand-in's invented grants (standard titles only), on invented places.
 PLACES = (
     Place("ZZ0 1AA", "E01999981", "E05999991", "E06999991"),
     Place("ZZ0 2AB", "W01999982", "W05999992", "W06999992"),
 )
+GRANTS = [standin_grants.grant(n, PLACES[n % 2]) for n in range(1, 101)]
 
 
 @pytest.fixture()
-def grantnav(tmp_path: Path) -> pd.DataFrame:
-    path = standin_grants.write_csv(tmp_path / "grantnav_search.csv", count=100, where=PLACES)
-    return grants360.read_grantnav({"grantnav_csv": path})["grants"]
+def publisher_grants(tmp_path: Path) -> pd.DataFrame:
+    rows = [{title: g.get(title, "") for title in standin_grants.STANDARD} for g in GRANTS]
+    flat = tmp_path / "flat.csv"
+    registry_files.write_flat(standin_grants.write_publisher(tmp_path / "publisher.csv", "csv", rows), flat)
+    return grants360.aggregate([flat], registry_files.FLAT_TITLES, distribution="360giving_registry")
 
 
-def test_grantnav_keeps_gbp_grants_only(grantnav):
-    expected = [standin_grants.grant(n, PLACES[0]) for n in range(1, 101)]
-    gbp = [g for g in expected if g["Currency"] == "GBP"]
-    assert int(grantnav["grants"].sum()) == len(gbp) == 98
-    assert grantnav["amount"].sum() == sum(float(g["Amount Awarded"]) for g in gbp)
+def test_gbp_grants_only(publisher_grants):
+    gbp = [g for g in GRANTS if g["Currency"] == "GBP"]
+    assert int(publisher_grants["grants"].sum()) == len(gbp) == 98
+    assert publisher_grants["amount"].sum() == sum(float(g["Amount Awarded"]) for g in gbp)
 
 
-def test_grantnav_postcode_falls_back_to_registered_postcode(grantnav):
-    assert set(grantnav["postcode"]) == {"ZZ0 1AA", "ZZ0 2AB"}
+def test_no_postcode_keeps_the_recipient_charity_number(publisher_grants):
+    """Every 9th grant has no postal code: its GB-CHC identifier's number is kept to place it by the register."""
+    without = publisher_grants[publisher_grants["postcode"].isna()]
+    expected = {str(1_100_000 + n % 30_000) for n in range(9, 101, 9) if n % 50}
+    assert set(without["charity_number"]) == expected
+    assert set(publisher_grants["postcode"].dropna()) == {"ZZ0 1AA", "ZZ0 2AB"}
+    assert publisher_grants.loc[publisher_grants["postcode"].notna(), "charity_number"].isna().all()
 
 
-def test_grantnav_district_and_ward_codes_as_published(grantnav):
-    with_code = grantnav.dropna(subset=["lad_code"])
-    assert set(with_code["lad_code"]) == {"E06999991", "W06999992"}
-    assert set(with_code["ward_code"]) == {"E05999991", "W05999992"}
-    assert int(grantnav.loc[grantnav["lad_code"].isna(), "grants"].sum()) == 24  # every 4th (n = 100 is EUR)
+def test_years_and_funders(publisher_grants):
+    assert (publisher_grants["award_year"].min(), publisher_grants["award_year"].max()) == (2019, 2025)
+    assert publisher_grants["funder"].nunique() == standin_grants.FUNDERS
+    assert set(publisher_grants["source_distribution"]) == {"360giving_registry"}
 
 
-def test_grantnav_years_and_funders(grantnav):
-    assert (grantnav["award_year"].min(), grantnav["award_year"].max()) == (2019, 2025)
-    assert grantnav["funder"].nunique() == standin_grants.FUNDERS
-    assert set(grantnav["source_distribution"]) == {"grantnav_search_csv"}
-
-
-def test_grantnav_missing_standard_column_named(tmp_path):
-    path = tmp_path / "grantnav_search.csv"
-    path.write_text('"Identifier","Amount Awarded","Award Date"\n"x","1","2020-01-01"\n', encoding="utf-8")
-    with pytest.raises(SourceError, match="Funding Org:Name"):
-        grants360.read_grantnav({"grantnav_csv": path})
-
-
-def test_grants_placed_by_postcode(grantnav):
+def test_grants_placed_by_postcode(publisher_grants):
     con = duckdb.connect()
     con.execute(SCHEMA_SQL.read_text())
     con.execute(
         """INSERT INTO postcodes VALUES ('ZZ0 1AA', 'ZZ01AA', NULL, 'E01999981', 'E06999991', 'E06999991',
            'E92000001', false, 'test')"""
     )
-    insert_frames(con, {"grants": grantnav})
+    insert_frames(con, {"grants": publisher_grants})
     con.execute(grants360.POSTCODE_SQL)
     placed = con.execute(
         "SELECT count(*) FILTER (WHERE lsoa21_code = 'E01999981'), count(*) FILTER (WHERE lad24_code = 'E06999991') "

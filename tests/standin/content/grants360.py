@@ -86,7 +86,7 @@ GRANTS = 20_000
 
 
 def grant(n: int, place: Place) -> dict[str, str]:
-    """One invented grant; every 9th has no postal code (GrantNav's registered postcode stands in), every 50th is EUR."""
+    """One invented grant; every 9th has no postal code (its GB-CHC recipient id stands in), every 50th is EUR."""
     funder = n % FUNDERS
     postal = "" if n % 9 == 0 else place.postcode
     return {
@@ -107,20 +107,6 @@ def grant(n: int, place: Place) -> dict[str, str]:
         "Publisher:Name": f"Invented Funder {funder}",
         "License (see note)": "https://creativecommons.org/licenses/by/4.0/",
     }
-
-
-def rows(count: int, where: tuple[Place, ...]) -> Iterator[dict[str, str]]:
-    for n in range(1, count + 1):
-        yield grant(n, where[n * 7919 % len(where)])
-
-
-def write_csv(path: Path, *, count: int, where: tuple[Place, ...]) -> Path:
-    """GrantNav's CSV export of `count` invented grants (UTF-8 with BOM, every field quoted)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=TITLES, restval="", quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows(count, where))
-    return path
 
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
