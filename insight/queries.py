@@ -79,6 +79,13 @@ def provenance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return query(con, "SELECT * FROM provenance ORDER BY source_id, file_name")
 
 
+def skipped_files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Files a loaded source's index listed that the build could not use: source_id, file_name, url, reason."""
+    if not table_exists(con, "skipped_files"):  # a database built before the table existed
+        return pd.DataFrame(columns=["source_id", "file_name", "url", "reason"])
+    return query(con, "SELECT source_id, file_name, url, reason FROM skipped_files ORDER BY source_id, file_name")
+
+
 def source_vintages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per loaded source: source_id, title, publisher, vintage, licence."""
     return query(

@@ -28,6 +28,9 @@ st.markdown("\n".join(f"- {caveat}" for caveat in page.CAVEATS))
 st.header("Sources loaded (provenance)")
 st.write(view.provenance_sentence)
 ui.show_table(view.provenance, filename="provenance")
+if view.skipped_sentence:
+    st.write(view.skipped_sentence)
+    ui.show_table(view.skipped, filename="skipped_files")
 
 st.header("Layers not in this build")
 st.write(view.missing_sentence)

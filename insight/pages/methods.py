@@ -31,6 +31,8 @@ class Methods:
     catalog_sentence: str
     provenance: pd.DataFrame
     provenance_sentence: str
+    skipped: pd.DataFrame
+    skipped_sentence: str
     missing: pd.DataFrame
     missing_sentence: str
     reconciled: pd.DataFrame
@@ -49,7 +51,7 @@ def methods(con: duckdb.DuckDBPyConnection, *, layer: str) -> Methods:
     catalog = catalog.assign(levels=[", ".join(levels) or "not loaded" for levels in catalog["levels"]])
     catalog = catalog[["label", "definition", "layer", "unit", "polarity", "levels", "measure"]]
     catalog = catalog if layer == "all" else catalog[catalog["layer"] == layer]
-    provenance, missing = queries.provenance(con), queries.missing_layers(con)
+    provenance, missing, skipped = queries.provenance(con), queries.missing_layers(con), queries.skipped_files(con)
     reconciled = reconciliation.summary(con)
     return Methods(
         catalog=catalog,
@@ -57,10 +59,23 @@ def methods(con: duckdb.DuckDBPyConnection, *, layer: str) -> Methods:
         provenance=provenance,
         provenance_sentence=f"Loaded into this database: {provenance['source_id'].nunique():,} source(s), "
         f"{len(provenance):,} file(s).",
+        skipped=skipped,
+        skipped_sentence=skipped_sentence(skipped),
         missing=missing,
         missing_sentence=missing_sentence(len(missing)),
         reconciled=reconciled,
         reconciled_sentence=reconciled_sentence(reconciled),
+    )
+
+
+def skipped_sentence(skipped: pd.DataFrame) -> str:
+    """Above the files a source's index listed and the build left out ('' when none: nothing is shown)."""
+    if skipped.empty:
+        return ""
+    return (
+        f"Left out of this build: {len(skipped):,} file(s) listed by "
+        f"{', '.join(sorted(skipped['source_id'].unique()))} (for example a 360Giving publisher's file that could not "
+        "be downloaded, is not openly licensed or is not in the 360Giving layout); the rest of each source is loaded."
     )
 
 
