@@ -47,3 +47,19 @@ def test_pages_contain_no_sql() -> None:
         if re.search(r"\b(SELECT .* FROM|FROM \w+ WHERE|duckdb\.|open\()", page.read_text())
     ]
     assert offenders == []
+
+
+def project_python() -> list[Path]:
+    """The project's own Python files (not the virtual environment or caches)."""
+    return [
+        p
+        for d in ("app.py", "etl", "insight", "views", "tests", "benchmarks", "uk_postcode")
+        for p in ([ROOT / d] if d.endswith(".py") else (ROOT / d).rglob("*.py"))
+    ]
+
+
+def test_the_formatter_lays_out_every_line() -> None:
+    markers = re.compile(r"#\s*fmt:\s*(skip|off)|#\s*yapf:\s*disable")
+    offenders = [p.name for p in project_python() if markers.search(p.read_text())]
+    assert len(project_python()) > 200
+    assert offenders == []
