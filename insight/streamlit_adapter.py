@@ -147,7 +147,10 @@ def show_metrics(metrics: Sequence[tuple[str, str, str | None]]) -> None:
 
 
 def show_panel(panel: Panel) -> None:
-    """Render a Panel (insight.panel): its notice alone, or its chart, captions, text and table with download."""
+    """Render a Panel (insight.panel): its heading, then its notice alone, or its chart, captions, text and table with
+    download."""
+    if panel.heading:
+        st.subheader(panel.heading)
     if panel.notice:
         st.info(panel.notice)
         return
@@ -158,9 +161,16 @@ def show_panel(panel: Panel) -> None:
     if panel.text:
         st.markdown(panel.text)
     if panel.table is not None and panel.table_shown:
-        show_table(panel.table, filename=panel.table_filename, label=panel.table_label, formats=panel.formats)
+        show_table(
+            panel.table,
+            filename=panel.table_filename,
+            label=panel.table_label,
+            formats=panel.formats,
+            download=panel.table_download,
+        )
     elif panel.table is not None:
-        download_csv(panel.table, filename=panel.table_filename, label=panel.table_label)
+        download = panel.table if panel.table_download is None else panel.table_download
+        download_csv(download, filename=panel.table_filename, label=panel.table_label)
 
 
 def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
@@ -204,8 +214,10 @@ def show_table(
     key: str | None = None,
     styled: Any = None,
     formats: dict[str, str] | None = None,
+    download: Any = None,
 ) -> None:
-    """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable).
+    """Render a table (or its pandas Styler `styled`) with a CSV download of `frame` (formula-safe, Excel-readable),
+    or of `download` when given (a protected table's download writes hidden cells as [c]).
 
     Number columns show thousands separators; formats gives a column its own number format ("percent", "%.2f").
     """
@@ -215,7 +227,7 @@ def show_table(
         if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
     } | {column: st.column_config.NumberColumn(format=fmt) for column, fmt in (formats or {}).items()}
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
-    download_csv(frame, filename=filename, label=label, key=key)
+    download_csv(frame if download is None else download, filename=filename, label=label, key=key)
 
 
 def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:

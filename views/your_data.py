@@ -2,114 +2,76 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
-from insight import queries
 from insight import streamlit_adapter as ui
-from insight.export import neutralised, to_csv_bytes
-from insight.uploads import analyse as byod
-from insight.uploads import cellkey
-from insight.uploads import example as byod_example
-from insight.uploads import view as uv
-from insight.uploads.readers import UploadError, upload_limit_mb
-from insight.uploads.sandbox import read_upload, warm_up
+from insight.pages import your_data as page
+from insight.uploads.checks import UploadError
+from insight.uploads.sandbox import warm_up
 
 con = ui.require_database()
 st.title("Your data")
-st.caption("Upload service records or grants (postcodes, LSOA codes or district codes) to see your reach against need.")
-st.info(uv.PRIVACY, icon=":material/lock:")
-
-# The server refuses bodies over server.maxUploadSize before this page sees them: state the smaller limit.
-limit = min(upload_limit_mb(), int(st.get_option("server.maxUploadSize")))
+st.caption(page.INTRO)
+st.info(page.PRIVACY, icon=":material/lock:")
+limit = page.upload_limit(int(st.get_option("server.maxUploadSize")))
 warm_up()  # the parser process starts while the user picks a file
-upload_file = st.file_uploader(
-    f"CSV, Excel (.xlsx) or 360Giving JSON file, up to {limit} MB",
-    type=["csv", "txt", "tsv", "xlsx", "json"],
-    max_upload_size=limit,
-    key="byod_file",
-)
-if upload_file is None:  # no file of their own yet: offer the invented example
+file = st.file_uploader(page.uploader_label(limit), page.FILE_TYPES, key="byod_file", max_upload_size=limit)
+if file is None:  # no file of their own yet: offer the invented example
     with st.expander("No file to hand? Try an example file", expanded=True):
-        st.write(uv.example_blurb())
-        formats = byod_example.FORMATS
+        st.write(page.example_blurb())
         kind = st.radio(
-            "Example format", list(formats), format_func=formats.get, horizontal=True, key="byod_example_format"
+            "Example format", page.EXAMPLES, format_func=page.example_format, horizontal=True, key="byod_example_format"
         )
         try_column, download_column = st.columns(2)
         if try_column.button("Try the example file", key="byod_example_try"):
             st.session_state.byod_example = kind
-        example = byod_example.example_file(kind)
-        download_column.download_button(
-            "Download the example file", byod_example.example_bytes(kind), example.name, byod_example.MIME[kind]
-        )
-    if st.session_state.get("byod_example"):
-        upload_file = byod_example.example_file(st.session_state.byod_example)
-        st.warning(uv.example_warning(upload_file.name))
-if upload_file is None:
-    st.stop()
+        download_column.download_button("Download the example file", *page.example_download(kind))
+    if not st.session_state.get("byod_example"):
+        st.stop()
+    file = page.example_upload(st.session_state.byod_example)
+    st.warning(page.example_warning(file.name))
 
 sheet = st.session_state.get("byod_sheet")
-try:  # parsed once per file and sheet, in a separate process, kept in this session only
+try:  # parsed once per file and sheet, in a separate process (the upload sandbox), kept in this session only
     with st.spinner("Reading the file"):
-        parse = partial(read_upload, name=upload_file.name, sheet=sheet, limit_mb=limit)
-        upload = ui.once_per_session("byod_upload", (upload_file.file_id, sheet), lambda: parse(upload_file.getvalue()))
+        shown = ui.once_per_session("byod_upload", (file.file_id, sheet), lambda: page.read(file, sheet, limit))
 except UploadError as error:
-    st.error(byod.escape_markdown(error))
-    if len(error.sheets) > 1:
-        st.selectbox("Try another sheet", error.sheets, key="byod_sheet")
+    st.error(page.refusal(error))
+    if sheets := page.sheet_options(error.sheets):
+        st.selectbox("Try another sheet", sheets, key="byod_sheet")
     st.stop()
-if len(upload.sheets) > 1:
-    st.selectbox("Sheet", upload.sheets, key="byod_sheet")
-for note in upload.notes:
-    st.caption(byod.escape_markdown(note))
-st.write(uv.preview_line(upload))
-st.dataframe(neutralised(upload.frame.head(10)), hide_index=True)  # the grid's CSV download takes cells as shown
+if shown.sheets:
+    st.selectbox("Sheet", shown.sheets, key="byod_sheet")
+for note in shown.notes:
+    st.caption(note)
+st.write(shown.preview_line)
+st.dataframe(shown.preview, hide_index=True)
 
-form = uv.mapping_form(upload.frame)
+form = shown.form
 st.subheader("Check the columns")
 left, right = st.columns(2)
 if form.problem:
     st.error(form.problem)
-location = left.selectbox("Location column", form.columns, form.location, placeholder=uv.LOCATION_PLACEHOLDER)
-kind = right.radio("It holds", byod.KINDS, index=form.kind, format_func=byod.KIND_LABELS.get)
-picks = {}
-for i, (field, name) in enumerate(uv.OPTIONAL_FIELDS.items()):
-    picks[field] = (left, right)[i % 2].selectbox(name, form.optional, form.picks[field])
-mapping = uv.chosen_mapping(location=location, kind=kind, picks=picks)
-categories = byod.category_values(upload.frame, mapping=mapping) if mapping.category else []
-chosen = tuple(st.multiselect("Only these categories (none chosen = all)", categories)) if mapping.category else ()
-dates = byod.date_range(upload.frame, mapping=mapping)
-span = st.slider("Dates", dates[0], dates[1], value=dates) if dates and dates[0] < dates[1] else None
-low, default = cellkey.MIN_THRESHOLD, cellkey.DEFAULT_THRESHOLD
-threshold = int(st.number_input("Hide counts below", min_value=low, value=default, step=1))
-run_key = (upload_file.file_id, upload.sheet, mapping, chosen, span, threshold)
+location = left.selectbox("Location column", form.columns, form.location, placeholder=page.LOCATION_PLACEHOLDER)
+kind = right.radio("It holds", page.KINDS, index=form.kind, format_func=page.KIND_LABELS.get)
+picks = {key: (left, right)[i % 2].selectbox(name, form.optional, at) for i, (key, name, at) in enumerate(form.fields)}
+ask = page.filters(shown.upload.frame, location=location, kind=kind, picks=picks)
+chosen = st.multiselect("Only these categories (none chosen = all)", ask.categories) if ask.category else []
+span = st.slider("Dates", *ask.dates, value=ask.dates) if ask.dates else None
+threshold = st.number_input("Hide counts below", min_value=page.MIN_THRESHOLD, value=page.DEFAULT_THRESHOLD, step=1)
+run = page.Run(file.file_id, shown.upload.sheet, ask.mapping, tuple(chosen), span, int(threshold))
 if st.button("Map my records", type="primary"):
     bar = st.progress(0.0, text="Starting")
     try:
-        filters = {"threshold": threshold, "categories": chosen, "span": span}
-        result = byod.analyse(con, frame=upload.frame, mapping=mapping, progress=bar.progress, **filters)
-        st.session_state.byod_view, st.session_state.byod_run = uv.results_view(result), run_key
+        st.session_state.byod_results = run, page.results(con, frame=shown.upload.frame, run=run, progress=bar.progress)
     except UploadError as error:
-        st.error(byod.escape_markdown(error))
+        st.error(page.refusal(error))
         st.stop()
     bar.empty()
-view = st.session_state.get("byod_view")
-if view is None or st.session_state.get("byod_run") != run_key:
-    st.caption("Press **Map my records** to see the results.")
+shown_run, view = st.session_state.get("byod_results", (None, None))
+if shown_run != run:
+    st.caption(page.PRESS_TO_MAP)
     st.stop()
-
-
-def show_section(section: uv.Section) -> None:
-    """A protected table under its heading, with its CSV download (built when clicked)."""
-    if section.heading:
-        st.subheader(section.heading)
-    if section.caption:
-        st.caption(section.caption)
-    st.dataframe(section.shown, hide_index=True)
-    st.download_button(section.label, section.csv, section.file_name)
-
 
 st.subheader("How your rows matched")
 ui.show_metrics(view.metrics)
@@ -117,17 +79,13 @@ st.caption(view.match_caption)
 if view.out_of_scope is not None:
     st.dataframe(view.out_of_scope, hide_index=True)
 if len(view.not_matched):  # the user's own rows, built only when clicked
-    st.download_button(uv.NOT_PLACED_LABEL, partial(to_csv_bytes, view.not_matched), "rows_not_placed.csv", "text/csv")
+    ui.download_csv(view.not_matched, filename="rows_not_placed", label=page.NOT_PLACED_LABEL)
 for note in view.notes:
     st.caption(note)
 st.warning(view.suppression, icon=":material/visibility_off:")
 
 st.subheader("Reach against need")
 st.write(view.headline)
-st.caption(byod.POPULATION_NOTE)
-ui.show_chart(view.decile_figure, filename="your_data_by_decile")
-show_section(view.deciles)
-if view.map_codes:
-    ui.show_panel(uv.map_panel(view, geo=ui.cached_query(queries.geometry, level=view.map_level, codes=view.map_codes)))
-for section in view.sections:
-    show_section(section)
+st.caption(page.POPULATION_NOTE)
+for panel in (view.deciles, view.map, *view.sections):
+    ui.show_panel(panel)

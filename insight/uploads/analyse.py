@@ -349,10 +349,16 @@ def labelled(table: pd.DataFrame, *, columns: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns=columns)
 
 
+def export_frame(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """A protected table as it is downloaded: hidden cells as "[c]" (and labelled when columns are given); write it
+    with insight.export.to_csv_bytes, which neutralises formula-like text."""
+    out = cellkey.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
+    return labelled(out, columns=columns) if columns else out
+
+
 def export_csv(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> bytes:
     """Safe CSV of a protected table: hidden cells as "[c]", formula-like text neutralised."""
-    out = cellkey.for_export(table, columns=[c for c in EXPORT_MEASURES if c in table.columns])
-    return to_csv_bytes(labelled(out, columns=columns) if columns else out)
+    return to_csv_bytes(export_frame(table, columns=columns))
 
 
 def map_areas(result: ByodResult) -> tuple[str, pd.DataFrame]:
