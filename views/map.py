@@ -4,49 +4,41 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import nations, queries
+from insight import nations
 from insight import streamlit_adapter as ui
 from insight.maps.classes import SCHEMES
 from insight.pages import map as page
 
 ui.require_database()
 st.title("Map")
-st.write(
-    "Colour each area by one measure, or by need and capacity together. Hover an area for its name, code and values."
-)
+st.write(page.INTRO)
 st.caption(nations.OWN_NATION_NOTE)
 
+for key, labels in ui.cached_query(page.link_labels).items():  # links written before the widgets were bound
+    ui.link_ids(key, labels)
 left, right = st.columns(2)
-ui.link_ids("view", page.VIEWS)
-ui.link_ids("geo", queries.MAP_GEOGRAPHIES)
 view = left.radio("Map", list(page.VIEWS), format_func=page.VIEWS.get, key="view", horizontal=True, bind="query-params")
-geos = list(queries.MAP_GEOGRAPHIES)
-geography = right.selectbox("Areas", geos, format_func=queries.MAP_GEOGRAPHIES.get, key="geo", bind="query-params")
+geos = page.GEOGRAPHIES
+geography = right.selectbox("Areas", list(geos), format_func=geos.get, key="geo", bind="query-params")
 lad_codes: tuple[str, ...] = ()
 if geography == "lsoa_in_lads":
     lads = ui.cached_query(page.lad_names)
     ui.link_ids("lads", lads, many=True)
     chosen = st.multiselect("Districts", list(lads), list(lads)[:1], lads.get, key="lads", bind="query-params")
     if not (lad_codes := tuple(chosen)):
-        st.info("Choose one or more districts to map their neighbourhoods.")
+        st.info(page.CHOOSE_DISTRICTS)
         st.stop()
 elif geography == "lsoa21":
     st.caption(page.LSOA_NOTE)
 c = ui.cached_query(page.choices, geography=geography, lad_codes=lad_codes)
-if c.missing or (view == "bivariate" and c.missing_capacity):
-    st.warning(c.missing or c.missing_capacity)
+if warning := c.warning(view):
+    st.warning(warning)
     st.stop()
 
-for key in ("measure", "need", "capacity"):
-    ui.link_ids(key, c.labels)
 if view == "single":
     measure = st.selectbox("Measure", c.measures, c.default(), c.labels.get, key="measure", bind="query-params")
-    natural = ui.cached_query(page.natural_scheme, geography=geography, measure=measure, lad_codes=lad_codes)
-    ui.link_ids("scale", SCHEMES)
-    schemes = list(SCHEMES)
-    scheme = st.radio(
-        "Colours", schemes, schemes.index(natural), SCHEMES.get, key="scale", horizontal=True, bind="query-params"
-    )
+    natural = ui.cached_query(page.scheme_index, geography=geography, measure=measure, lad_codes=lad_codes)
+    scheme = st.radio("Colours", list(SCHEMES), natural, SCHEMES.get, key="scale", horizontal=True, bind="query-params")
     args = {"measure": measure, "scheme": scheme, "serve_geometry": ui.static_serving()}
     shown = ui.cached_query(page.single_map, geography=geography, lad_codes=lad_codes, **args)
 else:
@@ -66,9 +58,5 @@ if shown.legend is not None:
         ui.show_chart(shown.legend, filename="bivariate_key")
 for caption in shown.captions:
     st.caption(caption)
-# Every neighbourhood is ~34,000 rows (1.3 MB to the browser): shown on request, always downloadable.
-rows, on_request = len(shown.table), geography == "lsoa21" and view == "single"
-if not on_request or st.toggle(f"Show all {rows:,} neighbourhoods as a table", key="lsoa_table"):
-    ui.show_table(shown.table, filename=shown.table_name)
-else:
-    ui.download_csv(shown.table, filename=shown.table_name, label=f"Download all {rows:,} (CSV)")
+held = shown.on_request and not st.toggle(shown.table_toggle, key="lsoa_table")
+ui.show_panel(shown.table_panel(held=held))

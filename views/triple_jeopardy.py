@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import nations, queries
 from insight import streamlit_adapter as ui
 from insight.jeopardy import measures as jeopardy
 from insight.jeopardy import view as jv
-from insight.maps import files as map_files
 
 ui.require_database()
 st.title("Triple jeopardy")
-st.caption(
-    "Which areas combine high need, a thin voluntary and community sector, and charities that depend on public "
-    "money? Move the thresholds; the link in your address bar keeps your choices."
-)
-st.caption(nations.OWN_NATION_NOTE)
+for caption in jv.INTRO:
+    st.caption(caption)
 
 # Every choice is bound to the URL under the names shared links use (level, need, capacity, dependence, x, y, z).
 level = ui.bound_selectbox("Geography", list(jeopardy.LEVELS), key="level", labels=jeopardy.LEVELS)
@@ -46,20 +41,16 @@ table = view.shown(flagged_only=st.toggle("Show only flagged areas", value=True,
 if table.empty:
     st.info(jv.NOTHING_FLAGGED)
 else:
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format=f) for c, f in view.formats.items()},
-    )
-ui.download_csv(view.table, filename=f"triple_jeopardy_{level}", label="Download the ranked table (CSV)")
+    formats = {column: st.column_config.NumberColumn(format=f) for column, f in view.formats.items()}
+    st.dataframe(table, hide_index=True, column_config=formats)
+ui.download_csv(view.table, filename=view.csv_name, label="Download the ranked table (CSV)")
 
 # Only the open tab is built and sent (switching tabs reruns the page); the URL keeps which tab is open.
 map_tab, top_tab, gap_tab = st.tabs(list(jv.TABS), key="tab", bind="query-params")
 if map_tab.open:
     with map_tab:
-        drawn = view.map_codes  # None = every area; () = none, so no boundaries are fetched
-        geo = None if drawn == () else ui.cached_query(queries.geometry, level=level, codes=drawn)
-        ui.show_panel(jv.map_panel(view, geo=geo, geojson_url=ui.cached_query(map_files.geojson_url, level=level)))
+        geo, url = ui.cached_query(jv.boundaries, level=level, codes=view.map_codes)  # only the areas drawn
+        ui.show_panel(jv.map_panel(view, geo=geo, geojson_url=url))
 for tab, panel in ((top_tab, jv.top_panel), (gap_tab, jv.gap_panel)):
     if tab.open:
         with tab:

@@ -10,13 +10,19 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import pandas as pd
 
-from insight import captions, defaults
+from insight import captions, defaults, nations, queries
 from insight.explore import column_format
 from insight.formatting import format_int
 from insight.jeopardy import figures
 from insight.jeopardy import measures as jeopardy
+from insight.maps import files as map_files
 from insight.panel import Panel
 
+INTRO = (
+    "Which areas combine high need, a thin voluntary and community sector, and charities that depend on public "
+    "money? Move the thresholds; the link in your address bar keeps your choices.",
+    nations.OWN_NATION_NOTE,
+)
 TABS = ("Map", "Top 20", "Capacity gap")
 PICKERS = {"need": "Need measure", "capacity": "Capacity measure", "dependence": "Dependence measure"}
 THRESHOLDS = {"need": "Top X% for need", "capacity": "Bottom Y% for capacity", "dependence": "Top Z% for dependence"}
@@ -87,6 +93,11 @@ class JeopardyView:
         if self.level not in jeopardy.MANY_AREAS or self.result is None:
             return None
         return tuple(self.result.table.loc[self.result.table["flagged"], "area_code"])
+
+    @property
+    def csv_name(self) -> str:
+        """The ranked table's download name (every area, whatever the page shows)."""
+        return f"triple_jeopardy_{self.level}"
 
     def shown(self, *, flagged_only: bool) -> pd.DataFrame:
         """The table as displayed: flagged areas only, or every area."""
@@ -159,6 +170,15 @@ def missing_sentence(level: str, *, role: str) -> str:
         f"No {role} measure has values for {jeopardy.LEVELS[level].lower()} in this database, so areas cannot be "
         "flagged at this level. Choose another geography (local authority districts have need and capacity)."
     )
+
+
+def boundaries(
+    con: duckdb.DuckDBPyConnection, *, level: str, codes: tuple[str, ...] | None
+) -> tuple[pd.DataFrame | None, str | None]:
+    """What map_panel draws over: the boundaries of `codes` (JeopardyView.map_codes; None = every area) and the URL
+    of the level's boundary file. `codes` empty: nothing is flagged, so no boundaries are fetched (None)."""
+    geo = None if codes == () else queries.geometry(con, level=level, codes=codes)
+    return geo, map_files.geojson_url(con, level=level)
 
 
 def map_panel(view: JeopardyView, *, geo: pd.DataFrame | None, geojson_url: str | None) -> Panel:

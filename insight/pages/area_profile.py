@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
-from insight import districts, nations, profile, queries
+from insight import charts, districts, nations, profile, queries
 from insight.formatting import not_loaded_sentence
+from insight.panel import Panel
 
 LEVELS = {
     "lad24": "District (LAD)",
@@ -21,6 +22,10 @@ NO_LSOA_CAPACITY = (
     "Ranking by capacity gap needs a neighbourhood-level capacity measure, which is not loaded in this build."
 )
 REGISTERED_OFFICE = "Charity counts are by registered office, which is not always where a charity works."
+TABS = ("How the area compares", "Most similar areas", "Neighbourhoods ranked by need")
+NO_SIMILAR = "This area lacks the need measures or population needed to find similar areas."
+NO_LSOAS = "No neighbourhood (LSOA) data for this area in this build."
+MEETING_FONT_SIZE, MEETING_HEIGHT = 22, 650  # the meeting view: large type, one tall chart at a time
 
 
 def area_names(con: duckdb.DuckDBPyConnection, *, level: str) -> dict[str, str]:
@@ -39,6 +44,16 @@ def level_not_loaded(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
 def chart_counter(position: int, *, count: int) -> str:
     """The meeting view's 'Chart 2 of 5' (plain text: the page styles it, escaped)."""
     return f"Chart {position + 1} of {count}"
+
+
+@dataclass(frozen=True)
+class Slide:
+    """The meeting view's one chart: the counter above it ('Chart 2 of 5'), the chart and its PNG name."""
+
+    position: int  # kept by the page between runs
+    counter: str
+    figure: go.Figure
+    filename: str
 
 
 @dataclass(frozen=True)
@@ -69,9 +84,65 @@ class AreaProfile:
         region = f", {self.region_name}" if self.region_name else ""
         return f"{LEVELS[self.level]} {self.code}{region}. Compared with {self.nation}."
 
+    @property
+    def captions(self) -> tuple[str, ...]:
+        """Under the area's name: its heading and the own-nation note."""
+        return self.heading, nations.OWN_NATION_NOTE
 
-def area_profile(con: duckdb.DuckDBPyConnection, *, data: profile.LevelData, code: str, font_size: int) -> AreaProfile:
-    """The profile of `code` from its level's data (profile.level_data, read once per level) and a few queries."""
+    @property
+    def comparison_charts(self) -> list[tuple[go.Figure, str]]:
+        """The comparison tab's charts (every figure but the neighbourhoods one), each with its PNG name."""
+        return [(figure, f"{self.name}_{name}") for name, figure in self.figures[:-1]]
+
+    @property
+    def similar_panel(self) -> Panel:
+        """The "Most similar areas" tab: how they are found, and the areas (or why there are none)."""
+        found = not self.similar.empty
+        return Panel(
+            captions=(self.similarity_statement, self.similarity_caption),
+            text=None if found else NO_SIMILAR,
+            table=self.similar if found else None,
+            table_filename=f"{self.name}_similar_areas",
+        )
+
+    @property
+    def lsoa_panel(self) -> Panel:
+        """The "Neighbourhoods ranked by need" tab: the most deprived chart, its notes and every neighbourhood."""
+        if self.lsoas.empty:
+            return Panel(text=NO_LSOAS)
+        return Panel(
+            figure=self.figures[-1][1],
+            filename=f"{self.name}_most_deprived_lsoas",
+            captions=tuple(self.lsoa_notes),
+            table=self.lsoas,
+            table_filename=f"{self.name}_lsoas",
+        )
+
+    @property
+    def brief_filename(self) -> str:
+        """The HTML brief's download name."""
+        return f"vcs_insight_brief_{self.code}.html"
+
+    def brief_html(self) -> str:
+        """The one-page HTML brief (the page passes this method to its download, so it is built when clicked)."""
+        return brief(self)
+
+    def slide(self, position: int) -> Slide:
+        """The meeting view at `position` (any int: it wraps around the charts), the chart drawn tall."""
+        position %= len(self.figures)
+        name, figure = self.figures[position]
+        tall = go.Figure(figure).update_layout(height=MEETING_HEIGHT)
+        return Slide(position, chart_counter(position, count=len(self.figures)), tall, f"{self.name}_{name}")
+
+
+def area_profile(
+    con: duckdb.DuckDBPyConnection, *, data: profile.LevelData, code: str, meeting: bool = False
+) -> AreaProfile:
+    """The profile of `code` from its level's data (profile.level_data, read once per level) and a few queries.
+
+    meeting: charts in large type for the meeting view.
+    """
+    font_size = MEETING_FONT_SIZE if meeting else charts.FONT_SIZE
     row = data.areas.set_index("code").loc[code]
     nation = nations.nation_name(code)
     region_name = None if pd.isna(row["region_name"]) else row["region_name"]

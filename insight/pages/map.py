@@ -13,8 +13,14 @@ from insight import captions, districts, queries
 from insight.defaults import default_measure, role_options
 from insight.formatting import is_count, not_loaded_sentence
 from insight.maps import choropleth, classes, files, national
+from insight.panel import Panel
 
+INTRO = (
+    "Colour each area by one measure, or by need and capacity together. Hover an area for its name, code and values."
+)
 VIEWS = {"single": "One measure", "bivariate": "Need × capacity (bivariate)"}
+GEOGRAPHIES = queries.MAP_GEOGRAPHIES  # the "Areas" options: {geography: name}
+CHOOSE_DISTRICTS = "Choose one or more districts to map their neighbourhoods."
 LSOA_NOTE = (
     "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood: hover for its value, "
     "scroll or use + and − to zoom, drag or use the arrow keys to pan, 0 to reset (map chosen districts for "
@@ -38,6 +44,10 @@ class Choices:
     missing: str  # why nothing can be mapped ('' when something can)
     missing_capacity: str  # why the bivariate map cannot be drawn ('' when it can)
 
+    def warning(self, view: str) -> str:
+        """Why `view` ('single' or 'bivariate') cannot be drawn here ('' when it can)."""
+        return self.missing or (self.missing_capacity if view == "bivariate" else "")
+
     def default(self, role: str = "measure") -> int:
         """Index of the default among the options: the preferred need measure (a map of any measure opens on one)."""
         options = self.measures if role == "measure" else getattr(self, role)
@@ -56,6 +66,38 @@ class Map:
     table: pd.DataFrame
     table_name: str
     legend: go.Figure | None = None  # the bivariate map's 3 × 3 key
+
+    @property
+    def on_request(self) -> bool:
+        """Whether the table waits for the reader to ask: every neighbourhood (the raster viewer's map) is ~34,000
+        rows, 1.3 MB to the browser, so it is downloadable at once but shown only when asked for."""
+        return self.payload is not None
+
+    @property
+    def table_toggle(self) -> str:
+        """The label of the switch that shows a table held back (on_request)."""
+        return f"Show all {len(self.table):,} neighbourhoods as a table"
+
+    def table_panel(self, *, held: bool) -> Panel:
+        """The map's table with its CSV download, or (held: on request and not asked for) the download alone."""
+        label = f"Download all {len(self.table):,} (CSV)" if held else Panel.table_label
+        return Panel(table=self.table, table_filename=self.table_name, table_label=label, table_shown=not held)
+
+
+def link_labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """{URL key: {id: label}} for the bound widgets that links written before the binding name by id
+    (?view=bivariate, ?geo=lsoa21, ?measure=imd_score, ?scale=classes): the page rewrites them to labels
+    (ui.link_ids). Measures: every measure in the catalog (labels are unique); one not offered is then dropped."""
+    catalog = queries.measure_catalog(con)
+    measures = dict(zip(catalog["measure"], catalog["label"], strict=True))
+    return {
+        "view": VIEWS,
+        "geo": GEOGRAPHIES,
+        "measure": measures,
+        "need": measures,
+        "capacity": measures,
+        "scale": classes.SCHEMES,
+    }
 
 
 def lad_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -93,6 +135,11 @@ def natural_scheme(con: duckdb.DuckDBPyConnection, *, geography: str, measure: s
     rule = districts.rule_for(con, measures=(measure,))
     frame = queries.map_frame(con, geography=geography, measures=(measure,), lad_codes=lad_codes, districts=rule)
     return classes.default_scheme(layer=row["layer"], unit=row["unit"], values=frame[measure])
+
+
+def scheme_index(con: duckdb.DuckDBPyConnection, *, geography: str, measure: str, lad_codes: tuple[str, ...]) -> int:
+    """The position of the measure's natural scheme among classes.SCHEMES: the option "Colours" opens on."""
+    return list(classes.SCHEMES).index(natural_scheme(con, geography=geography, measure=measure, lad_codes=lad_codes))
 
 
 def single_map(

@@ -91,3 +91,25 @@ def test_neighbourhood_map_draws_only_flagged_areas():
 
 def test_definitions_describe_the_robust_line():
     assert "Theil–Sen" in jv.DEFINITIONS and "least squares" not in jv.DEFINITIONS
+
+
+def test_map_boundaries_only_of_the_areas_drawn(con):
+    assert jv.boundaries(con, level="lsoa21", codes=()) == (None, None)  # nothing flagged: nothing fetched
+    try:
+        con.execute(
+            "INSERT INTO boundaries VALUES ('E01000001', 'lsoa21', 'A', '{}', 0, 4, 1), "
+            "('E01000002', 'lsoa21', 'B', '{}', 0, 4, 1)"
+        )
+        geo, url = jv.boundaries(con, level="lsoa21", codes=("E01000002",))
+        assert geo["code"].tolist() == ["E01000002"] and url is None  # neighbourhoods have no boundary file
+        assert jv.boundaries(con, level="lsoa21", codes=None)[0]["code"].tolist() == ["E01000001", "E01000002"]
+    finally:
+        con.execute("DELETE FROM boundaries WHERE level = 'lsoa21'")
+    geo, url = jv.boundaries(con, level="lad24", codes=None)
+    assert geo.empty and url is None  # no district boundaries in the tiny database: map_panel says so
+
+
+def test_page_texts_and_download_name(con):
+    assert jv.INTRO[0].startswith("Which areas combine high need") and jv.INTRO[1] == jv.nations.OWN_NATION_NOTE
+    view = jv.jeopardy_view(con, level="lad24", **MEASURES, dependence=None, percents=(20, 20, 20))
+    assert view.csv_name == "triple_jeopardy_lad24"
