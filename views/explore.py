@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from insight import explore
 from insight import streamlit_adapter as ui
-from insight.export import to_csv_bytes, to_parquet_bytes
 from insight.pages import explore as page
 
 ui.require_database()
@@ -16,8 +13,7 @@ st.title("Explore & download")
 st.caption("Build a tidy table of any loaded measures, download it, or query the database directly (read-only).")
 
 
-def new_level() -> None:
-    """Another level opens on its own default measures."""
+def new_level() -> None:  # another level opens on its own default measures
     st.session_state.pop("measures", None)
 
 
@@ -54,33 +50,17 @@ st.markdown(view.scope)
 if view.table.empty:
     st.info(page.NO_AREAS)
 else:
-    formats = {m: st.column_config.NumberColumn(format=f) for m, f in view.formats.items()}
-    st.dataframe(view.table, hide_index=True, column_config=formats)
+    st.dataframe(view.table, hide_index=True, column_config=ui.number_formats(view.formats))
 if view.caption:
     st.caption(view.caption)
-buttons = st.columns(2)
-buttons[0].download_button("Download CSV", partial(to_csv_bytes, view.table), f"{view.name}.csv", "text/csv")
-buttons[1].download_button(
-    "Download Parquet", partial(to_parquet_bytes, view.table), f"{view.name}.parquet", "application/octet-stream"
-)
+ui.download_table(view.table, filename=view.name)
 if measures:
     with st.expander("What the columns mean"):
         ui.show_table(view.legend, filename=f"{view.name}_columns", label="Download column definitions (CSV)")
 
 st.header("Query the database (read-only SQL)")
 st.caption(view.sql_limits)
-linked = explore.url_sql(st.query_params.get("sql"))  # a shared link's query is put in the box and run
-sql = st.text_area("SQL", linked or explore.EXAMPLE_SQL, height=140, key="ex_sql")
-if st.button("Run query", type="primary", key="ex_run") or (linked and "ex_result" not in st.session_state):
-    st.session_state.ex_result = page.run_sql(sql)
-    if st.session_state.ex_result.link:
-        st.query_params["sql"] = st.session_state.ex_result.link
-if (run := st.session_state.get("ex_result")) and run.error:
-    st.error(run.error)
-elif run:
-    st.markdown(run.sentence)
-    st.dataframe(run.shown, hide_index=True)  # the grid's own CSV download takes cells as shown
-    st.download_button("Download query result (CSV)", partial(to_csv_bytes, run.result), "query.csv", "text/csv")
+ui.sql_box(page.run_sql, example=explore.EXAMPLE_SQL, from_link=explore.url_sql)
 
 st.header("Tables and columns")
 st.dataframe(view.tables, hide_index=True)
