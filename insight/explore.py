@@ -156,22 +156,7 @@ def url_sql(value: object) -> str | None:
     return str(value or "")[:MAX_URL_SQL] or None
 
 
-DEFAULT_MEASURES = (
-    "imd_score",
-    "imd_decile",
-    "imd_average_score",
-    "imd_share_lsoas_most_deprived_20",
-    "charities_per_1000",
-    "ncvo_charities_per_1000",
-)
 EXAMPLE_SQL = "SELECT level, count(*) AS areas\nFROM areas\nGROUP BY level\nORDER BY areas DESC"
-
-
-def default_measures(catalog: pd.DataFrame) -> tuple[str, ...]:
-    """Need and capacity measures to show first at a level (from DEFAULT_MEASURES), else the first two loaded."""
-    loaded = catalog["measure"].tolist()
-    chosen = tuple(m for m in DEFAULT_MEASURES if m in loaded)
-    return chosen or tuple(loaded[:2])
 
 
 def measure_legend(catalog: pd.DataFrame, *, measures: tuple[str, ...]) -> pd.DataFrame:

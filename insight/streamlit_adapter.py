@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import streamlit as st
@@ -15,6 +15,9 @@ from streamlit.errors import StreamlitAPIException
 
 from insight import config, db
 from insight.panel import Panel
+
+if TYPE_CHECKING:
+    from insight.pages.explore import SqlRun
 
 T = TypeVar("T")
 
@@ -225,9 +228,14 @@ def show_table(
         column: st.column_config.NumberColumn(format="localized")  # 1,234.5: thousands separators for people
         for column in getattr(frame, "columns", [])
         if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
-    } | {column: st.column_config.NumberColumn(format=fmt) for column, fmt in (formats or {}).items()}
+    } | number_formats(formats or {})
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
     download_csv(frame if download is None else download, filename=filename, label=label, key=key)
+
+
+def number_formats(formats: Mapping[str, str]) -> dict[str, Any]:
+    """Streamlit column settings giving each column its number format ("percent", "%.2f", "localized")."""
+    return {column: st.column_config.NumberColumn(format=fmt) for column, fmt in formats.items()}
 
 
 def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
@@ -241,3 +249,37 @@ def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV
         mime="text/csv",
         key=key or f"csv_{filename}",
     )
+
+
+def download_table(frame: Any, *, filename: str) -> None:
+    """CSV and Parquet downloads of `frame` side by side, each built when clicked."""
+    from insight.export import to_parquet_bytes
+
+    csv, parquet = st.columns(2)
+    with csv:
+        download_csv(frame, filename=filename, label="Download CSV")
+    with parquet:
+        st.download_button(
+            "Download Parquet", partial(to_parquet_bytes, frame), f"{filename}.parquet", "application/octet-stream"
+        )
+
+
+def sql_box(
+    run: Callable[[str], SqlRun], *, example: str, from_link: Callable[[object], str | None], key: str = "ex"
+) -> None:
+    """A read-only SQL box kept in the URL as ?sql=: a link's query (from_link reads the parameter) fills the box and
+    runs once per session, else `example` waits for the button. Shows the run's refusal, or its size in words, its
+    cells and a CSV download; a query run is written into the URL when short enough to share (SqlRun.link)."""
+    linked = from_link(st.query_params.get("sql"))
+    sql = st.text_area("SQL", linked or example, height=140, key=f"{key}_sql")
+    if st.button("Run query", type="primary", key=f"{key}_run") or (linked and f"{key}_result" not in st.session_state):
+        st.session_state[f"{key}_result"] = ran = run(sql)
+        if ran.link:
+            st.query_params["sql"] = ran.link
+    shown: SqlRun | None = st.session_state.get(f"{key}_result")
+    if shown is not None and shown.error:
+        st.error(shown.error)
+    elif shown is not None:
+        st.markdown(shown.sentence)
+        st.dataframe(shown.shown, hide_index=True)  # the grid's own CSV download takes cells as shown
+        download_csv(shown.result, filename="query", label="Download query result (CSV)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from insight import nations
@@ -9,20 +11,19 @@ from insight import streamlit_adapter as ui
 from insight.pages import overview as page
 
 
-def show(chart: page.Chart) -> None:
-    """A figure, its captions and the table behind it with its download."""
-    ui.show_chart(chart.figure, filename=chart.name)
-    for caption in chart.captions:
-        st.caption(caption)
-    ui.show_table(chart.table, filename=chart.table_name)
+def show(section: page.Section, alert: Callable[[str], object] = st.warning) -> None:
+    """A section's charts (figure, captions, table with its download) under its note, or why it has none."""
+    if not section.charts:
+        alert(section.missing)
+    elif section.note:
+        st.caption(section.note)
+    for chart in section.charts:
+        ui.show_panel(chart)
 
 
 ui.require_database()
 st.title("Overview: need and voluntary-sector capacity in England and Wales")
-st.write(
-    "Do the places with the greatest need have the fewest charities? Each chart below answers one part of "
-    "that question. IMD deciles: 1 = the most deprived 10% of areas."
-)
+st.write(page.INTRO)
 st.caption(nations.OWN_NATION_NOTE)
 sections = [st.container() for _ in range(3)]  # drawn once the scatter's measures (the headline's too) are chosen
 st.header("3. Need against capacity, district by district")
@@ -44,8 +45,7 @@ view = ui.cached_query(page.overview, need=need, capacity=capacity, area=area)
 with sections[0]:
     if view.missing:
         st.info(view.missing)
-    columns = st.columns(max(len(view.headlines), 1))
-    for column, row in zip(columns, view.headlines.itertuples(), strict=False):
+    for column, row in zip(st.columns(max(len(view.headlines), 1)), view.headlines.itertuples(), strict=False):
         column.markdown(f"**{row.label}**")
         column.metric(row.label, row.text, label_visibility="collapsed")
         if row.detail:
@@ -54,25 +54,12 @@ with sections[0]:
         st.caption(view.headline_caption)
 with sections[1]:
     st.header("1. Charities per 1,000 residents, by how deprived the district is")
-    if view.deciles is None:
-        st.warning(view.notes["deciles"])
-    else:
-        st.caption(page.DECILE_NOTE)
-        show(view.deciles)
+    show(view.deciles)
     st.subheader("Neighbourhood (LSOA) deciles")
-    if view.lsoa is None:
-        st.write(view.notes["lsoa"])
-    else:
-        show(view.lsoa)
+    show(view.lsoa, alert=st.write)
 with sections[2]:
     st.header("2. Dependence on public money, by need decile")
-    for chart in view.dependence:
-        show(chart)
-    if not view.dependence:
-        st.warning(view.notes["dependence"])
-if view.scatter is None:
-    st.warning(view.notes["scatter"])
-    st.stop()
+    show(view.dependence)
 show(view.scatter)
 if view.highlight:
     st.write(view.highlight)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
 from insight import captions, charts, queries, robust
 from insight.defaults import default_measure, role_options
 from insight.formatting import format_value, not_loaded_sentence
+from insight.panel import Panel
 
+INTRO = (
+    "Do the places with the greatest need have the fewest charities? Each chart below answers one part of "
+    "that question. IMD deciles: 1 = the most deprived 10% of areas."
+)
 DECILE_NOTE = (
     "English districts grouped by their IoD2025 IMD decile (rank of average score); charities pooled over the "
     "decile. Welsh districts are not in this chart: WIMD ranks Wales's 22 local authorities separately (see "
@@ -22,14 +27,12 @@ LSOA_CAPACITY = "A neighbourhood-level capacity measure (charities geocoded from
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A figure with its PNG name, the table behind it with its CSV name, and captions under the figure."""
+class Section:
+    """A section's charts (each a figure, captions under it and the table behind it), or why there are none."""
 
-    figure: go.Figure
-    name: str
-    table: pd.DataFrame
-    table_name: str
-    captions: tuple[str, ...] = ()
+    charts: tuple[Panel, ...]
+    missing: str  # shown instead of the charts when there are none
+    note: str = ""  # a caption above the charts
 
 
 @dataclass(frozen=True)
@@ -50,17 +53,16 @@ class Choices:
 
 @dataclass(frozen=True)
 class Overview:
-    """Everything the page shows; a missing part is None with the sentence that says so."""
+    """Everything the page shows; a section without charts says why."""
 
     missing: str  # '' when every source was loaded
     headlines: pd.DataFrame  # label, text, detail
     headline_caption: str
-    deciles: Chart | None
-    lsoa: Chart | None
-    dependence: list[Chart]
-    scatter: Chart | None
+    deciles: Section
+    lsoa: Section
+    dependence: Section
+    scatter: Section
     highlight: str  # the highlighted area's values in words ('' for none)
-    notes: dict[str, str] = field(default_factory=dict)  # section: why it is not shown
 
 
 def choices(con: duckdb.DuckDBPyConnection) -> Choices:
@@ -77,15 +79,8 @@ def choices(con: duckdb.DuckDBPyConnection) -> Choices:
 
 def overview(con: duckdb.DuckDBPyConnection, *, need: str | None, capacity: str | None, area: str | None) -> Overview:
     """The page for the chosen need and capacity measures (None when none is loaded) and highlighted district."""
-    register_missing = queries.missing_titles(con, like="charit")
     missing = queries.missing_titles(con)
-    notes = {
-        "deciles": not_loaded_sentence("District charity counts by need decile", missing_titles=register_missing),
-        "lsoa": not_loaded_sentence(LSOA_CAPACITY, missing_titles=register_missing)
-        + " The district view above is shown instead.",
-        "dependence": not_loaded_sentence(REGISTER, missing_titles=register_missing),
-        "scatter": not_loaded_sentence("Need or capacity for districts", missing_titles=register_missing),
-    }
+    why = partial(not_loaded_sentence, missing_titles=queries.missing_titles(con, like="charit"))
     if need and capacity:
         chosen = (headlines(con, need=need, capacity=capacity), headline_caption(con, need=need, capacity=capacity))
         scatter = scatter_chart(con, need=need, capacity=capacity, area=area)
@@ -96,13 +91,17 @@ def overview(con: duckdb.DuckDBPyConnection, *, need: str | None, capacity: str 
         missing=not_loaded_sentence("Part of the data", missing_titles=missing) if missing else "",
         headlines=chosen[0],
         headline_caption=chosen[1],
-        deciles=decile_chart(con),
-        lsoa=lsoa_chart(con),
-        dependence=dependence_charts(con),
-        scatter=scatter,
+        deciles=Section(drawn(decile_chart(con)), why("District charity counts by need decile"), DECILE_NOTE),
+        lsoa=Section(drawn(lsoa_chart(con)), why(LSOA_CAPACITY) + " The district view above is shown instead."),
+        dependence=Section(tuple(dependence_charts(con)), why(REGISTER)),
+        scatter=Section(drawn(scatter), why("Need or capacity for districts")),
         highlight=words,
-        notes=notes,
     )
+
+
+def drawn(chart: Panel | None) -> tuple[Panel, ...]:
+    """The chart alone, or none."""
+    return () if chart is None else (chart,)
 
 
 def headlines(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str) -> pd.DataFrame:
@@ -120,7 +119,7 @@ def headline_caption(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str
     return captions.caption(con, level="lad24", measures=measures, comparators=("lsoa21",))
 
 
-def decile_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
+def decile_chart(con: duckdb.DuckDBPyConnection) -> Panel | None:
     """Charities per 1,000 residents by district IMD decile (England), or None when the view is empty."""
     deciles = queries.capacity_by_need_decile(con)
     if deciles.empty:
@@ -135,10 +134,13 @@ def decile_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
         value_label="Charities per 1,000 residents",
     )
     caption = captions.caption(con, level="lad24", measures=queries.DECILE_VIEW_MEASURES)
-    return Chart(figure, "charities_per_1000_by_district_imd_decile", deciles, "capacity_by_need_decile", (caption,))
+    name = "charities_per_1000_by_district_imd_decile"
+    return Panel(
+        figure=figure, filename=name, captions=(caption,), table=deciles, table_filename="capacity_by_need_decile"
+    )
 
 
-def lsoa_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
+def lsoa_chart(con: duckdb.DuckDBPyConnection) -> Panel | None:
     """The first neighbourhood capacity measure by LSOA IMD decile, or None when none is loaded."""
     capacity = queries.available_measures(con, level="lsoa21", layer="capacity")
     if capacity.empty:
@@ -154,10 +156,13 @@ def lsoa_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
         value_label=row["label"],
         title=f"{row['label']} by neighbourhood IMD decile (median of neighbourhoods)",
     )
-    return Chart(figure, f"{row['measure']}_by_lsoa_imd_decile", by_decile, f"{row['measure']}_by_lsoa_decile")
+    name = row["measure"]
+    return Panel(
+        figure=figure, filename=f"{name}_by_lsoa_imd_decile", table=by_decile, table_filename=f"{name}_by_lsoa_decile"
+    )
 
 
-def dependence_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
+def dependence_charts(con: duckdb.DuckDBPyConnection) -> list[Panel]:
     """Each dependence measure's median by district IMD decile (none when no dependence measure is loaded)."""
     found = []
     for row in queries.available_measures(con, level="lad24", layer="dependence").itertuples():
@@ -171,13 +176,12 @@ def dependence_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
             title=f"{row.label} by district IMD decile (median of districts)",
             value_label=row.label,
         )
-        found.append(
-            Chart(figure, f"{row.measure}_by_district_imd_decile", by_decile, f"{row.measure}_by_district_decile")
-        )
+        name, table_name = f"{row.measure}_by_district_imd_decile", f"{row.measure}_by_district_decile"
+        found.append(Panel(figure=figure, filename=name, table=by_decile, table_filename=table_name))
     return found
 
 
-def scatter_chart(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str, area: str | None) -> Chart:
+def scatter_chart(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str, area: str | None) -> Panel:
     """Need against capacity across districts, with the area highlighted, its provenance, count and method."""
     catalog = queries.available_measures(con, level="lad24").set_index("measure")
     data = queries.measure_wide(con, level="lad24", measures=(need, capacity))
@@ -198,7 +202,7 @@ def scatter_chart(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str, a
         queries.association_method(con, level="lad24", need=need, capacity=capacity),
     )
     name = f"{capacity}_vs_{need}_districts"
-    return Chart(figure, name, data, name, notes)
+    return Panel(figure=figure, filename=name, captions=notes, table=data, table_filename=name)
 
 
 def highlight(con: duckdb.DuckDBPyConnection, *, need: str, capacity: str, area: str) -> str:

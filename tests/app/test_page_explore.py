@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from insight.pages import explore as page
 from tests.app.apptest import open_app_page
 
 PAGE = "views/explore.py"
@@ -26,12 +27,13 @@ def test_default_view_lists_every_district(built_db, db_con, monkeypatch):
     table = at.dataframe[0].value
     assert at.selectbox(key="level").value == "lad24"
     assert len(table) == count(db_con, "SELECT count(*) FROM areas WHERE level = 'lad24'")
-    assert "imd_average_score" in table.columns
+    need, capacity = page.choices(db_con, level="lad24").defaults  # insight.defaults' one rule: need and capacity
+    assert list(table.columns[-2:]) == [need, capacity] == ["own_nation_share_most_deprived_20", capacity]
     scores = db_con.execute(
-        "SELECT area_code, value FROM area_measures WHERE level = 'lad24' AND measure = 'imd_average_score'"
+        "SELECT area_code, value FROM area_measures WHERE level = 'lad24' AND measure = ?", [need]
     ).df()
     merged = table.merge(scores, on="area_code")
-    assert (merged["imd_average_score"] == merged["value"]).all()
+    assert (merged[need] == merged["value"]).all()
     schema = at.dataframe[-2].value
     assert {"areas", "area_measures", "measure_catalog", "provenance"} <= set(schema["Table"])
 
@@ -95,9 +97,9 @@ def test_url_round_trip(built_db, db_con, monkeypatch):
         "level": "Neighbourhoods (LSOA 2021)",
         "region": at.selectbox(key="region").format_func("E12000002"),
         "deciles": "1",
-        "measures": None,
+        "measures": [labels("imd_score"), labels("imd_decile")],
     }
-    assert {key: at.query_params.get(key) for key in written} == written  # these measures are the level's default
+    assert {key: at.query_params.get(key) for key in written} == written  # not the level's default: the link keeps them
     again = open_page(built_db, monkeypatch, written | {"measures": [labels("imd_decile"), labels("imd_score")]})
     assert again.multiselect(key="measures").value == ["imd_decile", "imd_score"]
     assert again.dataframe[0].value.equals(table[[*table.columns[:4], "imd_decile", "imd_score"]])
@@ -108,5 +110,5 @@ def test_another_level_opens_on_its_own_default_columns(built_db, monkeypatch):
     at = open_page(built_db, monkeypatch)
     at.selectbox(key="level").set_value("lsoa21").run()
     assert not at.exception
-    assert at.multiselect(key="measures").value == ["imd_score", "imd_decile"]
-    assert {"imd_score", "imd_decile"} <= set(at.dataframe[0].value.columns)
+    assert at.multiselect(key="measures").value == ["imd_score"]  # the need default; no capacity measure per LSOA
+    assert "imd_score" in set(at.dataframe[0].value.columns)

@@ -112,10 +112,8 @@ def test_measures_with_no_rows_give_empty_columns(con):
     assert explore.wide_table(con, level="lsoa21", measures=("imd_score",)).empty
 
 
-def test_default_measures_and_legend(con):
+def test_measure_legend(con):
     catalog = explore.measure_catalog(con, level="lad24")
-    assert explore.default_measures(catalog) == ("imd_average_score", "ncvo_charities_per_1000")
-    assert explore.default_measures(catalog[catalog["layer"] == "dependence"]) == ("share_charities_govt_funded",)
     legend = explore.measure_legend(catalog, measures=("ncvo_charities_per_1000", "imd_average_score"))
     assert legend[["column", "unit", "vintage"]].values.tolist() == [
         ["ncvo_charities_per_1000", "per 1,000 residents", "test-vintage"],

@@ -14,15 +14,23 @@ def test_choices_offer_rates_and_default_by_the_one_rule(con) -> None:
 
 def test_one_call_holds_every_section(con) -> None:
     view = page.overview(con, need="imd_average_score", capacity="ncvo_charities_per_1000", area="E06000901")
-    assert view.scatter is not None and view.scatter.name == "ncvo_charities_per_1000_vs_imd_average_score_districts"
-    assert len(view.scatter.table) == 6 and view.scatter.captions[1].startswith("6 districts have both values")
+    (scatter,) = view.scatter.charts
+    assert scatter.filename == scatter.table_filename == "ncvo_charities_per_1000_vs_imd_average_score_districts"
+    assert len(scatter.table) == 6 and scatter.captions[1].startswith("6 districts have both values")
     assert view.highlight.startswith("**Aldbury**: IMD average score 40.0;")
     assert set(view.headlines.columns) == {"label", "text", "detail"}
-    assert [chart.name for chart in view.dependence] == ["share_charities_govt_funded_by_district_imd_decile"]
-    assert view.lsoa is None and "not loaded" in view.notes["lsoa"]  # no neighbourhood capacity measure
+    assert [chart.filename for chart in view.dependence.charts] == [
+        "share_charities_govt_funded_by_district_imd_decile"
+    ]
+    assert view.lsoa.charts == () and "not loaded" in view.lsoa.missing  # no neighbourhood capacity measure
+    assert view.lsoa.missing.endswith(" The district view above is shown instead.")
 
 
-def test_without_measures_the_scatter_says_why(con) -> None:
+def test_each_section_says_why_it_has_no_chart_and_notes_only_what_is_drawn(con) -> None:
     view = page.overview(con, need=None, capacity=None, area=None)
-    assert view.scatter is None and view.headlines.empty and view.highlight == ""
-    assert view.notes["scatter"].startswith("Need or capacity for districts is not loaded")
+    assert view.scatter.charts == () and view.headlines.empty and view.highlight == ""
+    assert view.scatter.missing.startswith("Need or capacity for districts is not loaded")
+    assert view.dependence.missing.startswith(page.REGISTER) and view.scatter.note == ""
+    (deciles,) = view.deciles.charts  # noted as English districts only, above the chart
+    assert view.deciles.note == page.DECILE_NOTE and deciles.table_filename == "capacity_by_need_decile"
+    assert page.drawn(None) == ()
