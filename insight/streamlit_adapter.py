@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from insight import config, db
-from insight.panel import Panel
+from insight.panel import ExampleOffer, Panel
 
 if TYPE_CHECKING:
     from insight.pages.explore import SqlRun
@@ -143,6 +143,37 @@ def once_per_session(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     return st.session_state[name][1]
 
 
+def file_or_example(
+    label: str, types: Sequence[str], *, key: str, max_upload_size: int, offer: ExampleOffer
+) -> Any | None:
+    """A file chooser (key `{key}_file`) and, while no file is chosen, an open expander offering an example file: what
+    it is, a choice of formats (`{key}_example_format`), "Try the example file" (`{key}_example_try`) and "Download the
+    example file". Returns the chosen file; else the example once tried (its format kept in st.session_state as
+    `{key}_example`), with offer.notice above the page; else None.
+    """
+    file = st.file_uploader(label, list(types), key=f"{key}_file", max_upload_size=max_upload_size)
+    if file is not None:
+        return file
+    with st.expander(offer.title, expanded=True):
+        st.write(offer.blurb)
+        kind = st.radio(
+            "Example format",
+            list(offer.formats),
+            format_func=offer.formats.get,
+            horizontal=True,
+            key=f"{key}_example_format",
+        )
+        try_column, download_column = st.columns(2)
+        if try_column.button("Try the example file", key=f"{key}_example_try"):
+            st.session_state[f"{key}_example"] = kind
+        download_column.download_button("Download the example file", *offer.download(kind))
+    if not (tried := st.session_state.get(f"{key}_example")):
+        return None
+    example = offer.file(tried)
+    st.warning(offer.notice(example.name))
+    return example
+
+
 def show_metrics(metrics: Sequence[tuple[str, str, str | None]]) -> None:
     """Headline numbers side by side: (label, value, help or None) each."""
     for cell, (label, value, help_text) in zip(st.columns(len(metrics)), metrics, strict=True):
@@ -150,13 +181,15 @@ def show_metrics(metrics: Sequence[tuple[str, str, str | None]]) -> None:
 
 
 def show_panel(panel: Panel) -> None:
-    """Render a Panel (insight.panel): its heading, then its notice alone, or its chart, captions, text and table with
-    download."""
+    """Render a Panel (insight.panel): its heading, then its notice alone, or its headline numbers, chart, captions,
+    text, table with download and warning."""
     if panel.heading:
         st.subheader(panel.heading)
     if panel.notice:
         st.info(panel.notice)
         return
+    if panel.metrics:
+        show_metrics(panel.metrics)
     if panel.figure is not None:
         show_chart(panel.figure, filename=panel.filename)
     for caption in panel.captions:
@@ -164,16 +197,12 @@ def show_panel(panel: Panel) -> None:
     if panel.text:
         st.markdown(panel.text)
     if panel.table is not None and panel.table_shown:
-        show_table(
-            panel.table,
-            filename=panel.table_filename,
-            label=panel.table_label,
-            formats=panel.formats,
-            download=panel.table_download,
-        )
-    elif panel.table is not None:
+        show_grid(panel.table, formats=panel.formats)
+    if panel.table is not None and panel.downloadable:
         download = panel.table if panel.table_download is None else panel.table_download
         download_csv(download, filename=panel.table_filename, label=panel.table_label)
+    if panel.warning:
+        st.warning(panel.warning, icon=panel.warning_icon)
 
 
 def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
@@ -224,13 +253,19 @@ def show_table(
 
     Number columns show thousands separators; formats gives a column its own number format ("percent", "%.2f").
     """
+    show_grid(frame, styled=styled, formats=formats)
+    download_csv(frame if download is None else download, filename=filename, label=label, key=key)
+
+
+def show_grid(frame: Any, *, styled: Any = None, formats: Mapping[str, str] | None = None) -> None:
+    """Render a table (or its pandas Styler `styled`) full width: number columns show thousands separators, formats
+    gives a column its own number format ("percent", "%.2f")."""
     numbers = {
         column: st.column_config.NumberColumn(format="localized")  # 1,234.5: thousands separators for people
         for column in getattr(frame, "columns", [])
         if str(frame[column].dtype) in {"float64", "int64", "Int64", "Float64", "int32"}
     } | number_formats(formats or {})
     st.dataframe(frame if styled is None else styled, width="stretch", hide_index=True, column_config=numbers)
-    download_csv(frame if download is None else download, filename=filename, label=label, key=key)
 
 
 def number_formats(formats: Mapping[str, str]) -> dict[str, Any]:
