@@ -15,21 +15,10 @@ st.caption(page.INTRO)
 st.info(page.PRIVACY, icon=":material/lock:")
 limit = page.upload_limit(int(st.get_option("server.maxUploadSize")))
 warm_up()  # the parser process starts while the user picks a file
-file = st.file_uploader(page.uploader_label(limit), page.FILE_TYPES, key="byod_file", max_upload_size=limit)
-if file is None:  # no file of their own yet: offer the invented example
-    with st.expander("No file to hand? Try an example file", expanded=True):
-        st.write(page.example_blurb())
-        kind = st.radio(
-            "Example format", page.EXAMPLES, format_func=page.example_format, horizontal=True, key="byod_example_format"
-        )
-        try_column, download_column = st.columns(2)
-        if try_column.button("Try the example file", key="byod_example_try"):
-            st.session_state.byod_example = kind
-        download_column.download_button("Download the example file", *page.example_download(kind))
-    if not st.session_state.get("byod_example"):
-        st.stop()
-    file = page.example_upload(st.session_state.byod_example)
-    st.warning(page.example_warning(file.name))
+offer = page.example_offer()  # while no file of their own is chosen: the invented example
+file = ui.file_or_example(page.uploader_label(limit), page.FILE_TYPES, key="byod", max_upload_size=limit, offer=offer)
+if file is None:  # neither a file nor the example tried
+    st.stop()
 
 sheet = st.session_state.get("byod_sheet")
 try:  # parsed once per file and sheet, in a separate process (the upload sandbox), kept in this session only
@@ -42,10 +31,7 @@ except UploadError as error:
     st.stop()
 if shown.sheets:
     st.selectbox("Sheet", shown.sheets, key="byod_sheet")
-for note in shown.notes:
-    st.caption(note)
-st.write(shown.preview_line)
-st.dataframe(shown.preview, hide_index=True)
+ui.show_panel(shown.panel)  # the reader's notes and the first rows
 
 form = shown.form
 st.subheader("Check the columns")
@@ -72,20 +58,5 @@ shown_run, view = st.session_state.get("byod_results", (None, None))
 if shown_run != run:
     st.caption(page.PRESS_TO_MAP)
     st.stop()
-
-st.subheader("How your rows matched")
-ui.show_metrics(view.metrics)
-st.caption(view.match_caption)
-if view.out_of_scope is not None:
-    st.dataframe(view.out_of_scope, hide_index=True)
-if len(view.not_matched):  # the user's own rows, built only when clicked
-    ui.download_csv(view.not_matched, filename="rows_not_placed", label=page.NOT_PLACED_LABEL)
-for note in view.notes:
-    st.caption(note)
-st.warning(view.suppression, icon=":material/visibility_off:")
-
-st.subheader("Reach against need")
-st.write(view.headline)
-st.caption(page.POPULATION_NOTE)
-for panel in (view.deciles, view.map, *view.sections):
+for panel in view.panels:  # the results, every count protected; the rows not placed are built only when clicked
     ui.show_panel(panel)

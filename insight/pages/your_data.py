@@ -17,7 +17,7 @@ import pandas as pd
 
 from insight import queries
 from insight.export import neutralised
-from insight.panel import Panel
+from insight.panel import ExampleOffer, Panel
 from insight.uploads import analyse as byod
 from insight.uploads import cellkey, example
 from insight.uploads import figures as byod_figures
@@ -43,6 +43,7 @@ MIN_THRESHOLD, DEFAULT_THRESHOLD = cellkey.MIN_THRESHOLD, cellkey.DEFAULT_THRESH
 PRESS_TO_MAP = "Press **Map my records** to see the results."
 NOT_PLACED_LABEL = "Download the rows not placed (your own rows, to fix them; not a summary to share)"
 POPULATION_NOTE = byod.POPULATION_NOTE
+SUPPRESSION_ICON = ":material/visibility_off:"
 
 
 def upload_limit(server_mb: int) -> int:
@@ -84,6 +85,18 @@ def example_download(kind: str) -> tuple[bytes, str, str]:
     """The example download button's data, file name and MIME type."""
     file = example.example_file(kind)
     return file.data, file.name, example.MIME[kind]
+
+
+def example_offer() -> ExampleOffer:
+    """The invented example offered beside the file chooser (ui.file_or_example)."""
+    return ExampleOffer(
+        title="No file to hand? Try an example file",
+        blurb=example_blurb(),
+        formats={kind: example_format(kind) for kind in EXAMPLES},
+        file=example_upload,
+        download=example_download,
+        notice=example_warning,
+    )
 
 
 def preview_line(upload: Upload) -> str:
@@ -150,6 +163,12 @@ class Uploaded:
     preview_line: str
     preview: pd.DataFrame
     form: MappingForm
+
+    @property
+    def panel(self) -> Panel:
+        """The reader's notes, the size line and the first rows (no download of ours: the grid's own takes them as
+        shown)."""
+        return Panel(captions=self.notes, text=self.preview_line, table=self.preview, downloadable=False)
 
 
 class File(Protocol):
@@ -276,6 +295,31 @@ class ResultsView:
     map_areas: pd.DataFrame
     map: Panel
     sections: tuple[Panel, ...]
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """Everything the page shows of the results, in order: the match summary (numbers, caption and the rows
+        outside England and Wales), the download of the rows not placed (when there are any; built when clicked),
+        the notes and what was hidden, reach against need, the chart and table by decile, the map and the tables."""
+        not_placed = Panel(
+            table=self.not_matched, table_shown=False, table_filename="rows_not_placed", table_label=NOT_PLACED_LABEL
+        )
+        return (
+            Panel(
+                heading="How your rows matched",
+                metrics=self.metrics,
+                captions=(self.match_caption,),
+                table=self.out_of_scope,
+                downloadable=False,
+            ),
+            not_placed if len(self.not_matched) else Panel(),
+            Panel(captions=self.notes, warning=self.suppression, warning_icon=SUPPRESSION_ICON),
+            Panel(heading="Reach against need", text=self.headline),
+            Panel(captions=(POPULATION_NOTE,)),
+            self.deciles,
+            self.map,
+            *self.sections,
+        )
 
 
 def results(

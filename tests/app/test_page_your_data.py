@@ -46,6 +46,24 @@ def test_page_says_data_stays_in_memory(tiny, monkeypatch):
     assert "small counts are hidden ([c])" in at.info[0].value and "at most ±2" in at.info[0].value
 
 
+def test_example_file_is_offered_until_a_file_is_chosen(tiny, monkeypatch):
+    at = open_page(tiny, monkeypatch)
+    offer = "No file to hand? Try an example file"
+    assert offer in [e.label for e in at.expander]
+    assert at.radio(key="byod_example_format").options == ["CSV", "Excel (.xlsx)", "360Giving JSON"]
+    assert [b.label for b in at.download_button] == ["Download the example file"]
+    assert not at.warning and not at.dataframe  # nothing read yet
+    at.radio(key="byod_example_format").set_value("json")
+    at.button(key="byod_example_try").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state.byod_example == "json"
+    assert "**vcs-insight-invented-example.json**: invented records, not real data" in at.warning[0].value
+    assert any("**48 rows**" in m.value for m in at.markdown)
+    upload(at, "records.csv", RECORDS)  # a file of their own: no offer, no example
+    assert offer not in [e.label for e in at.expander] and not any("invented records" in w.value for w in at.warning)
+    assert any("**50 rows**" in m.value for m in at.markdown)
+
+
 def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     at = upload(open_page(tiny, monkeypatch), "records.csv", RECORDS)
     assert at.selectbox[0].value == "Post Code"
@@ -61,6 +79,15 @@ def test_upload_and_map_shows_known_summary(tiny, monkeypatch):
     assert abs(int(metrics["Rows read"]) - 50) <= 2 and abs(int(metrics["Matched"]) - 44) <= 2
     assert any("Hidden: 4 LSOA cell(s), 2 district(s), 2 decile(s)" in w.value for w in at.warning)
     assert any("% of your mapped records are from the most deprived 20%" in m.value for m in at.markdown)
+    assert [h.value for h in at.subheader] == [
+        "Check the columns",
+        "How your rows matched",
+        "Reach against need",
+        "High need, low reach",
+        "By district",
+        "By neighbourhood (LSOA)",
+    ]
+    assert at.warning[-1].icon == ":material/visibility_off:"
     downloads = [b.label for b in at.download_button]
     assert downloads[0].startswith("Download the rows not placed")
     assert len(downloads) == 5

@@ -7,6 +7,7 @@ the column form and its filters, and the protected results.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 
 from insight.export import to_csv_bytes
 from insight.pages import your_data as uv
+from insight.panel import Panel
 from insight.uploads import analyse as byod
 from insight.uploads import cellkey, example
 from insight.uploads.checks import UploadError
@@ -66,6 +68,15 @@ def test_example_offer():
     assert (file.name, file.file_id) == ("vcs-insight-invented-example.json", "example-json")
 
 
+def test_example_offer_for_the_file_chooser():
+    offer = uv.example_offer()
+    assert offer.title == "No file to hand? Try an example file" and offer.blurb == uv.example_blurb()
+    assert offer.formats == {"csv": "CSV", "xlsx": "Excel (.xlsx)", "json": "360Giving JSON"}
+    assert list(offer.formats) == list(uv.EXAMPLES)
+    assert offer.download("xlsx") == uv.example_download("xlsx") and offer.file("csv") == uv.example_upload("csv")
+    assert offer.notice("x.csv") == uv.example_warning("x.csv")
+
+
 def test_read_composes_what_the_page_shows_of_a_file(shown, upload):
     assert len(upload.frame) == 50 and shown.sheets == ()
     assert (
@@ -79,6 +90,9 @@ def test_read_composes_what_the_page_shows_of_a_file(shown, upload):
     assert shown.form == uv.mapping_form(upload.frame)
     noted = uv.uploaded(Upload(upload.frame, "csv", sheets=("One", "Two"), sheet="Two", notes=("Read *one* sheet",)))
     assert noted.notes == ("Read \\*one\\* sheet",) and noted.sheets == ("One", "Two")
+    panel = noted.panel  # notes, then the size line, then the first rows, with no download of ours
+    assert (panel.captions, panel.text, panel.downloadable) == (noted.notes, noted.preview_line, False)
+    assert panel.table is noted.preview and panel.table_shown
 
 
 def test_a_refused_file_says_why_and_offers_other_sheets():
@@ -150,6 +164,31 @@ def test_results_tables_are_protected_panels(view, result):
     assert lsoa.table["Records"].notna().sum() == 3  # hidden cells are blank in the grid
     assert (lsoa.table_download["Records"] == "[c]").sum() == len(lsoa.table) - 3  # the download writes [c]
     assert to_csv_bytes(lsoa.table_download) == byod.export_csv(result.lsoa, columns=byod.LSOA_COLUMNS)
+
+
+def test_results_panels_in_the_order_the_page_shows_them(view, result):
+    matched, not_placed, notes, reach, population, *rest = view.panels
+    assert (matched.heading, matched.metrics, matched.captions) == (
+        "How your rows matched",
+        view.metrics,
+        (view.match_caption,),
+    )
+    assert view.out_of_scope is None and matched.table is None  # 2 rows outside: hidden, so no table of them
+    outside = uv.results_view(replace(result, summary={**result.summary, "out_of_scope": 12})).panels[0]
+    assert outside.table is not None and not outside.downloadable  # shown, with no download
+    assert outside.table.equals(byod.labelled(result.out_of_scope, columns=byod.SCOPE_COLUMNS))
+    assert not_placed.table is view.not_matched and not not_placed.table_shown and not_placed.downloadable
+    assert (not_placed.table_filename, not_placed.table_label) == ("rows_not_placed", uv.NOT_PLACED_LABEL)
+    assert notes.captions == view.notes and notes.warning == view.suppression
+    assert notes.warning_icon == ":material/visibility_off:"
+    assert (reach.heading, reach.text) == ("Reach against need", view.headline)
+    assert population.captions == (uv.POPULATION_NOTE,)
+    assert rest == [view.deciles, view.map, *view.sections]
+
+
+def test_results_panels_without_unplaced_rows(view):
+    placed = replace(view, not_matched=view.not_matched.iloc[0:0])
+    assert placed.panels[1] == Panel()  # nothing to download: no button
 
 
 def test_rows_not_placed_are_the_users_own_rows(view, upload):
