@@ -63,3 +63,12 @@ def test_the_formatter_lays_out_every_line() -> None:
     offenders = [p.name for p in project_python() if markers.search(p.read_text())]
     assert len(project_python()) > 200
     assert offenders == []
+
+
+def test_pages_are_thin() -> None:
+    """A page script is widgets and rendering around one view-model call: under 60 non-blank lines (issue 21)."""
+    lengths = {
+        page.name: sum(1 for line in page.read_text().splitlines() if line.strip())
+        for page in (ROOT / "views").glob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n >= 60} == {}
