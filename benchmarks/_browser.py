@@ -27,8 +27,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Body of a JS function: true when every chart on the page is drawn. A raster map (the app's canvas viewer,
-# insight/assets/raster_map.js) counts as drawn when it says so: its image is decoded, coloured and painted, and a
+# Body of a JS function: true when every chart on the page is drawn. A raster map (the app's viewer on Leaflet,
+# insight/assets/raster_map.js) counts as drawn when it says so: its image is decoded, coloured and placed, and a
 # frame has passed. A MapLibre subplot counts as drawn
 # when its style and sources are loaded, it is idle, its tiles are loaded and Plotly has added every trace to it;
 # a geo (SVG) subplot when its base topology has arrived and every choropleth trace with areas has drawn its paths;
