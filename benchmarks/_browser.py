@@ -165,8 +165,9 @@ def wait_healthy(url: str, *, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `streamlit run script` headless on a free port with static serving on; yield its base URL."""
+def streamlit_server(script: Path, *, env: dict[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:
+    """Run `streamlit run script` headless on a free port with static serving on, from root (the checkout whose
+    code it imports); yield its base URL."""
     port = free_port()
     command = [
         sys.executable,
@@ -183,7 +184,7 @@ def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iter
     ]
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -105,21 +105,17 @@ function geometry(meta, embedded) {
 }
 
 // Leaflet's own build (insight/assets/leaflet), served by the app under a hashed name (or embedded in the payload):
-// run once per page as a module from a blob, whatever type the server gives the file; it defines window.L.
+// a classic script, loaded once per page (the browser caches it, and its compiled code); it defines window.L.
 function leaflet(meta, embedded) {
   if (!LEAFLET) {
-    LEAFLET = (async () => {
-      if (!globalThis.L) {
-        const source = embedded || (await fetchBytes(meta.leaflet_url, "force-cache"));
-        const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-        try {
-          await import(/* webpackIgnore: true */ url);
-        } finally {
-          URL.revokeObjectURL(url);
-        }
-      }
-      return globalThis.L;
-    })();
+    LEAFLET = new Promise((resolve, reject) => {
+      if (globalThis.L) return resolve(globalThis.L);
+      const script = document.createElement("script");
+      script.src = embedded ? URL.createObjectURL(new Blob([embedded], { type: "text/javascript" })) : meta.leaflet_url;
+      script.onload = () => resolve(globalThis.L);
+      script.onerror = () => reject(new Error(`${meta.leaflet_url || "Leaflet"} could not be loaded`));
+      document.head.appendChild(script);
+    });
     LEAFLET.catch(() => (LEAFLET = null)); // try again on the next run
   }
   return LEAFLET;
@@ -441,7 +437,7 @@ class RasterMap {
     const lines = this.hoverLines(row).map(([text, bold]) => element("div", bold ? "vcs-tip-head" : "", null, text));
     this.tipLines.replaceChildren(...lines);
     const room = this.map.getSize().x - LEGEND_WIDTH;
-    this.tip.options.direction = event.containerPoint.x > room - 340 ? "left" : "right"; // never under the legend
+    this.tip.options.direction = event.containerPoint.x > room - 380 ? "left" : "right"; // never under the legend
     this.tip.setLatLng(event.latlng);
     if (!this.map.hasLayer(this.tip)) this.tip.addTo(this.map);
   }
