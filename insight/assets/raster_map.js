@@ -245,20 +245,20 @@ class RasterMap {
     this.layer.height = height;
     if (this.overlay) this.overlay.remove();
     if (this.outlines) this.outlines.remove();
+    this.geo = geo;
+    this.fit(); // before the layers are added: placing them once is enough
     const Overlay = overlayClass(L);
     this.overlay = new Overlay(this.layer, this.bounds, { attribution: this.meta.attribution }).addTo(this.map);
     const rings = geo.rings.map((ring) => ring.map(([x, y]) => latLng(x, y)));
     this.outlines = L.polygon(rings, { fill: false, color: "#ffffff", opacity: 0.9, weight: 1.2, interactive: false });
     this.outlines.addTo(this.map);
-    this.geo = geo;
-    this.fit();
   }
 
   fit() {
     if (!this.bounds) return;
     const map = this.map;
     this.fitting = true;
-    map.setMinZoom(0).setMaxZoom(30);
+    Object.assign(map.options, { minZoom: 0, maxZoom: 30 }); // no limit while fitting (and no events)
     map.fitBounds(this.bounds, {
       paddingTopLeft: [PADDING, PADDING],
       paddingBottomRight: [LEGEND_WIDTH + PADDING, PADDING],
