@@ -191,7 +191,8 @@ def test_national_map_serves_its_geometry_once(con, static: Path) -> None:
     meta, parts = nm.unpack(first)
     assert meta["geometry_url"] == nm.unpack_meta(second)["geometry_url"]
     assert meta["geometry_url"].startswith("app/static/raster/lsoa21-") and meta["geometry_url"].endswith(".bin")
-    assert "geometry" not in parts
+    assert "geometry" not in parts and "leaflet" not in parts
+    assert meta["leaflet_url"].startswith("app/static/leaflet/leaflet-")  # Leaflet's build, served like the geometry
     files = list((static / "raster").iterdir())
     assert [f.name for f in files] == [meta["geometry_url"].rsplit("/", 1)[1]]
     geometry, _ = nm.unpack(files[0].read_bytes())
@@ -216,8 +217,9 @@ def test_national_map_embeds_geometry_when_it_cannot_be_served(
         nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A", serve_geometry=False),
     ):
         meta, parts = nm.unpack(payload)
-        assert "geometry_url" not in meta
+        assert "geometry_url" not in meta and "leaflet_url" not in meta
         assert nm.unpack(parts["geometry"])[0]["count"] == 12
+        assert parts["leaflet"] == (config.ASSETS_DIR / "leaflet" / "leaflet.js").read_bytes()  # the map's library too
         assert meta["geometry_id"] == nm.static_files.content_id(parts["geometry"])
 
 
