@@ -27,8 +27,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Body of a JS function: true when every chart on the page is drawn. A raster map (the app's canvas viewer,
-# insight/assets/raster_map.js) counts as drawn when it says so: its image is decoded, coloured and painted, and a
+# Body of a JS function: true when every chart on the page is drawn. A raster map (the app's viewer on Leaflet,
+# insight/assets/raster_map.js) counts as drawn when it says so: its image is decoded, coloured and placed, and a
 # frame has passed. A MapLibre subplot counts as drawn
 # when its style and sources are loaded, it is idle, its tiles are loaded and Plotly has added every trace to it;
 # a geo (SVG) subplot when its base topology has arrived and every choropleth trace with areas has drawn its paths;
@@ -165,8 +165,9 @@ def wait_healthy(url: str, *, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `streamlit run script` headless on a free port with static serving on; yield its base URL."""
+def streamlit_server(script: Path, *, env: dict[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:
+    """Run `streamlit run script` headless on a free port with static serving on, from root (the checkout whose
+    code it imports); yield its base URL."""
     port = free_port()
     command = [
         sys.executable,
@@ -183,7 +184,7 @@ def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iter
     ]
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ the browser's cache) as the median of ratios of back-to-back pairs, bytes the pa
 without Streamlit's own frontend bundle), bytes made on the server (figure JSON; our payload and geometry
 uncompressed) and server time (figure build + fig.to_json(); our payload). The floor variant, an empty MapLibre
 map, is what any design that keeps Plotly's WebGL map costs before drawing; *_vs_empty_map_ratio is floor ÷ ours.
+With --before CHECKOUT it measures ours in that checkout against ours here instead (a change of the viewer).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import statistics
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import duckdb
@@ -25,7 +27,8 @@ from benchmarks import _browser
 from insight import db
 from insight.maps import national as national_map
 
-APP = Path(__file__).with_name("national_map_app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "benchmarks" / "national_map_app.py"
 MEASURE = "imd_score"
 LABEL = "IMD score"
 VIEW = {"style": "white-bg", "center": {"lat": 52.8, "lon": -2.3}, "zoom": 5.2}
@@ -155,6 +158,38 @@ def ratios(server: dict, browser: dict) -> dict:
     }
 
 
+def against_before(db_path: Path, before: Path, *, runs: int) -> dict:
+    """Ours against ours in another checkout (before: e.g. main's, to measure a change of the viewer): two servers,
+    cold and warm loads interleaved (the order alternating), each server with its own warm tab; medians, and the
+    median of before ÷ after over back-to-back pairs (above 1: after is faster)."""
+    roots = {"before": before.resolve(), "after": ROOT}
+    loads: dict[str, list[_browser.Load]] = {}
+    with ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(
+                _browser.streamlit_server(root / APP.relative_to(ROOT), env={"VCS_INSIGHT_DB": str(db_path)}, root=root)
+            )
+            for name, root in roots.items()
+        }
+        browser = stack.enter_context(_browser.chromium())
+        tabs = {name: _browser.open_tab(browser) for name in roots}
+        for name, (_context, tab, meter) in tabs.items():  # the first payload, and each tab's caches filled
+            _browser.measure(tab, meter, f"{urls[name]}/?variant=ours", timeout_s=300)
+        for number in range(runs):
+            for name in ("before", "after") if number % 2 == 0 else ("after", "before"):
+                target = f"{urls[name]}/?variant=ours"
+                loads.setdefault(f"{name}_cold", []).append(_browser.cold_load(browser, target))
+                _context, tab, meter = tabs[name]
+                loads.setdefault(f"{name}_warm", []).append(_browser.measure(tab, meter, target))
+                tab.goto("about:blank")
+    result: dict = {"benchmark": "national_map_against_before", "before": str(before), "runs": runs}
+    result |= {name: load_summary(runs_) for name, runs_ in loads.items()}
+    for kind in ("cold", "warm"):
+        pairs = zip(result[f"before_{kind}"]["drawn_s_runs"], result[f"after_{kind}"]["drawn_s_runs"], strict=True)
+        result[f"drawn_{kind}_before_over_after"] = round(statistics.median(b / a for b, a in pairs), 3)
+    return result
+
+
 def run(db_path: Path, mirror: Path, *, runs: int = 5, baseline_runs: int = 3, server_runs: int = 3) -> dict:
     """The whole benchmark; returns the JSON-ready result."""
     started = time.perf_counter()
@@ -175,7 +210,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("VCS_INSIGHT_MIRROR", "../shared/data")))
     parser.add_argument("--runs", type=int, default=5, help="loads of ours, cold and warm")
     parser.add_argument("--baseline-runs", type=int, default=3, help="loads of the baseline, cold and warm")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (e.g. main's): compare its map with ours instead of the baseline"
+    )
     args = parser.parse_args(argv)
+    if args.before:
+        print(json.dumps(against_before(args.db.resolve(), args.before, runs=args.runs)))
+        return
     result = run(args.db.resolve(), args.mirror.resolve(), runs=args.runs, baseline_runs=args.baseline_runs)
     print(json.dumps(result))
 

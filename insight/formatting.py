@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 SHARE_UNITS = {"share", "proportion", "percent", "%"}
 COUNT_UNITS = {"count", "charities", "grants", "residents", "people", "rank"}
@@ -45,10 +46,7 @@ def format_decimal(value: object, *, digits: int = 1) -> str:
 
 
 def value_kind(unit: str) -> str:
-    """How a unit's values are written: 'share' (as %), 'pound', 'integer' or 'decimal'.
-
-    The raster map's browser code (insight/assets/raster_map.js, formatValue) writes each kind as format_value does.
-    """
+    """How a unit's values are written: 'share' (as %), 'pound', 'integer' or 'decimal'."""
     unit_lower = unit.lower()
     if is_share(unit):
         return "share"
@@ -61,16 +59,19 @@ def value_kind(unit: str) -> str:
 
 def format_value(value: object, *, unit: str = "") -> str:
     """Format a measure value by its catalog unit: shares as %, £ with a pound sign, deciles as integers."""
-    if is_missing(value):
-        return "n/a"
+    return "n/a" if is_missing(value) else value_formatter(unit)(float(value))  # type: ignore[arg-type]
+
+
+def value_formatter(unit: str) -> Callable[[float], str]:
+    """format_value for one unit, as a function of a present value (the national map writes 35,672 of them)."""
     kind = value_kind(unit)
     if kind == "share":
-        return format_share(value)
+        return lambda value: f"{value:.1%}"
     if kind == "pound":
-        return "£" + format_decimal(value, digits=2 if abs(float(value)) < 100 else 0)  # type: ignore[arg-type]
+        return lambda value: f"£{value:,.{2 if abs(value) < 100 else 0}f}"
     if kind == "integer":
-        return format_int(value)
-    return format_decimal(value, digits=2 if abs(float(value)) < 10 else 1)  # type: ignore[arg-type]
+        return lambda value: f"{round(value):,}"
+    return lambda value: f"{value:,.{2 if abs(value) < 10 else 1}f}"
 
 
 def hover_format(unit: str) -> str:

@@ -220,10 +220,11 @@ def show_chart(fig: Any, *, filename: str, key: str | None = None) -> None:
 
 @functools.cache
 def _raster_map() -> Callable[..., Any]:
-    """The raster map viewer (insight/assets/raster_map.js), registered once per process."""
+    """The raster map viewer (insight/assets/raster_map.js, on Leaflet), registered once per process."""
     return st.components.v2.component(
         "vcs_insight_raster_map",
-        css=(config.ASSETS_DIR / "raster_map.css").read_text(),
+        css=(config.ASSETS_DIR / "leaflet" / "leaflet.css").read_text()
+        + (config.ASSETS_DIR / "raster_map.css").read_text(),
         js=(config.ASSETS_DIR / "raster_map.js").read_text(),
     )
 
@@ -234,7 +235,7 @@ def static_serving() -> bool:
 
 
 def show_raster_map(payload: bytes, *, key: str = "raster_map") -> None:
-    """Render a packed raster map (insight.maps.national): the project's canvas viewer, zoom, hover, PNG download."""
+    """Render a packed raster map (insight.maps.national) on Leaflet: zoom, pan, exact hover, PNG download."""
     _raster_map()(data=payload, key=key, height="content")
 
 

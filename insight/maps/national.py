@@ -2,14 +2,14 @@
 
 A vector choropleth of all 35,672 LSOAs sends ~16 MB and takes seconds to draw; even an empty WebGL map costs
 Plotly's and MapLibre's start-up in a browser without a GPU (docs/performance.md). Here the LSOAs are painted once
-per database into an index image (insight.maps.raster), and the page draws it with the project's own small canvas
-viewer (insight/assets/raster_map.js) instead of a chart library:
+per database into an index image (insight.maps.raster), and the page shows it as one image on a Leaflet map
+(insight/assets/raster_map.js; Leaflet itself is vendored in insight/assets/leaflet and served as a static file):
 
 - the **geometry** (index image as lossless WebP, LSOA codes and names, each LSOA's district, district outlines
   as quantised rings) does not depend on the measure: one file per database, served by the app and kept in the
   browser's cache (embedded in the payload when it cannot be served);
-- the **payload** of one measure is each LSOA's palette step (the colour) and value (the hover), the district
-  medians, the palette and the legend.
+- the **payload** of one measure is each LSOA's palette step (the colour) and value as the hover writes it
+  (insight.formatting), the district medians as text, the palette and the legend.
 
 Both are in one packed format: a little-endian uint32 header length, a JSON header naming the binary parts by
 [offset, size], then the parts. The viewer colours every pixel by its LSOA, draws the district outlines as vectors
@@ -18,6 +18,7 @@ and answers hover exactly: the LSOA under the pointer, its value and its distric
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import struct
@@ -30,9 +31,9 @@ import shapely
 from PIL import Image, features
 from plotly.colors import sample_colorscale
 
-from insight import districts, static_files
+from insight import config, districts, static_files
 from insight.db import query
-from insight.formatting import format_decimal, format_share, value_kind, wrap
+from insight.formatting import format_decimal, format_share, value_formatter, value_kind, wrap
 from insight.maps import choropleth as maps
 from insight.maps import classes as decile_classes
 from insight.maps import raster
@@ -44,6 +45,8 @@ KEYS = "Keys: + and − zoom, the arrow keys pan, 0 resets the view."
 NO_DISTRICT = 65535  # an LSOA's district index when it has none
 MAP_HEIGHT = 700  # CSS pixels, the header and toolbar included
 FOLDER = "raster"
+LEAFLET = "leaflet"  # insight/assets/leaflet/leaflet.js, served as static/leaflet/leaflet-<hash>.js
+ATTRIBUTION = "LSOA and district boundaries: ONS (OGL v3)"
 
 
 def pack(meta: dict, parts: dict[str, bytes]) -> bytes:
@@ -291,7 +294,6 @@ def measure_payload(
     meta = {
         "title": title,
         "label": label,
-        "format": value_kind(unit),
         "legend": key,
         "source": source,
         "filename": filename,
@@ -299,14 +301,34 @@ def measure_payload(
         "alt": f"{title}: a map of all {len(index.codes):,} neighbourhoods. Every value can be shown as a table "
         "or downloaded below the map.",
         "keys": KEYS,
+        "attribution": ATTRIBUTION,
     }
+    medians = district_medians(aligned, district, count=districts)
     parts = {
         "palette": bytes(palette(classes.colours if classes is not None else colorscale, reverse=reverse)),
         "steps": steps.tobytes(),
-        "values": aligned.astype("<f8").tobytes(),
-        "district_medians": district_medians(aligned, district, count=districts).astype("<f8").tobytes(),
+        "value_text": texts(aligned, unit=unit, missing="no value"),
+        "median_text": texts(medians, unit=unit, missing="no values", prefix="median "),
     }
     return meta, parts
+
+
+def texts(values: np.ndarray, *, unit: str, missing: str, prefix: str = "") -> bytes:
+    """The values as the hover writes them (insight.formatting.format_value, after prefix; missing for NaN), one a
+    line."""
+    write = value_formatter(unit)
+    return "\n".join(missing if math.isnan(v) else prefix + write(v) for v in values.tolist()).encode()
+
+
+def hover_texts(parts: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """The payload's hover texts: (each LSOA's value, each district's median), in raster and district order."""
+    return parts["value_text"].decode().split("\n"), parts["median_text"].decode().split("\n")
+
+
+@functools.cache
+def leaflet_source() -> bytes:
+    """Leaflet's build, which the viewer loads (served as a static file, or embedded when it cannot be)."""
+    return (config.ASSETS_DIR / "leaflet" / "leaflet.js").read_bytes()
 
 
 def national_map(
@@ -326,7 +348,8 @@ def national_map(
     """The packed national LSOA map of one area_measures measure, read from the database (cache the result).
 
     With serve_geometry the geometry is a file the app serves (its URL in the header, geometry_url), else, or when
-    the file cannot be written, it is embedded as the part 'geometry'; geometry_id names it either way, and id
+    the file cannot be written, it is embedded as the part 'geometry' (Leaflet's build likewise: leaflet_url, or
+    the part 'leaflet'); geometry_id names the geometry either way, and id
     names the whole payload (the viewer redraws only when it changes). scheme 'classes' colours by decile class
     (insight.maps.classes: the published decile where there is one), 'continuous' by a linear scale.
 
@@ -366,6 +389,9 @@ def national_map(
     )
     parts = parts if url else {**parts, "geometry": bundle}
     meta = {**meta, "geometry_url": url} if url else meta
+    library = static_files.serve(LEAFLET, "leaflet", leaflet_source(), suffix=".js") if serve_geometry else None
+    parts = parts if library else {**parts, "leaflet": leaflet_source()}
+    meta = {**meta, "leaflet_url": library} if library else meta
     return pack({**meta, "id": static_files.content_id(pack(meta, parts))}, parts)
 
 

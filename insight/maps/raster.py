@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import duckdb
 import numpy as np
@@ -134,7 +134,7 @@ def per_database(con: duckdb.DuckDBPyConnection, kind: str, params: tuple, build
         for old in [k for k in _CACHE if k[0] == kind]:
             del _CACHE[old]
         _CACHE[key] = build()
-    return _CACHE[key]
+    return cast(T, _CACHE[key])  # the cache holds what build() of this kind returned
 
 
 def index_raster(con: duckdb.DuckDBPyConnection, *, level: str = "lsoa21", longest: int = RASTER_SIZE) -> IndexRaster:

@@ -142,7 +142,6 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
 ) -> None:
     """All LSOAs: the raster map (no Plotly figure, no polygons) and a download straight away; the 33,755-row grid
     only when asked for."""
-    import numpy as np
 
     from insight.maps import national as national_map
 
@@ -158,8 +157,8 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
         db_con,
         "SELECT count(*) FROM area_measures WHERE level = 'lsoa21' AND measure = 'imd_score' AND value IS NOT NULL",
     )
-    values = np.frombuffer(parts["values"], "<f8")
-    assert np.isfinite(values).sum() == with_value == 33_755 and len(values) == 35_672
+    values, _medians = national_map.hover_texts(parts)
+    assert sum(text != "no value" for text in values) == with_value == 33_755 and len(values) == 35_672
     assert not at.dataframe
     assert [b.label for b in at.download_button] == [f"Download all {with_value:,} (CSV)"]
     at.toggle(key="lsoa_table").set_value(True).run()
@@ -168,15 +167,14 @@ def test_national_neighbourhood_map_is_the_raster_viewer_with_the_table_on_reque
 
 def test_national_map_defaults_to_the_own_nation_decile_colouring_every_lsoa(built_db, db_con, monkeypatch) -> None:
     """England and Wales together: every LSOA 2021 (33,755 English, 1,917 Welsh) has its own-nation decile."""
-    import numpy as np
 
     from insight.maps import national as national_map
 
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21"})
     assert not at.exception and at.selectbox(key="measure").value == "own_nation_decile"
     meta, parts = national_map.unpack(raster_maps(at)[0])
-    values = np.frombuffer(parts["values"], "<f8")
-    assert np.isfinite(values).sum() == len(values) == 35_672
+    values, _medians = national_map.hover_texts(parts)
+    assert "no value" not in values and len(values) == 35_672
     welsh = count(
         db_con,
         """SELECT count(*) FROM area_measures
@@ -190,8 +188,9 @@ def test_national_map_follows_the_measure(built_db, monkeypatch) -> None:
 
     at = open_map(built_db, monkeypatch, {"geo": "lsoa21", "measure": "income_score", "scale": "continuous"})
     assert not at.exception and at.selectbox(key="measure").value == "income_score"
-    meta = national_map.unpack_meta(raster_maps(at)[0])
-    assert meta["label"] == "Income deprivation score" and meta["format"] == "share"
+    meta, parts = national_map.unpack(raster_maps(at)[0])
+    values, _medians = national_map.hover_texts(parts)
+    assert meta["label"] == "Income deprivation score" and {v[-1] for v in values} == {"%", "e"}  # shares; no value
     assert meta["legend"]["ticks"][-1][1].endswith("%")
     at.radio(key="scale").set_value("classes").run()
     legend = national_map.unpack_meta(raster_maps(at)[0])["legend"]

@@ -14,6 +14,7 @@ import shapely
 from PIL import Image
 
 from insight import config
+from insight.formatting import format_value
 from insight.maps import national as nm
 from insight.maps import raster
 
@@ -157,17 +158,11 @@ def test_measure_payload_colours_values_medians_legend(index: raster.IndexRaster
         filename="map_x",
     )
     assert list(parts["steps"]) == [nm.FIRST_STEP, nm.FIRST_STEP + nm.STEPS - 1, nm.NO_VALUE]
-    got = np.frombuffer(parts["values"], "<f8")
-    assert got[:2].tolist() == [3.0, 7.0] and np.isnan(got[2])
-    medians = np.frombuffer(parts["district_medians"], "<f8")
-    assert medians[:2].tolist() == [3.0, 7.0] and np.isnan(medians[2])  # a district without LSOAs: no median
+    values, medians = nm.hover_texts(parts)  # written as insight.formatting writes them
+    assert values == ["3.00", "7.00", "no value"]
+    assert medians == ["median 3.00", "median 7.00", "no values"]  # a district without LSOAs: no median
     assert len(parts["palette"]) == 256 * 3
-    assert (meta["title"], meta["label"], meta["format"], meta["filename"]) == (
-        "Invented map",
-        "Invented score",
-        "decimal",
-        "map_x",
-    )
+    assert (meta["title"], meta["label"], meta["filename"]) == ("Invented map", "Invented score", "map_x")
     legend = meta["legend"]
     assert legend["title"] == ["Invented score", "(score)"]
     assert legend["ticks"] == [[0.0, "3"], [0.25, "4"], [0.5, "5"], [0.75, "6"], [1.0, "7"]]
@@ -196,13 +191,15 @@ def test_national_map_serves_its_geometry_once(con, static: Path) -> None:
     meta, parts = nm.unpack(first)
     assert meta["geometry_url"] == nm.unpack_meta(second)["geometry_url"]
     assert meta["geometry_url"].startswith("app/static/raster/lsoa21-") and meta["geometry_url"].endswith(".bin")
-    assert "geometry" not in parts
+    assert "geometry" not in parts and "leaflet" not in parts
+    assert meta["leaflet_url"].startswith("app/static/leaflet/leaflet-")  # Leaflet's build, served like the geometry
     files = list((static / "raster").iterdir())
     assert [f.name for f in files] == [meta["geometry_url"].rsplit("/", 1)[1]]
     geometry, _ = nm.unpack(files[0].read_bytes())
     assert geometry["count"] == 12 and len(geometry["districts"]) == 6
-    values = np.frombuffer(parts["values"], "<f8")
-    assert sorted(values.tolist()) == sorted([s + d for s in (40, 32, 25, 18, 12, 8) for d in (5, -5)])
+    values, _medians = nm.hover_texts(parts)
+    expected = [format_value(s + d, unit="score") for s in (40, 32, 25, 18, 12, 8) for d in (5, -5)]
+    assert sorted(values) == sorted(expected)
     # The id names the payload: the same inputs give the same id (the viewer skips a redraw), another measure not.
     again = nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A")
     assert nm.unpack_meta(again)["id"] == meta["id"] != nm.unpack_meta(second)["id"]
@@ -220,8 +217,9 @@ def test_national_map_embeds_geometry_when_it_cannot_be_served(
         nm.national_map(con, measure="imd_score", label="IMD score", unit="score", title="A", serve_geometry=False),
     ):
         meta, parts = nm.unpack(payload)
-        assert "geometry_url" not in meta
+        assert "geometry_url" not in meta and "leaflet_url" not in meta
         assert nm.unpack(parts["geometry"])[0]["count"] == 12
+        assert parts["leaflet"] == (config.ASSETS_DIR / "leaflet" / "leaflet.js").read_bytes()  # the map's library too
         assert meta["geometry_id"] == nm.static_files.content_id(parts["geometry"])
 
 
@@ -236,7 +234,29 @@ def test_real_geometry_and_payload(db_con, static: Path) -> None:
     assert len(geometry["districts"]) == 318
     assert len(geo_parts["codes"]) == 35_672 * 9
     assert len(set(np.frombuffer(geo_parts["district"], "<u2").tolist()) - {nm.NO_DISTRICT}) == 318
-    values = np.frombuffer(parts["values"], "<f8")
-    assert np.isfinite(values).sum() == 33_755  # England's LSOAs (IoD2025); Welsh ones have no value: grey
+    values, _medians = nm.hover_texts(parts)
+    assert sum(text != "no value" for text in values) == 33_755  # England's LSOAs (IoD2025); Welsh ones: grey
     assert len(payload) < 500_000  # measure only: the naive embedded-GeoJSON figure is ~16 MB
     assert len(nm.geometry(db_con)) < 2_000_000  # geometry, sent once and then from the browser's cache
+
+
+# Values on which rounding differs between naive code and Python's format: exact halves, binary near-halves.
+NUMBERS = [
+    *((v, "share of residents") for v in (0.0525, 0.1225, 0.125, 0.0, 1.0, 0.99951, -0.0125)),
+    *((v, "£ per resident") for v in (1234.5, 99.995, 100.5, 2.125, 12345678.0, 0.0, -1234.5, -0.005)),
+    *((v, "decile") for v in (2.5, 3.5, -0.4, 7.0, 12345.5)),
+    *((v, "score") for v in (23.25, 9.995, 10.05, 2.675, 0.125, 123456.789, -3.25, 45.3, -0.001, 1e-7, 1234567.85)),
+]
+
+
+@pytest.mark.parametrize(("value", "unit"), NUMBERS)
+def test_hover_texts_are_written_by_insight_formatting(value: float, unit: str) -> None:
+    # Given an LSOA's value and its district's median, When the payload is made, Then the hover texts the viewer
+    # shows are format_value's (the browser writes no number itself).
+    assert nm.texts(np.array([value, np.nan]), unit=unit, missing="no value").decode().split("\n") == [
+        format_value(value, unit=unit),
+        "no value",
+    ]
+    assert nm.texts(np.array([value]), unit=unit, missing="-", prefix="median ").decode() == "median " + format_value(
+        value, unit=unit
+    )

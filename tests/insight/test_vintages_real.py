@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from insight import captions, districts, funding, profile, queries
+from insight.formatting import format_value
 from insight.maps import national as national_map
 from insight.maps import raster
 
@@ -118,10 +119,10 @@ def test_national_map_payload_carries_the_iod_districts(db_con) -> None:
     meta, parts = national_map.unpack(payload)
     geo_meta, _ = national_map.unpack(parts["geometry"])
     lads = [code for code, _name in geo_meta["districts"]]
-    medians = np.frombuffer(parts["district_medians"], "<f8")
+    _values, medians = national_map.hover_texts(parts)
     expected = db_con.execute(
         """SELECT median(imd_score) FROM imd_lsoa WHERE edition = 'IoD2025' AND lad_code = ?""", [WEST_NORTHANTS]
     ).fetchone()[0]
-    assert medians[lads.index(WEST_NORTHANTS)] == pytest.approx(expected)
+    assert medians[lads.index(WEST_NORTHANTS)] == "median " + format_value(expected, unit="score")
     codes = list(raster.index_raster(db_con).codes)
     assert lads[np.frombuffer(parts["district"], "<u2")[codes.index(LSOA)]] == WEST_NORTHANTS
