@@ -23,7 +23,7 @@ GEOGRAPHIES = queries.MAP_GEOGRAPHIES  # the "Areas" options: {geography: name}
 CHOOSE_DISTRICTS = "Choose one or more districts to map their neighbourhoods."
 LSOA_NOTE = (
     "All ~35,700 neighbourhoods. One measure is drawn as an image of every neighbourhood: hover for its value, "
-    "scroll or use + and − to zoom, drag or use the arrow keys to pan, 0 to reset (map chosen districts for "
+    "scroll, pinch or use + and − to zoom, drag or use the arrow keys to pan, 0 to reset (map chosen districts for "
     "street detail). Need × capacity draws each neighbourhood as a shape and takes several seconds."
 )
 BIVARIATE_NOTE = (
