@@ -8,6 +8,7 @@ nearest one that can be spared), so a colour or a hover lookup per pixel is exac
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
@@ -24,6 +25,10 @@ RASTER_SIZE = 2500  # pixels on the longer side: north-south in England and Wale
 OUTSIDE = 0  # index of pixels outside every area
 T = TypeVar("T")
 _CACHE: dict[tuple, object] = {}  # per database file version: the index raster (~10 MB) and what is made from it
+# Streamlit runs each session in a thread: _LOCK guards the two dicts, and one lock per key makes a second session
+# asking for the same thing wait for the first one's build instead of building it again.
+_LOCK = threading.Lock()
+_BUILDING: dict[tuple, threading.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -130,11 +135,19 @@ def _database_key(con: duckdb.DuckDBPyConnection) -> tuple[str, float]:
 def per_database(con: duckdb.DuckDBPyConnection, kind: str, params: tuple, build: Callable[[], T]) -> T:
     """build() once per database file version (and params), one of each kind kept at a time."""
     key = (kind, *_database_key(con), *params)
-    if key not in _CACHE:
-        for old in [k for k in _CACHE if k[0] == kind]:
-            del _CACHE[old]
-        _CACHE[key] = build()
-    return cast(T, _CACHE[key])  # the cache holds what build() of this kind returned
+    with _LOCK:
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:  # held only while this key is built; other keys (and nested builds) go on
+        with _LOCK:
+            if key in _CACHE:
+                return cast(T, _CACHE[key])  # the cache holds what build() of this kind returned
+        made = build()
+        with _LOCK:
+            for old in [k for k in _CACHE if k[0] == kind]:
+                del _CACHE[old]
+                _BUILDING.pop(old, None)
+            _CACHE[key] = made
+    return made
 
 
 def index_raster(con: duckdb.DuckDBPyConnection, *, level: str = "lsoa21", longest: int = RASTER_SIZE) -> IndexRaster:

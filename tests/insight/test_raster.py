@@ -3,6 +3,10 @@ LSOAs owns a pixel."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import shapely
@@ -69,6 +73,40 @@ def test_index_raster_is_made_once_per_database(con) -> None:
     first = raster.index_raster(con)
     assert raster.index_raster(con) is first
     assert [key[0] for key in raster._CACHE] == ["index_raster"]
+
+
+def test_sessions_racing_for_the_first_map_build_it_once(con) -> None:
+    """Streamlit sessions are threads: two asking at once for the same thing get one build, the same object."""
+    raster._CACHE.clear()
+    start, builds = threading.Barrier(2), []
+
+    def build() -> object:
+        builds.append(threading.get_ident())
+        time.sleep(0.2)  # long enough for the other session to arrive while this one builds
+        return object()
+
+    def session() -> object:
+        cursor = con.cursor()  # each session has its own cursor on the shared database
+        start.wait()
+        return raster.per_database(cursor, "race", (), build)
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: session(), range(2))
+    assert len(builds) == 1 and first is second
+
+
+def test_sessions_racing_for_the_index_raster_share_it(con) -> None:
+    raster._CACHE.clear()
+    start = threading.Barrier(3)
+
+    def session() -> raster.IndexRaster:
+        cursor = con.cursor()
+        start.wait()
+        return raster.index_raster(cursor)
+
+    with ThreadPoolExecutor(3) as pool:
+        made = list(pool.map(lambda _: session(), range(3)))
+    assert made[0] is made[1] is made[2]
 
 
 def test_index_raster_says_when_a_level_has_no_boundaries(con) -> None:
