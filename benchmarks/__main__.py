@@ -32,7 +32,7 @@ BENCHMARKS = {
     "pages": ["--db", "{db}"],
     "national_map": ["--db", "{db}", "--mirror", "{mirror}"],
     "load": ["--db", "{db}"],
-    "byod": ["--db", "{db}"],
+    "uploads": ["--db", "{db}"],
     "register_throughput": [],
     "online_full_scale": ["--mirror", "{mirror}"],
     "sector_change": [],

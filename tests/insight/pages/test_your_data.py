@@ -139,7 +139,7 @@ def test_filters_give_no_slider_for_a_single_date():
 
 
 def test_results_view_is_protected(view):
-    # Noise-free known answers (test_byod): 50 rows read, 44 matched; 1, 2 and 2 are below 10 and hidden.
+    # Noise-free known answers (test_uploads): 50 rows read, 44 matched; 1, 2 and 2 are below 10 and hidden.
     assert view.metrics[:2] == (("Rows read", "50", None), ("Matched", "44", "matched to an area"))
     assert [value for _, value, _ in view.metrics[2:]] == ["[c]", "[c]", "[c]"]
     assert view.match_caption.startswith("Blank location: [c]. Terminated postcodes still placed:")

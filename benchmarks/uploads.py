@@ -6,7 +6,7 @@ a fresh process so its peak resident memory is its own. Prints one JSON line, e.
 "cells" says, for each table the page shows, how many cells it has, what share is shown (not hidden as [c]) and,
 with cell-key perturbation, what share is shown exactly (noise 0); the noise-free rerun is not timed.
 
-Run: .venv/bin/python benchmarks/byod.py [--db data/vcs_insight.duckdb] [--sizes 100000 1000000]
+Run: .venv/bin/python benchmarks/uploads.py [--db data/vcs_insight.duckdb] [--sizes 100000 1000000]
 """
 
 from __future__ import annotations
