@@ -73,11 +73,12 @@ def general_charities_a5(raw: pd.DataFrame, *, file_name: str) -> pd.DataFrame:
 def read_workbook(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     """Read sheet A5 of the official workbook and sum LAD 2017 codes into LAD 2019 (recodes and 2019 mergers)."""
     path = paths["almanac_xlsx"]
-    sheets = pd.ExcelFile(path).sheet_names
-    sheet = next((s for s in sheets if s.strip().upper().startswith("A5")), None)
-    if sheet is None:
-        raise SourceError(SOURCE_ID, path.name, f"no sheet A5 among {sheets}")
-    a5 = general_charities_a5(pd.read_excel(path, sheet_name=sheet, header=None), file_name=path.name)
+    with pd.ExcelFile(path, engine="calamine") as book:  # the engine every other workbook is read with
+        sheets = book.sheet_names
+        sheet = next((s for s in sheets if s.strip().upper().startswith("A5")), None)
+        if sheet is None:
+            raise SourceError(SOURCE_ID, path.name, f"no sheet A5 among {sheets}")
+        a5 = general_charities_a5(book.parse(sheet, header=None), file_name=path.name)
     a5["lad19_code"] = a5["lad17_code"].map(PRE2019_TO_LAD19).fillna(a5["lad17_code"])
     frame = a5.groupby("lad19_code", as_index=False)["charities"].sum().astype({"charities": int})
     frame["vintage"] = VINTAGE
