@@ -34,7 +34,7 @@ def reach_by_decile(deciles: pd.DataFrame, *, title: str) -> go.Figure:
         ("lsoas_local_pct", "LSOAs in the districts you reach", "local"),
     )
     for column, label, colour in series:
-        values = known[column].astype(float)
+        values = pd.to_numeric(known[column], errors="coerce").astype(float)  # a hidden count is NA: drawn blank
         fig.add_trace(
             go.Bar(
                 x=known["imd_decile"].astype(int),

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from insight.uploads import analyse as byod
-from insight.uploads import cellkey
+from insight.uploads import cellkey, figures
 from insight.uploads.readers import UploadError
 from insight.uploads.sandbox import read_upload
 from tests.fixtures.byod import HERE, tiny_db
@@ -329,3 +329,19 @@ def test_360giving_json_grants_end_to_end(con):
     )
     result = exact(con, frame=frame, mapping=mapping)
     assert result.lsoa[["lsoa_code", "records", "amount"]].values.tolist() == [["E01999003", 10.0, 10_045.0]]
+
+
+def test_reach_chart_draws_a_hidden_decile_blank() -> None:
+    """A decile whose count is hidden carries NA in its share (object column, as the protected table gives it)."""
+
+    deciles = pd.DataFrame(
+        {
+            "imd_decile": [1, 2, None],
+            "share_of_records": pd.Series([pd.NA, 62.5, 37.5], dtype=object),
+            "lsoas_national_pct": [10.0, 10.0, None],
+            "lsoas_local_pct": pd.Series([12.0, pd.NA, None], dtype=object),
+        }
+    )
+    fig = figures.reach_by_decile(deciles, title="Reach")
+    records = fig.data[0]
+    assert list(records.x) == [1, 2] and np.isnan(records.y[0]) and records.y[1] == 62.5
