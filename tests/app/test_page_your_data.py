@@ -58,7 +58,7 @@ def test_example_file_is_offered_until_a_file_is_chosen(tiny, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state.byod_example == "json"
     assert "**vcs-insight-invented-example.json**: invented records, not real data" in at.warning[0].value
-    assert any("**48 rows**" in m.value for m in at.markdown)
+    assert any("**180 rows**" in m.value for m in at.markdown)
     upload(at, "records.csv", RECORDS)  # a file of their own: no offer, no example
     assert offer not in [e.label for e in at.expander] and not any("invented records" in w.value for w in at.warning)
     assert any("**50 rows**" in m.value for m in at.markdown)

@@ -16,7 +16,7 @@ def test_each_format_reads_like_an_upload_and_says_it_is_invented(kind: str) -> 
     example = byod_example.example_file(kind)
     assert "invented-example" in example.name and example.file_id == f"example-{kind}"
     upload = read_upload(example.getvalue(), name=example.name)
-    assert len(upload.frame) == 48
+    assert len(upload.frame) == 180
     mapping = byod.detect_mapping(upload.frame)
     assert mapping.location_kind == "lad" and mapping.date is not None
     text = " ".join(upload.frame.astype(str).to_numpy().ravel())
@@ -31,6 +31,6 @@ def test_each_format_reads_like_an_upload_and_says_it_is_invented(kind: str) -> 
 
 def test_records_cover_every_district_and_service_evenly() -> None:
     frame = byod_example.records()
-    assert frame["District code"].value_counts().tolist() == [4] * len(byod_example.DISTRICTS)
+    assert frame["District code"].value_counts().tolist() == [byod_example.PER_DISTRICT] * len(byod_example.DISTRICTS)
     assert set(frame["Service"]) == set(byod_example.SERVICES)
     assert frame["Record ID"].is_unique and frame["Note"].str.startswith(byod_example.LABEL).all()
