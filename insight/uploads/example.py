@@ -8,6 +8,7 @@ example maps like a real upload; the counts, dates, services and grants are inve
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -96,8 +97,12 @@ def grants() -> dict:
     }
 
 
+@functools.cache
 def example_bytes(kind: str) -> bytes:
-    """The example in one format: 'csv', 'xlsx' (one sheet, named as invented) or 'json' (360Giving)."""
+    """The example in one format: 'csv', 'xlsx' (one sheet, named as invented) or 'json' (360Giving).
+
+    Built once a process: a workbook stamps the second it is written, so building it again would
+    hand the same user a different file (and the page's download a new identity) each rerun."""
     if kind == "csv":
         return to_csv_bytes(records())
     if kind == "xlsx":
