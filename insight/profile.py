@@ -139,11 +139,12 @@ def comparison_caption(con: duckdb.DuckDBPyConnection, *, level: str, measures: 
     return captions.caption(con, level=level, measures=measures, comparators=("region", "country"))
 
 
-def similarity_caption(con: duckdb.DuckDBPyConnection, *, level: str) -> str:
-    """Provenance of "Most similar areas": the need domains compared and the residents' vintage (latest by date)."""
-    features = tuple(need_domains(queries.available_measures(con, level=level))["measure"])
-    populations = tuple(queries.population_totals(con, level=level)["vintage"].unique())
-    return captions.caption(con, level=level, measures=features, populations=populations)
+def similarity_caption(con: duckdb.DuckDBPyConnection, data: LevelData, *, code: str) -> str:
+    """Provenance of "Most similar areas": the need measures compared for `code`'s nation (as similar_areas uses
+    them: a Welsh area's are WIMD's, not the IoD's) and the residents' vintage (latest by date)."""
+    features = tuple(need_domains(data.catalog, values=nation_values(data, code=code))["measure"])
+    populations = tuple(queries.population_totals(con, level=data.level)["vintage"].unique())
+    return captions.caption(con, level=data.level, measures=features, populations=populations)
 
 
 def comparison_rule(code: str) -> str:

@@ -166,7 +166,7 @@ def area_profile(
         comparison_caption=profile.comparison_caption(con, level=data.level, measures=tuple(table["measure"])),
         similar=similar.assign(distance=similar["distance"].round(2)),
         similarity_statement=profile.similarity_statement(data, code=code),
-        similarity_caption=profile.similarity_caption(con, level=data.level),
+        similarity_caption=profile.similarity_caption(con, data, code=code),
         lsoas=lsoas,
         lsoa_notes=lsoa_notes(con, lsoas=lsoas, level=data.level, code=code),
         sources=queries.source_vintages(con),

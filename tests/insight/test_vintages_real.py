@@ -33,7 +33,17 @@ def test_similar_areas_use_census_2021_residents(db_con) -> None:
     data = profile.level_data(db_con, level="lad24")
     assert set(data.population["vintage"]) == {"census-2021"}
     assert len(data.population) == 318
-    assert "Residents: Census 2021 usual residents (21 March 2021)" in profile.similarity_caption(db_con, level="lad24")
+    caption = profile.similarity_caption(db_con, data, code="E08000025")  # Birmingham
+    assert "Residents: Census 2021 usual residents (21 March 2021)" in caption
+    assert "English Indices of Deprivation 2025" in caption and "Welsh Index" not in caption
+
+
+def test_a_welsh_areas_similarity_caption_names_wimd_not_the_iod(db_con) -> None:
+    # A Welsh district is compared with Welsh districts on WIMD measures: the caption must say so.
+    data = profile.level_data(db_con, level="lad24")
+    caption = profile.similarity_caption(db_con, data, code="W06000015")  # Cardiff
+    assert "Welsh Index of Multiple Deprivation 2025" in caption
+    assert "English Indices of Deprivation" not in caption and "IoD2025" not in caption
 
 
 def test_funding_takes_the_population_closest_in_time(db_con) -> None:
