@@ -274,13 +274,22 @@ def number_formats(formats: Mapping[str, str]) -> dict[str, Any]:
     return {column: st.column_config.NumberColumn(format=fmt) for column, fmt in formats.items()}
 
 
+SENT_WITH_PAGE_ROWS = 20_000  # tables up to this size travel with the page; bigger ones are built on click
+
+
+def download_data(frame: Any, build: Callable[[Any], bytes]) -> bytes | Callable[[], bytes]:
+    """A download's data: a small table's bytes now (the click downloads at once, no round trip to the server,
+    which once failed to answer under load in CI), a big table's built only when clicked."""
+    return build(frame) if len(frame) <= SENT_WITH_PAGE_ROWS else partial(build, frame)
+
+
 def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
-    """A CSV download of `frame` (formula-safe, Excel-readable), built when clicked rather than on every run."""
+    """A CSV download of `frame` (formula-safe, Excel-readable); a big table is built when clicked."""
     from insight.export import to_csv_bytes
 
     st.download_button(
         label,
-        data=partial(to_csv_bytes, frame),
+        data=download_data(frame, to_csv_bytes),
         file_name=f"{filename}.csv",
         mime="text/csv",
         key=key or f"csv_{filename}",
@@ -288,7 +297,7 @@ def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV
 
 
 def download_table(frame: Any, *, filename: str) -> None:
-    """CSV and Parquet downloads of `frame` side by side, each built when clicked."""
+    """CSV and Parquet downloads of `frame` side by side (a big table's built when clicked)."""
     from insight.export import to_parquet_bytes
 
     csv, parquet = st.columns(2)
@@ -296,7 +305,10 @@ def download_table(frame: Any, *, filename: str) -> None:
         download_csv(frame, filename=filename, label="Download CSV")
     with parquet:
         st.download_button(
-            "Download Parquet", partial(to_parquet_bytes, frame), f"{filename}.parquet", "application/octet-stream"
+            "Download Parquet",
+            download_data(frame, to_parquet_bytes),
+            f"{filename}.parquet",
+            "application/octet-stream",
         )
 
 
