@@ -116,7 +116,11 @@ def classify(
     for n in range(1, COUNT + 1):
         inside = number == n
         suffix = f" ({words[n]})" if n in words else ""
-        labels.append(f"{n}{suffix}: {class_label(n, values[inside], codes[inside], unit=unit)}")
+        if unit == "decile":  # the value is the class: a range would read "1–1"; say how many areas instead
+            count = int(inside.sum())
+            labels.append(f"{n}{suffix}: {count:,} area{'' if count == 1 else 's'}")
+        else:
+            labels.append(f"{n}{suffix}: {class_label(n, values[inside], codes[inside], unit=unit)}")
         names.append(f"decile {n} of {COUNT}{suffix}")
     title = f"{label}: decile (1 = {first_words})"
     return Classes(number=number, labels=labels, names=names, colours=COLOURS, title=title)

@@ -52,6 +52,9 @@ def test_decile_measures_are_their_own_class() -> None:
         pd.Series([1.0, 10.0, 5.0]), codes=CODES[:3], unit="decile", layer="need", polarity=None, label="IMD decile"
     )
     assert found.number.tolist() == [1, 10, 5]
+    # the legend names each class and how many areas are in it, not a value range ("England 1–1")
+    assert found.labels[0] == "1 (most deprived 10%): 1 area" and found.labels[1] == "2: 0 areas"
+    assert not any("–" in text for text in found.labels)
 
 
 @pytest.mark.parametrize(
