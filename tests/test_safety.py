@@ -91,13 +91,16 @@ def is_csv_name(node: ast.expr | None) -> bool:
 
 
 def writes_neutralised_csv(data: ast.expr | None) -> bool:
-    """to_csv_bytes(...) / export_csv(...), also deferred as partial(to_csv_bytes, ...) or lambda: to_csv_bytes(...)."""
+    """to_csv_bytes(...) / export_csv(...), also deferred as partial(to_csv_bytes, ...), lambda: to_csv_bytes(...)
+    or download_data(frame, to_csv_bytes)."""
     if isinstance(data, ast.Lambda):
         return writes_neutralised_csv(data.body)
     if not isinstance(data, ast.Call):
         return False
     if name_of(data.func) == "partial" and data.args:
         return name_of(data.args[0]) in CSV_WRITERS
+    if name_of(data.func) == "download_data" and len(data.args) > 1:  # ui.download_data(frame, to_csv_bytes)
+        return name_of(data.args[1]) in CSV_WRITERS
     return name_of(data.func) in CSV_WRITERS
 
 
