@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight import robust
+from insight.formatting import wrap
 from insight.jeopardy.measures import Result
 from insight.maps import choropleth as maps
 
@@ -83,13 +84,28 @@ def build_gap_scatter(result: Result, *, need_label: str, capacity_label: str) -
     capacity = table["capacity"]
     # One outlier (e.g. the City of London's tiny population) can flatten everyone else: use a log axis then.
     log_y = bool(len(capacity)) and bool((capacity > 0).all()) and capacity.max() > 10 * capacity.median()
+    yaxis: dict = {"title": wrap(capacity_label + (" (log scale)" if log_y else ""), width=40), "type": "linear"}
+    if log_y:
+        ticks = log_ticks(capacity)
+        yaxis |= {"type": "log", "tickvals": ticks, "ticktext": [f"{tick:,g}" for tick in ticks]}
     figure.update_layout(
-        xaxis_title=need_label,
-        yaxis={"title": capacity_label + (" (log scale)" if log_y else ""), "type": "log" if log_y else "linear"},
+        xaxis_title=wrap(need_label, width=70),
+        yaxis=yaxis,
         font={"size": 16},
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 100, "b": 120},
     )
     return figure
+
+
+def log_ticks(values: pd.Series) -> list[float]:
+    """Ticks 1, 2, 5, 10, 20, 50 ... spanning the values, for a log axis that reads in one direction (Plotly's
+    own labels its minor steps '2' and '5' between decades, which read as '100, 5, 2, 10')."""
+    low, high = float(values.min()), float(values.max())
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks = [step * 10.0**decade for decade in decades for step in (1, 2, 5)]
+    inside = [tick for tick in ticks if low / 2 <= tick <= high * 2]
+    return [float(f"{tick:.12g}") for tick in inside]
 
 
 def build_flag_map(result: Result, geo: pd.DataFrame, *, title: str, geojson_url: str | None = None) -> go.Figure:

@@ -171,7 +171,29 @@ def test_figures():
         measures={"need": "n", "capacity": "c"},
         percents=PERCENTS,
     )
-    assert jeopardy_figures.build_gap_scatter(outlier, need_label="N", capacity_label="C").layout.yaxis.type == "log"
+    log_axis = jeopardy_figures.build_gap_scatter(outlier, need_label="N", capacity_label="C").layout.yaxis
+    assert log_axis.type == "log"
+    ticks = list(log_axis.tickvals)
+    assert ticks == sorted(ticks) and list(log_axis.ticktext) == [f"{t:,g}" for t in ticks]  # read in one direction
+    assert min(ticks) <= outlier.table["capacity"].min() * 2 and max(ticks) >= 500 / 2
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([0.03, 0.07, 2.5], [0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]),
+        ([1.0, 10.0, 500.0], [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]),
+    ],
+)
+def test_log_ticks_step_1_2_5_across_the_values(values, expected):
+    assert jeopardy_figures.log_ticks(pd.Series(values)) == expected
+
+
+def test_long_axis_titles_are_wrapped_so_they_are_not_clipped():
+    result = jeopardy.score_areas(frame(), measures={"need": "n", "capacity": "c"}, percents=PERCENTS)
+    label = "Registered charities per 1,000 residents (by registered office), a long invented label"
+    scatter = jeopardy_figures.build_gap_scatter(result, need_label="Need", capacity_label=label)
+    assert all(len(line) <= 40 for line in scatter.layout.yaxis.title.text.split("<br>"))
 
 
 def test_measures_without_direction_are_not_offered(con):
