@@ -198,8 +198,13 @@ class RasterMap {
       zoomSnap: 0, // fit the image exactly; zoom by any factor
       zoomDelta: Math.log2(ZOOM_STEP),
       wheelPxPerZoomLevel: 120,
-      preferCanvas: true, // the district outlines on one canvas
     });
+    // The district outlines on one canvas, in a pane that never takes the pointer: on Leaflet's own canvas the
+    // renderer answers mouse moves itself, at most one per 32 ms, and drops the rest, so the tooltip could name the
+    // area the pointer had just left.
+    map.createPane("vcs-outlines").style.pointerEvents = "none";
+    map.getPane("vcs-outlines").style.zIndex = "450"; // above the image (overlay pane, 400), below tooltips
+    this.outlineRenderer = L.canvas({ pane: "vcs-outlines" });
     L.control.zoom({ zoomInTitle: "Zoom in (key +)", zoomOutTitle: "Zoom out (key −)" }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     const legend = L.control({ position: "topright" });
@@ -250,7 +255,8 @@ class RasterMap {
     const Overlay = overlayClass(L);
     this.overlay = new Overlay(this.layer, this.bounds, { attribution: this.meta.attribution }).addTo(this.map);
     const rings = geo.rings.map((ring) => ring.map(([x, y]) => latLng(x, y)));
-    this.outlines = L.polygon(rings, { fill: false, color: "#ffffff", opacity: 0.9, weight: 1.2, interactive: false });
+    const outline = { fill: false, color: "#ffffff", opacity: 0.9, weight: 1.2, interactive: false };
+    this.outlines = L.polygon(rings, { ...outline, renderer: this.outlineRenderer });
     this.outlines.addTo(this.map);
   }
 
@@ -437,7 +443,8 @@ class RasterMap {
     const lines = this.hoverLines(row).map(([text, bold]) => element("div", bold ? "vcs-tip-head" : "", null, text));
     this.tipLines.replaceChildren(...lines);
     const room = this.map.getSize().x - LEGEND_WIDTH;
-    this.tip.options.direction = event.containerPoint.x > room - 380 ? "left" : "right"; // never under the legend
+    const left = event.containerPoint.x > room - 380; // never under the legend
+    Object.assign(this.tip.options, { direction: left ? "left" : "right", offset: [left ? -12 : 12, 0] }); // beside the pointer
     this.tip.setLatLng(event.latlng);
     if (!this.map.hasLayer(this.tip)) this.tip.addTo(this.map);
   }
