@@ -166,7 +166,7 @@ def file_or_example(
         try_column, download_column = st.columns(2)
         if try_column.button("Try the example file", key=f"{key}_example_try"):
             st.session_state[f"{key}_example"] = kind
-        download_column.download_button("Download the example file", *offer.download(kind))
+        download_column.download_button("Download the example file", *offer.download(kind), on_click="ignore")
     if not (tried := st.session_state.get(f"{key}_example")):
         return None
     example = offer.file(tried)
@@ -293,6 +293,7 @@ def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV
         file_name=f"{filename}.csv",
         mime="text/csv",
         key=key or f"csv_{filename}",
+        on_click="ignore",  # a download leaves the page as it is (no rerun)
     )
 
 
@@ -309,6 +310,7 @@ def download_table(frame: Any, *, filename: str) -> None:
             download_data(frame, to_parquet_bytes),
             f"{filename}.parquet",
             "application/octet-stream",
+            on_click="ignore",
         )
 
 

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -68,14 +69,26 @@ def running_app(db: Path) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, seconds=120)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        SERVER_LOGS[url] = Path(log.name)
+        try:
+            wait_healthy(url, process, seconds=120)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+            SERVER_LOGS.pop(url, None)
+
+
+SERVER_LOGS: dict[str, Path] = {}  # app URL -> its server's output, while it runs
+
+
+def server_log(url: str, *, chars: int = 3000) -> str:
+    """The end of the app server's output (its errors and tracebacks), for a failing test's message."""
+    log = SERVER_LOGS.get(url)
+    return log.read_text(encoding="utf-8", errors="replace")[-chars:] if log else "(no server log)"
 
 
 def wait_until_idle(page, *, seconds: float = 90) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks._browser import CHARTS_DRAWN_JS
-from tests.browser.support import ROOT, wait_until_idle
+from tests.browser.support import ROOT, server_log, wait_until_idle
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 # url_path, navigation title, whether a Plotly chart must be drawn on first load
@@ -66,6 +66,7 @@ def test_area_profile_brief_downloads_as_html(app_url: str, browser) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
     console: list[str] = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text[:200]}"))
+    page.on("response", lambda r: console.append(f"{r.status} {r.url[:160]}") if r.status >= 400 else None)
     try:
         page.goto(f"{app_url}/area?level=lad24&area=E06000001", wait_until="domcontentloaded")
         wait_until_idle(page)
@@ -75,8 +76,13 @@ def test_area_profile_brief_downloads_as_html(app_url: str, browser) -> None:
             with page.expect_download(timeout=60_000) as download:
                 page.get_by_role("button", name="Download the HTML brief").click()
         except PlaywrightTimeout:  # say what the page showed, so a rare failure can be diagnosed from the CI log
-            alerts = page.locator('[data-testid="stException"], [data-testid="stToast"], [role="alert"]')
-            pytest.fail(f"no download after 60 s; alerts: {alerts.all_inner_texts()}; console: {console[-10:]}")
+            alerts = page.locator(
+                '[data-testid="stException"], [data-testid="stToast"], [role="alert"], [data-testid="stDownloadButtonError"]'
+            )
+            pytest.fail(
+                f"no download after 60 s; alerts: {alerts.all_inner_texts()}; console: {console[-10:]}; "
+                f"server: {server_log(app_url)}"
+            )
         assert download.value.suggested_filename == "vcs_insight_brief_E06000001.html"
         text = Path(download.value.path()).read_text(encoding="utf-8")
         assert "<h1>Hartlepool: need and voluntary-sector capacity</h1>" in text
