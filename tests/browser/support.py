@@ -7,7 +7,6 @@ closed network refuses Chromium's own connections) and software WebGL for the Ma
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,22 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks._browser import CHROMIUM, CHROMIUM_ARGS, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--use-gl=swiftshader",
-    "--enable-unsafe-swiftshader",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "running_app", "server_log", "wait_until_idle"]
 
 
 def wait_healthy(url: str, process: subprocess.Popen, *, seconds: float = 60) -> None:
