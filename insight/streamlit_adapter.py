@@ -166,7 +166,8 @@ def file_or_example(
         try_column, download_column = st.columns(2)
         if try_column.button("Try the example file", key=f"{key}_example_try"):
             st.session_state[f"{key}_example"] = kind
-        download_column.download_button("Download the example file", *offer.download(kind), on_click="ignore")
+        with download_column:
+            download("Download the example file", *offer.download(kind))
     if not (tried := st.session_state.get(f"{key}_example")):
         return None
     example = offer.file(tried)
@@ -283,18 +284,17 @@ def download_data(frame: Any, build: Callable[[Any], bytes]) -> bytes | Callable
     return build(frame) if len(frame) <= SENT_WITH_PAGE_ROWS else partial(build, frame)
 
 
+def download(label: str, data: Any, file_name: str, mime: str, *, key: str | None = None) -> None:
+    """Every download button: a click fetches the file and leaves the page as it is (no rerun, which would also
+    replace a file built on click before the browser asked for it)."""
+    st.download_button(label, data, file_name, mime, key=key, on_click="ignore")
+
+
 def download_csv(frame: Any, *, filename: str, label: str = "Download table (CSV)", key: str | None = None) -> None:
     """A CSV download of `frame` (formula-safe, Excel-readable); a big table is built when clicked."""
     from insight.export import to_csv_bytes
 
-    st.download_button(
-        label,
-        data=download_data(frame, to_csv_bytes),
-        file_name=f"{filename}.csv",
-        mime="text/csv",
-        key=key or f"csv_{filename}",
-        on_click="ignore",  # a download leaves the page as it is (no rerun)
-    )
+    download(label, download_data(frame, to_csv_bytes), f"{filename}.csv", "text/csv", key=key or f"csv_{filename}")
 
 
 def download_table(frame: Any, *, filename: str) -> None:
@@ -305,12 +305,11 @@ def download_table(frame: Any, *, filename: str) -> None:
     with csv:
         download_csv(frame, filename=filename, label="Download CSV")
     with parquet:
-        st.download_button(
+        download(
             "Download Parquet",
             download_data(frame, to_parquet_bytes),
             f"{filename}.parquet",
             "application/octet-stream",
-            on_click="ignore",
         )
 
 

@@ -60,6 +60,4 @@ for tab, panel in ((similar_tab, view.similar_panel), (lsoa_tab, view.lsoa_panel
             ui.show_panel(panel)
 
 st.subheader("One-page brief")
-st.download_button(  # built with the page (~30 ms) and held for it: a click only fetches the file, no rerun
-    "Download the HTML brief", view.brief_html(), view.brief_filename, "text/html", key="brief", on_click="ignore"
-)
+ui.download("Download the HTML brief", view.brief_html(), view.brief_filename, "text/html", key="brief")
