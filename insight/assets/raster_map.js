@@ -255,8 +255,9 @@ class RasterMap {
     const Overlay = overlayClass(L);
     this.overlay = new Overlay(this.layer, this.bounds, { attribution: this.meta.attribution }).addTo(this.map);
     const rings = geo.rings.map((ring) => ring.map(([x, y]) => latLng(x, y)));
-    const outline = { fill: false, color: "#ffffff", opacity: 0.9, weight: 1.2, interactive: false };
-    this.outlines = L.polygon(rings, { ...outline, renderer: this.outlineRenderer });
+    this.outlines = L.polygon(rings, {
+      fill: false, color: "#ffffff", opacity: 0.9, weight: 1.2, interactive: false, renderer: this.outlineRenderer,
+    });
     this.outlines.addTo(this.map);
   }
 
